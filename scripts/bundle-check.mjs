@@ -1,0 +1,180 @@
+#!/usr/bin/env node
+// Checks the built bundles against DESIGN.md's CSP and layering decisions:
+// - no browser bundle contains Ajv (it compiles validators with `new Function`, which the app's
+//   `script-src 'self'` CSP forbids), cross-spawn, or Node built-ins;
+// - dist/nexus-client.js contains no SDK or zod code and stays under 5 KiB gzipped.
+//
+// Usage: node scripts/bundle-check.mjs [distDir]   (default: dist; or NEXUS_DIST_DIR)
+// Markers are strings that survive minification (string literals, property names) and were
+// checked against the SDK 2.4 dist files in node_modules; see each list for where they come from.
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { builtinModules } from 'node:module';
+import { join, relative } from 'node:path';
+import { gzipSync } from 'node:zlib';
+
+const CLIENT_GZIP_LIMIT = 5 * 1024;
+const REQUIRED = ['nexus-hub.js', 'nexus-client.js'];
+
+/** Ajv, as inlined by the SDK's ajvProvider chunk (none occur in its cfWorker provider, zod or the
+ * SDK core). `new Function(` is deliberately not a marker: zod probes for eval support with it. */
+const AJV = [
+  { what: 'Ajv (strictTypes option)', text: 'strictTypes' },
+  { what: 'Ajv (code generator)', text: 'CodeGen: name must be a valid identifier' },
+  { what: 'Ajv (schema registry)', text: 'schema with key or id' },
+  { what: 'ajv-formats', text: 'ajv-formats' },
+];
+
+/** cross-spawn: its module name and the property names of its exports. */
+const CROSS_SPAWN = [
+  { what: 'cross-spawn', text: 'cross-spawn' },
+  { what: 'cross-spawn (ENOENT hook)', text: 'verifyENOENTSync' },
+];
+
+// An import or require of a Node built-in, by `node:` prefix or bare name (`fs`, `fs/promises`).
+const builtinNames = builtinModules
+  .filter((name) => !name.startsWith('_'))
+  .map((name) => name.replace(/[/\\^$*+?.()|[\]{}-]/g, '\\$&'))
+  .join('|');
+const NODE_IMPORT = new RegExp(
+  String.raw`(?:\bfrom\s*|\bimport\s*\(\s*|\brequire\s*\(\s*|\bimport\s*)(["'\x60])(node:[\w/]+|(?:${builtinNames})(?:/[\w/]+)?)\1`,
+  'g',
+);
+const NODE = [
+  { what: 'Node process.binding', text: 'process.binding(' },
+  // Vite's stub for a Node module it had to drop from a browser build: the code would throw.
+  { what: "Vite's browser-external stub (a Node module was imported)", text: '__vite-browser-external' },
+  { what: "Vite's browser-external stub (a Node module was imported)", text: 'has been externalized for browser compatibility' },
+];
+
+/** SDK implementation code (Protocol, errors) and zod; strings a client library would not write
+ * itself. Method names such as "notifications/cancelled" are NOT markers: nexus-client may use them. */
+const SDK = [
+  { what: 'SDK Protocol (setRequestHandler)', text: 'setRequestHandler: handler is required' },
+  { what: 'SDK Protocol (timeouts)', text: 'Maximum total timeout exceeded' },
+  { what: 'SDK errors (brand registry)', text: 'mcp.sdk.errorBrands' },
+  { what: 'zod', text: '$ZodType' },
+  { what: 'zod', text: 'ZodError' },
+];
+
+/** Module paths in a bundle's source map. A minified build drops comments and mangles names, and
+ * Vite replaces a Node module in a browser build with an empty stub, which no string marker can
+ * see; the source map still lists every module that went in. */
+const SOURCES = [
+  { what: 'Ajv', pattern: /\/node_modules\/ajv(-formats)?\/|\/ajvProvider-[^/]*$/ },
+  { what: 'cross-spawn', pattern: /\/node_modules\/cross-spawn\// },
+  { what: "the SDK's Node shim", pattern: /\/shimsNode\.m?js$/ },
+  { what: 'a Node built-in (Vite replaced it with an empty stub)', pattern: /__vite-browser-external/ },
+];
+const CLIENT_SOURCES = [
+  { what: 'the MCP SDK', pattern: /\/node_modules\/@modelcontextprotocol\// },
+  { what: 'zod', pattern: /\/node_modules\/zod\// },
+];
+
+function findSources(path, patterns) {
+  const mapPath = `${path}.map`;
+  if (!existsSync(mapPath)) return [];
+  let sources;
+  try {
+    sources = JSON.parse(readFileSync(mapPath, 'utf8')).sources ?? [];
+  } catch {
+    return [`${mapPath} is not valid JSON`];
+  }
+  const found = [];
+  for (const { what, pattern } of patterns) {
+    const hit = sources.find((source) => pattern.test(source));
+    if (hit) found.push(`${what} (source map lists ${hit.replace(/^(\.\.\/)+/, '')})`);
+  }
+  return found;
+}
+
+function jsFiles(dir) {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return jsFiles(path);
+    return name.endsWith('.js') || name.endsWith('.mjs') ? [path] : [];
+  });
+}
+
+/** Which markers occur in `source`, each with a short excerpt so a person can find it. */
+function findMarkers(source, markers) {
+  const found = [];
+  for (const { what, text } of markers) {
+    const at = source.indexOf(text);
+    if (at >= 0) found.push(`${what}: "${excerpt(source, at, text.length)}"`);
+  }
+  return found;
+}
+
+function findNodeImports(source) {
+  return [...source.matchAll(NODE_IMPORT)].map(
+    (m) => `Node built-in import "${m[2]}": "${excerpt(source, m.index, m[0].length)}"`,
+  );
+}
+
+function excerpt(source, at, length) {
+  return source
+    .slice(Math.max(0, at - 30), at + length + 30)
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+const kb = (bytes) => (bytes / 1024).toFixed(1);
+
+function main() {
+  const dist = process.argv[2] ?? process.env.NEXUS_DIST_DIR ?? 'dist';
+  if (!existsSync(dist)) {
+    console.error(`bundle-check: ${dist}/ does not exist; run "npm run build" first.`);
+    return 1;
+  }
+  const failures = [];
+  for (const name of REQUIRED) {
+    if (!existsSync(join(dist, name))) {
+      failures.push(`${name}: missing from ${dist}/ (the build did not produce it)`);
+    }
+  }
+
+  const rows = [];
+  for (const path of jsFiles(dist).sort()) {
+    const file = relative(dist, path);
+    const bytes = readFileSync(path);
+    const source = bytes.toString('utf8');
+    const gzip = gzipSync(bytes, { level: 9 }).length;
+    const problems = [
+      ...findMarkers(source, AJV),
+      ...findMarkers(source, CROSS_SPAWN),
+      ...findMarkers(source, NODE),
+      ...findNodeImports(source),
+      ...findSources(path, SOURCES),
+    ];
+    if (file === 'nexus-client.js') {
+      problems.push(
+        ...[...findMarkers(source, SDK), ...findSources(path, CLIENT_SOURCES)].map(
+          (p) => `SDK code in the client library: ${p}`,
+        ),
+      );
+      if (gzip > CLIENT_GZIP_LIMIT) {
+        problems.push(`${kb(gzip)} KiB gzipped, over the ${kb(CLIENT_GZIP_LIMIT)} KiB budget`);
+      }
+    }
+    rows.push([file, kb(bytes.length), kb(gzip), problems.length ? 'FAIL' : 'ok']);
+    failures.push(...problems.map((p) => `${file}: ${p}`));
+  }
+
+  const header = ['file', 'raw KiB', 'gzip KiB', 'verdict'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells) =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  console.log(line(header));
+  for (const row of rows) console.log(line(row));
+
+  if (rows.length === 0) failures.push(`no .js files in ${dist}/`);
+  if (failures.length > 0) {
+    console.error(`\nbundle-check failed (${failures.length}):`);
+    for (const failure of failures) console.error(`  - ${failure}`);
+    return 1;
+  }
+  console.log(`\nbundle-check: ${rows.length} bundles clean; nexus-client.js within budget.`);
+  return 0;
+}
+
+process.exitCode = main();

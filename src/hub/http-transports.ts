@@ -1,0 +1,168 @@
+/**
+ * Upstream HTTP transports (the SDK's Streamable HTTP and legacy HTTP+SSE clients) with the entry's
+ * headers, plus the diagnosis that turns a failed connection into words a person can act on.
+ * Runs wherever `fetch` does: a worker or Node.
+ */
+import {
+  SSEClientTransport,
+  SdkError,
+  SdkErrorCode,
+  SdkHttpError,
+  StreamableHTTPClientTransport,
+  type FetchLike,
+  type Transport,
+} from '@modelcontextprotocol/client';
+import type { RemoteServerEntry } from './types.ts';
+
+/** What the last initialize exchange revealed; used to explain CORS failures. */
+export interface HttpObservations {
+  /** The response to the first POST was cross-origin (`Response.type === 'cors'`). */
+  crossOrigin: boolean;
+  /** Whether that response showed an `Mcp-Session-Id` header to script. */
+  sessionIdVisible: boolean;
+  /** Set once the first POST got any HTTP response at all. */
+  answered: boolean;
+}
+
+export interface HttpTransport {
+  transport: Transport;
+  observations: HttpObservations;
+}
+
+/**
+ * Builds the SDK transport for one remote server. Header values go on every request through a
+ * fetch wrapper (both transports and the SSE GET stream use it), so they never pass through
+ * anything that logs.
+ */
+export function createHttpTransport(
+  entry: RemoteServerEntry,
+  kind: 'streamable-http' | 'sse',
+  baseFetch: FetchLike = (url, init) => fetch(url, init),
+): HttpTransport {
+  const observations: HttpObservations = {
+    crossOrigin: false,
+    sessionIdVisible: false,
+    answered: false,
+  };
+  const fetchWithHeaders: FetchLike = async (url, init) => {
+    const headers = new Headers(init?.headers);
+    for (const header of entry.headers) {
+      if (header.name.trim() !== '') headers.set(header.name.trim(), header.value);
+    }
+    const response = await baseFetch(url, { ...init, headers });
+    if (!observations.answered && (init?.method ?? 'GET') === 'POST') {
+      observations.answered = true;
+      observations.crossOrigin = response.type === 'cors';
+      observations.sessionIdVisible = response.headers.has('mcp-session-id');
+    }
+    return response;
+  };
+  const url = new URL(entry.url);
+  const transport =
+    kind === 'sse'
+      ? new SSEClientTransport(url, { fetch: fetchWithHeaders })
+      : new StreamableHTTPClientTransport(url, { fetch: fetchWithHeaders });
+  return { transport, observations };
+}
+
+/**
+ * Whether a failed Streamable HTTP attempt means "try the legacy HTTP+SSE transport": the spec's
+ * backwards-compatibility rule says a POST answered with 400, 404 or 405 marks an old server.
+ * https://modelcontextprotocol.io/specification/2025-11-25/basic/transports#backwards-compatibility
+ */
+export function isLegacyHint(error: unknown): boolean {
+  return error instanceof SdkHttpError && [400, 404, 405].includes(error.status);
+}
+
+/** The HTTP status of a failed exchange, if there was one. */
+function httpStatus(error: unknown): number | undefined {
+  return error instanceof SdkHttpError ? error.status : undefined;
+}
+
+/** Node's fetch reports the socket error as `cause.code`; browsers give a bare TypeError. */
+function networkCode(error: unknown): string | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 4 && current; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) return code;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+function isFetchTypeError(error: unknown): boolean {
+  let current: unknown = error;
+  for (let depth = 0; depth < 4 && current; depth++) {
+    if (current instanceof TypeError) return true;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
+/**
+ * Asks whether anything answers at `url` at all, ignoring CORS: a `no-cors` request succeeds
+ * (with an opaque response) when the server is up even if it sends no CORS headers, and fails
+ * when nothing listens. That is how a browser tells "CORS refused" from "connection refused",
+ * which its fetch error alone does not say.
+ */
+async function answersAtAll(url: string, baseFetch: FetchLike): Promise<boolean> {
+  try {
+    await baseFetch(url, { method: 'GET', mode: 'no-cors', cache: 'no-store' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const CORS_HEADERS_HINT =
+  'Access-Control-Allow-Origin for this origin, Access-Control-Allow-Headers: content-type, mcp-protocol-version, mcp-session-id, authorization, last-event-id, and Access-Control-Expose-Headers: Mcp-Session-Id, WWW-Authenticate';
+
+/**
+ * Turns a failed connection into a reason for a person: what happened and what to try.
+ * @param observations what the HTTP exchange showed before it failed, when it was HTTP.
+ */
+export async function describeConnectError(
+  error: unknown,
+  entry: RemoteServerEntry | undefined,
+  observations?: HttpObservations,
+  baseFetch: FetchLike = (url, init) => fetch(url, init),
+): Promise<string> {
+  const status = httpStatus(error);
+  const text = error instanceof Error ? error.message : String(error);
+  if (status !== undefined) {
+    if (
+      status === 400 &&
+      observations?.crossOrigin &&
+      !observations.sessionIdVisible &&
+      /session/i.test(text)
+    ) {
+      return 'CORS: the server does not expose Mcp-Session-Id (it must send "Access-Control-Expose-Headers: Mcp-Session-Id")';
+    }
+    if (status === 401)
+      return 'HTTP 401: the server needs authentication; add an Authorization header to this server';
+    if (status === 403)
+      return 'HTTP 403: the server refused these credentials; check the headers of this server';
+    if (status === 404)
+      return 'HTTP 404: nothing at this URL; check the path (often /mcp, or /sse for legacy servers)';
+    if (status === 405) return 'HTTP 405: this URL does not accept MCP requests; check the path';
+    const statusText = error instanceof SdkHttpError ? (error.statusText ?? '') : '';
+    return `HTTP ${status}${statusText ? ` ${statusText}` : ''}: ${text}`;
+  }
+  if (error instanceof SdkError && error.code === SdkErrorCode.RequestTimeout) {
+    return 'no answer in time: the server accepted the connection but did not reply';
+  }
+  const code = networkCode(error);
+  const where = entry ? new URL(entry.url).host : 'the server';
+  if (code === 'ECONNREFUSED') return `connection refused: nothing listens at ${where}`;
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return `host not found: ${where}`;
+  if (code === 'ECONNRESET') return `connection reset by ${where}`;
+  if (code) return `network error (${code}) reaching ${where}`;
+  if (entry && isFetchTypeError(error)) {
+    // A browser's fetch says only "Failed to fetch" for both a dead server and a CORS refusal.
+    if (await answersAtAll(entry.url, baseFetch)) {
+      return `CORS: ${where} answers but does not allow this page to read its replies; the server must send ${CORS_HEADERS_HINT}`;
+    }
+    return `connection refused: nothing answers at ${where}`;
+  }
+  return text || 'unknown error';
+}

@@ -1,0 +1,166 @@
+/**
+ * In-memory `RegistryStore` and `NotesStore`, for unit tests and the Node entry. They follow the
+ * same contract as the IndexedDB stores (src/store) and are checked by the same contract suites
+ * (tests/contract), so a test that passes against these says something about the browser too:
+ *
+ * - every value is copied in and out with `structuredClone`, as IndexedDB does, so a caller can
+ *   never mutate stored state by holding on to an object (and an uncloneable value is refused
+ *   here just as IndexedDB refuses it);
+ * - unique constraints (a server's slug, a name record's `[kind, exposedName]`) are enforced, and a
+ *   batch that breaks one changes nothing, as an aborted IndexedDB transaction changes nothing;
+ * - lists come back in IndexedDB key order (servers by id, names by `[serverId, kind,
+ *   upstreamName]`), so nobody grows to depend on an order only one implementation has.
+ *
+ * Pure TypeScript: no DOM, no Node built-ins (this folder compiles with lib ES2023 + WebWorker).
+ */
+import type { NameRecord, Note, NotesStore, RegistryStore, ServerEntry } from './types.ts';
+
+/**
+ * A write broke a unique constraint. Named `ConstraintError`, like the DOMException IndexedDB
+ * raises for the same thing, so `err.name === 'ConstraintError'` works for every store.
+ */
+export class StoreConstraintError extends Error {
+  override readonly name = 'ConstraintError';
+}
+
+/** The error both registry stores raise when a server would take a slug another server holds. */
+export function slugTakenError(entry: ServerEntry, holder: ServerEntry): StoreConstraintError {
+  return new StoreConstraintError(
+    `cannot save server '${entry.name}': a server with slug '${entry.slug}' already exists ` +
+      `('${holder.name}'); choose another slug`,
+  );
+}
+
+/** The error both registry stores raise when an aggregated name is already handed out. */
+export function exposedNameTakenError(
+  record: NameRecord,
+  holder: NameRecord,
+): StoreConstraintError {
+  return new StoreConstraintError(
+    `cannot map ${record.kind} '${record.upstreamName}' of server ${record.serverId} to ` +
+      `'${record.exposedName}': that name already belongs to ${holder.kind} ` +
+      `'${holder.upstreamName}' of server ${holder.serverId}`,
+  );
+}
+
+/** IndexedDB's order for string keys: by UTF-16 code unit, which is what `<` compares. */
+function compareStrings(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** IndexedDB's order for the name key `[serverId, kind, upstreamName]`: element by element. */
+function compareNameKeys(a: NameRecord, b: NameRecord): number {
+  return (
+    compareStrings(a.serverId, b.serverId) ||
+    compareStrings(a.kind, b.kind) ||
+    compareStrings(a.upstreamName, b.upstreamName)
+  );
+}
+
+/** A collision-free string form of the primary key (the parts may contain any character). */
+function nameKey(record: Pick<NameRecord, 'serverId' | 'kind' | 'upstreamName'>): string {
+  return JSON.stringify([record.serverId, record.kind, record.upstreamName]);
+}
+
+function exposedKey(record: Pick<NameRecord, 'kind' | 'exposedName'>): string {
+  return JSON.stringify([record.kind, record.exposedName]);
+}
+
+export class MemoryRegistryStore implements RegistryStore {
+  // Each map is replaced wholesale on a write, never edited in place: a batch is built on a copy
+  // and swapped in only when every record in it was accepted, so a failure leaves nothing behind.
+  #servers = new Map<string, ServerEntry>();
+  #names = new Map<string, NameRecord>();
+  #meta = new Map<string, unknown>();
+
+  async listServers(): Promise<ServerEntry[]> {
+    return [...this.#servers.values()]
+      .sort((a, b) => compareStrings(a.id, b.id))
+      .map((entry) => structuredClone(entry));
+  }
+
+  async putServer(entry: ServerEntry): Promise<void> {
+    await this.putServers([entry]);
+  }
+
+  async putServers(entries: ServerEntry[]): Promise<void> {
+    const next = new Map(this.#servers);
+    // Applied one by one, like the puts of one IndexedDB transaction: each entry is checked
+    // against the state left by the entries before it (so two new servers with one slug fail,
+    // and so does swapping two slugs in one batch, exactly as the unique index would).
+    for (const original of entries) {
+      const entry = structuredClone(original);
+      for (const other of next.values()) {
+        if (other.slug === entry.slug && other.id !== entry.id) throw slugTakenError(entry, other);
+      }
+      next.set(entry.id, entry);
+    }
+    this.#servers = next;
+  }
+
+  async deleteServer(id: string): Promise<void> {
+    const servers = new Map(this.#servers);
+    servers.delete(id);
+    const names = new Map([...this.#names].filter(([, record]) => record.serverId !== id));
+    this.#servers = servers;
+    this.#names = names;
+  }
+
+  async listNames(): Promise<NameRecord[]> {
+    return [...this.#names.values()].sort(compareNameKeys).map((record) => structuredClone(record));
+  }
+
+  async putNames(records: NameRecord[]): Promise<void> {
+    const next = new Map(this.#names);
+    const byExposed = new Map([...next.values()].map((record) => [exposedKey(record), record]));
+    for (const original of records) {
+      const record = structuredClone(original);
+      const key = nameKey(record);
+      const holder = byExposed.get(exposedKey(record));
+      if (holder && nameKey(holder) !== key) throw exposedNameTakenError(record, holder);
+      // A record replaced under the same key frees the exposed name it had before.
+      const previous = next.get(key);
+      if (previous) byExposed.delete(exposedKey(previous));
+      next.set(key, record);
+      byExposed.set(exposedKey(record), record);
+    }
+    this.#names = next;
+  }
+
+  async deleteNames(serverId: string): Promise<void> {
+    this.#names = new Map([...this.#names].filter(([, record]) => record.serverId !== serverId));
+  }
+
+  async getMeta(key: string): Promise<unknown> {
+    return structuredClone(this.#meta.get(key));
+  }
+
+  async setMeta(key: string, value: unknown): Promise<void> {
+    const copy = structuredClone(value);
+    this.#meta = new Map(this.#meta).set(key, copy);
+  }
+}
+
+export class MemoryNotesStore implements NotesStore {
+  #notes = new Map<string, Note>();
+
+  async list(): Promise<Note[]> {
+    return [...this.#notes.values()]
+      .sort((a, b) => compareStrings(a.id, b.id))
+      .map((note) => structuredClone(note));
+  }
+
+  async get(id: string): Promise<Note | undefined> {
+    const note = this.#notes.get(id);
+    return note && structuredClone(note);
+  }
+
+  async put(note: Note): Promise<void> {
+    const copy = structuredClone(note);
+    this.#notes.set(copy.id, copy);
+  }
+
+  async delete(id: string): Promise<boolean> {
+    return this.#notes.delete(id);
+  }
+}

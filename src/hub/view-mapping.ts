@@ -1,0 +1,120 @@
+/**
+ * Mapping between the hub's live objects and the plain views the admin API hands out, and from
+ * the add/edit form's input to a registry entry. The one place secrets are masked.
+ */
+import type { Session } from './session.ts';
+import type { HeaderEntry, NewServerEntry, RemoteTransportKind } from './types.ts';
+import { DEFAULT_TIMEOUT_MS, type Upstream } from './upstream.ts';
+import type { HeaderView, ServerInput, ServerView, SessionView } from './views.ts';
+
+/** Shows at most the last 2 characters of a secret, and only when it is long enough to spare them. */
+export function maskSecret(value: string): string {
+  return value.length >= 12 ? `••••${value.slice(-2)}` : '••••';
+}
+
+function headerView(header: HeaderEntry): HeaderView {
+  return {
+    name: header.name,
+    value: header.secret ? maskSecret(header.value) : header.value,
+    secret: header.secret,
+  };
+}
+
+export function toServerView(upstream: Upstream, exposed: Map<string, string>): ServerView {
+  const entry = upstream.entry;
+  const base = {
+    id: entry.id,
+    slug: entry.slug,
+    name: entry.name,
+    enabled: entry.enabled,
+    timeoutMs: entry.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    status: upstream.status,
+    since: upstream.since,
+    serverInfo: upstream.serverInfo && {
+      name: upstream.serverInfo.name,
+      version: upstream.serverInfo.version,
+    },
+    protocolVersion: upstream.protocolVersion,
+    tools: upstream.tools.map((tool) => ({
+      name: exposed.get(tool.name) ?? tool.name,
+      upstreamName: tool.name,
+      title: tool.title,
+      description: tool.description,
+    })),
+  };
+  switch (entry.kind) {
+    case 'remote':
+      return {
+        ...base,
+        kind: 'remote',
+        target: entry.url,
+        transport: entry.transport,
+        activeTransport:
+          upstream.activeTransport === 'builtin' ? undefined : upstream.activeTransport,
+        headers: entry.headers.map(headerView),
+      };
+    case 'stdio':
+      return {
+        ...base,
+        kind: 'stdio',
+        target: [entry.command, ...entry.args].join(' '),
+        headers: [],
+        note: 'needs the local bridge',
+      };
+    case 'builtin':
+      return { ...base, kind: 'builtin', target: `builtin:${entry.builtin}`, headers: [] };
+  }
+}
+
+export function toSessionView(session: Session): SessionView {
+  const info = session.server.getClientVersion();
+  return {
+    sessionId: session.id,
+    clientName: session.principal.clientName,
+    clientVersion: session.clientVersion || info?.version || '',
+    origin: session.principal.origin,
+    connectedAt: session.connectedAt,
+    calls: session.calls,
+    errors: session.errors,
+  };
+}
+
+const TRANSPORTS: readonly RemoteTransportKind[] = ['auto', 'streamable-http', 'sse'];
+
+/** Validates the add/edit form's input; errors name the field and say what to write. */
+export function entryFromInput(input: ServerInput): NewServerEntry {
+  let url: URL;
+  try {
+    url = new URL(input.url.trim());
+  } catch {
+    throw new Error(`"${input.url}" is not a URL. Write the full address, e.g. http://127.0.0.1:3001/mcp.`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new Error(`The URL must start with http:// or https:// (got ${url.protocol}).`);
+  }
+  if (!TRANSPORTS.includes(input.transport)) {
+    throw new Error(`Unknown transport "${input.transport}": use auto, streamable-http or sse.`);
+  }
+  const headers: HeaderEntry[] = [];
+  for (const header of input.headers) {
+    const name = header.name.trim();
+    if (name === '') continue;
+    if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) {
+      throw new Error(`"${name}" is not a valid HTTP header name.`);
+    }
+    headers.push({ name, value: header.value ?? '', secret: header.secret });
+  }
+  if (input.timeoutMs !== undefined && !(input.timeoutMs > 0)) {
+    throw new Error('The timeout must be a positive number of milliseconds.');
+  }
+  return {
+    kind: 'remote',
+    name: input.name?.trim() || url.host,
+    slug: input.slug?.trim() || undefined,
+    url: url.href,
+    transport: input.transport,
+    headers,
+    enabled: true,
+    timeoutMs: input.timeoutMs,
+  };
+}

@@ -1,0 +1,66 @@
+/**
+ * Control frames on a hub port. A port first carries ONE hello from the page and ONE answer from the
+ * hub; after a `welcome` it carries plain JSON-RPC messages (client role) or comlink messages (admin
+ * role), plus at most one `bye`. Control frames are told apart from JSON-RPC by their `type` field
+ * (JSON-RPC messages have none).
+ */
+
+/** The version of this handshake; a hub refuses a hello with another one. */
+export const WIRE_VERSION = 1;
+
+export interface HelloFrame {
+  type: 'nexus/hello';
+  wire: number;
+  role: 'client' | 'admin';
+  sessionId: string;
+  /**
+   * The Web Locks name the page holds for as long as it lives. A MessagePort has no close event;
+   * the hub queues for this lock and is granted it when the page dies.
+   */
+  lock: string;
+  clientName: string;
+  clientVersion: string;
+  /** The page's URL, for the sessions list. Same-origin by construction (SharedWorker rules). */
+  href: string;
+}
+
+export interface WelcomeFrame {
+  type: 'nexus/welcome';
+  sessionId: string;
+  /** `shared`: one hub for every tab. `dedicated`: this tab runs its own hub (no SharedWorker). */
+  mode: 'shared' | 'dedicated';
+}
+
+export interface RefusedFrame {
+  type: 'nexus/refused';
+  reason: string;
+}
+
+/** Sent by either side when it closes the session on purpose. */
+export interface ByeFrame {
+  type: 'nexus/bye';
+}
+
+/** Dedicated-Worker fallback: the page hands the worker one end of a MessageChannel. */
+export interface PortFrame {
+  type: 'nexus/port';
+}
+
+export type PageToHubFrame = HelloFrame | ByeFrame;
+export type HubToPageFrame = WelcomeFrame | RefusedFrame | ByeFrame;
+export type ControlFrame = HelloFrame | WelcomeFrame | RefusedFrame | ByeFrame | PortFrame;
+
+/** True for a control frame; false for a JSON-RPC message (which has no `type`). */
+export function isControlFrame(data: unknown): data is ControlFrame {
+  return (
+    typeof data === 'object' &&
+    data !== null &&
+    typeof (data as { type?: unknown }).type === 'string' &&
+    (data as { type: string }).type.startsWith('nexus/')
+  );
+}
+
+/** The fixed URL of the hub worker, relative to the app root. Every page must use the same URL
+ * and name, or it gets a different SharedWorker (a second hub). */
+export const HUB_WORKER_FILE = 'nexus-hub.js';
+export const HUB_WORKER_NAME = 'nexus-hub';

@@ -1,0 +1,32 @@
+/**
+ * The admin API the dashboard calls over comlink. Types only here: the worker implements it
+ * (./admin.ts), the UI imports these types.
+ */
+import type {
+  HubEvent,
+  ImportSummary,
+  ServerInput,
+  ServerView,
+  SessionView,
+} from '../hub/views.ts';
+
+export type { HubEvent, ImportSummary, ServerInput, ServerView, SessionView };
+
+export interface AdminApi {
+  /** `shared` or `dedicated` (SharedWorker missing: this tab has its own hub). */
+  mode(): Promise<'shared' | 'dedicated'>;
+  listServers(): Promise<ServerView[]>;
+  addServer(input: ServerInput): Promise<ServerView>;
+  editServer(id: string, input: Partial<ServerInput>): Promise<ServerView>;
+  removeServer(id: string): Promise<void>;
+  setEnabled(id: string, enabled: boolean): Promise<void>;
+  restartServer(id: string): Promise<void>;
+  listSessions(): Promise<SessionView[]>;
+  /** Imports a `{"mcpServers": …}` or VS Code `{"servers": …}` file. Throws (changing nothing) on a malformed one. */
+  importConfig(text: string): Promise<ImportSummary>;
+  /** Exports the registry as `{"mcpServers": …}` or VS Code's `{"servers": …}`. Secret header
+   * values are left out (empty strings): a file on disk is no place for a token. */
+  exportConfig(format: 'mcpServers' | 'vscode'): Promise<string>;
+  /** Calls `listener` on every change until the returned function is called. */
+  subscribe(listener: (event: HubEvent) => void): Promise<() => void>;
+}

@@ -1,0 +1,48 @@
+/**
+ * The admin API as the worker serves it over comlink: a thin shell over the hub that adds the
+ * hub's mode and ties change-feed listeners to the dashboard tab's life.
+ */
+import * as Comlink from 'comlink';
+import type { Hub } from '../hub/hub.ts';
+import type { AdminApi, HubEvent } from './admin-api.ts';
+
+export interface AdminHandle {
+  api: AdminApi;
+  /** Drops every listener of this dashboard tab (called when the tab is gone). */
+  dispose(): void;
+}
+
+export function createAdminApi(hub: Hub, mode: 'shared' | 'dedicated'): AdminHandle {
+  const unsubscribers = new Set<() => void>();
+  const api: AdminApi = {
+    mode: async () => mode,
+    listServers: async () => hub.listServers(),
+    addServer: (input) => hub.addServer(input),
+    editServer: (id, input) => hub.editServer(id, input),
+    removeServer: (id) => hub.removeServer(id),
+    setEnabled: (id, enabled) => hub.setEnabled(id, enabled),
+    restartServer: async (id) => hub.restartServer(id),
+    listSessions: async () => hub.listSessions(),
+    importConfig: (text) => hub.importConfig(text),
+    exportConfig: async (format) => hub.exportConfig(format),
+    subscribe: async (listener) => {
+      // `listener` is a comlink proxy: each call is a message to the tab. Calls are fire-and-forget
+      // so a slow tab never stalls the hub.
+      const remote = listener as ((event: HubEvent) => Promise<void>) & Partial<Comlink.ProxyMarked>;
+      const stop = hub.subscribe((event) => void Promise.resolve(remote(event)).catch(() => {}));
+      const unsubscribe = () => {
+        stop();
+        unsubscribers.delete(unsubscribe);
+        (remote as unknown as { [Comlink.releaseProxy]?: () => void })[Comlink.releaseProxy]?.();
+      };
+      unsubscribers.add(unsubscribe);
+      return Comlink.proxy(unsubscribe);
+    },
+  };
+  return {
+    api,
+    dispose: () => {
+      for (const unsubscribe of [...unsubscribers]) unsubscribe();
+    },
+  };
+}

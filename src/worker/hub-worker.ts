@@ -1,0 +1,103 @@
+/**
+ * The hub worker: the composition root. Built to the fixed URL `/nexus-hub.js` and started as the
+ * SharedWorker `nexus-hub` (one hub for every tab of this origin), or, where SharedWorker is
+ * missing, as a dedicated Worker per tab that receives its ports in `nexus/port` frames.
+ *
+ * Origins: only same-origin pages can construct this SharedWorker (and a dedicated Worker belongs
+ * to the page that made it), so every port comes from this origin; the principal's origin is ours.
+ */
+/// <reference lib="webworker" />
+import * as Comlink from 'comlink';
+import { parseConfig } from '../hub/config-format.ts';
+import { Hub } from '../hub/hub.ts';
+import type { NewServerEntry } from '../hub/types.ts';
+import { openNexusDb } from '../store/db.ts';
+import { IdbNotesStore } from '../store/notes-store.ts';
+import { IdbRegistryStore } from '../store/registry-store.ts';
+import { MessagePortTransport } from '../transports/message-port.ts';
+import { isControlFrame, type RefusedFrame } from '../transports/wire.ts';
+import { createAdminApi } from './admin.ts';
+import { acceptHello, watchDeparture, welcome } from './ports.ts';
+
+declare const self: SharedWorkerGlobalScope | DedicatedWorkerGlobalScope;
+
+const mode: 'shared' | 'dedicated' = 'onconnect' in self ? 'shared' : 'dedicated';
+
+/**
+ * The servers a deployment registers on first run, as an `mcpServers` file next to the app
+ * (`npm start` writes one naming its server-everything). Missing file: no defaults.
+ */
+async function deploymentDefaults(): Promise<NewServerEntry[]> {
+  const response = await fetch(new URL('nexus-defaults.json', self.location.href), { cache: 'no-store' });
+  if (!response.ok) return [];
+  return parseConfig(await response.text()).map((item) => item.entry);
+}
+
+const hubReady: Promise<Hub> = (async () => {
+  const db = await openNexusDb();
+  return Hub.create({
+    registry: new IdbRegistryStore(db),
+    notes: new IdbNotesStore(db),
+    defaults: deploymentDefaults,
+    log: (message) => console.warn(`[nexus-hub] ${message}`),
+  });
+})();
+
+async function accept(port: MessagePort): Promise<void> {
+  const hello = await acceptHello(port);
+  let hub: Hub;
+  try {
+    hub = await hubReady;
+  } catch (error) {
+    const refused: RefusedFrame = {
+      type: 'nexus/refused',
+      reason: `The Nexus hub could not start: ${error instanceof Error ? error.message : String(error)}`,
+    };
+    port.postMessage(refused);
+    return;
+  }
+  if (hello.role === 'admin') {
+    const admin = createAdminApi(hub, mode);
+    // Expose BEFORE the welcome: once this port is started, a message with no listener is lost.
+    Comlink.expose(admin.api, port);
+    watchDeparture(hello.lock, () => {
+      admin.dispose();
+      port.close();
+    });
+    welcome(port, hello.sessionId, mode);
+    return;
+  }
+  const transport = new MessagePortTransport(port);
+  const session = await hub.connect(
+    transport,
+    { origin: self.location.origin, clientName: hello.clientName, sessionId: hello.sessionId },
+    hello.clientVersion,
+  );
+  // The session's transport listens already, so the client's first message cannot be lost.
+  welcome(port, hello.sessionId, mode);
+  const stopWatching = watchDeparture(hello.lock, () => void session.close());
+  session.server.onclose = chain(session.server.onclose, stopWatching);
+}
+
+function chain(first: (() => void) | undefined, second: () => void): () => void {
+  return () => {
+    first?.();
+    second();
+  };
+}
+
+function acceptLogged(port: MessagePort): void {
+  accept(port).catch((error: unknown) => console.warn('[nexus-hub] a connection failed:', error));
+}
+
+if (mode === 'shared') {
+  (self as SharedWorkerGlobalScope).onconnect = (event) => {
+    const port = event.ports[0];
+    if (port) acceptLogged(port);
+  };
+} else {
+  (self as DedicatedWorkerGlobalScope).onmessage = (event) => {
+    const port = event.ports[0];
+    if (isControlFrame(event.data) && event.data.type === 'nexus/port' && port) acceptLogged(port);
+  };
+}

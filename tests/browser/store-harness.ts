@@ -1,0 +1,317 @@
+/**
+ * Browser side of tests/browser/store.spec.ts: runs the store contract cases and the schema and
+ * migration checks against REAL IndexedDB (Chromium), each on a database of its own that is deleted
+ * afterwards. Results come back as plain data, so the spec can show the page's error message.
+ */
+import { deleteDB, openDB, unwrap } from 'idb';
+import { migrations, openNexusDb, SCHEMA_VERSION, type NexusDB } from '../../src/store/db.ts';
+import { IdbNotesStore } from '../../src/store/notes-store.ts';
+import { IdbRegistryStore } from '../../src/store/registry-store.ts';
+import { assert, assertEqual, assertRejects, type ContractCase } from '../contract/assert.ts';
+import { notesStoreCases } from '../contract/notes-store.contract.ts';
+import { registryStoreCases } from '../contract/registry-store.contract.ts';
+
+export type Suite = 'registry' | 'notes';
+
+/** `error` is set when the check failed; `leftover` when its database could not be deleted. */
+export interface CaseResult {
+  error?: string;
+  leftover?: string;
+}
+
+export interface StoreHarness {
+  runCase(suite: Suite, name: string): Promise<CaseResult>;
+  /** The hand-written v1 fixture below builds exactly what migration step 1 builds. */
+  v1FixtureMatchesMigrationStep1(): Promise<CaseResult>;
+  /** A database written by v1 is readable and writable through the current code. */
+  v1DataIsReadableNow(): Promise<CaseResult>;
+  /** An open connection closes itself when a newer version asks to upgrade. */
+  blockingConnectionClosesForUpgrade(): Promise<CaseResult>;
+  /** A database upgraded by a newer Nexus is refused with an error a person can act on. */
+  newerDatabaseIsRefused(): Promise<CaseResult>;
+}
+
+declare global {
+  interface Window {
+    nexusStoreHarness?: StoreHarness;
+  }
+}
+
+function request<T>(req: IDBRequest<T>): Promise<T> {
+  return new Promise((resolve, reject) => {
+    req.onsuccess = () => resolve(req.result);
+    req.onerror = () => reject(req.error);
+  });
+}
+
+/**
+ * Gives `check` unique database names, closes every connection it opened, deletes the databases
+ * and reports any that survived (a leak would make later cases in the same profile unreliable).
+ */
+type Track = <D extends { close(): void }>(db: D) => D;
+
+async function isolated(
+  check: (dbName: (label: string) => string, track: Track) => Promise<void>,
+): Promise<CaseResult> {
+  const names: string[] = [];
+  const open: { close(): void }[] = [];
+  const dbName = (label: string): string => {
+    const name = `nexus-test-${label}-${crypto.randomUUID()}`;
+    names.push(name);
+    return name;
+  };
+  const track: Track = (db) => {
+    open.push(db);
+    return db;
+  };
+  const result: CaseResult = {};
+  try {
+    await check(dbName, track);
+  } catch (error) {
+    result.error =
+      error instanceof Error
+        ? `${error.name}: ${error.message}\n${error.stack ?? ''}`
+        : String(error);
+  } finally {
+    for (const db of open) db.close();
+    for (const name of names) {
+      // `blocked` may fire here although every connection was closed: close() only marks a
+      // connection close-pending until its last transaction finishes, and Chromium reports
+      // such a connection as blocking. The delete proceeds once it is really closed, so the
+      // check below (is the database still listed?) is the one that tells a leak.
+      await deleteDB(name);
+    }
+    const left = (await indexedDB.databases()).filter((d) => d.name && names.includes(d.name));
+    if (left.length > 0)
+      result.leftover = `databases not deleted: ${left.map((d) => d.name).join(', ')}`;
+  }
+  return result;
+}
+
+function findCase<S>(cases: ContractCase<S>[], name: string): ContractCase<S> {
+  const found = cases.find((c) => c.name === name);
+  if (!found) throw new Error(`no contract case named '${name}'`);
+  return found;
+}
+
+async function runCase(suite: Suite, name: string): Promise<CaseResult> {
+  return isolated(async (dbName, track) => {
+    const db = dbName(suite);
+    if (suite === 'registry') {
+      await findCase(registryStoreCases, name).run(
+        async () => new IdbRegistryStore(track(await openNexusDb(db))),
+      );
+    } else {
+      await findCase(notesStoreCases, name).run(
+        async () => new IdbNotesStore(track(await openNexusDb(db))),
+      );
+    }
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Schema version 1, written out by hand with raw IndexedDB exactly as v1 of the code built it.
+// This is a frozen record of what is on people's disks: never edit it to follow a new schema;
+// add a fixture for the new version next to it instead.
+// ---------------------------------------------------------------------------------------------
+
+/** Data as the v1 code stored it (plain literals, deliberately not typed by today's interfaces). */
+const V1_DATA = {
+  server: {
+    kind: 'remote',
+    id: 'srv-1',
+    slug: 'everything',
+    name: 'Everything',
+    enabled: true,
+    url: 'http://127.0.0.1:3001/mcp',
+    transport: 'auto',
+    headers: [{ name: 'Authorization', value: 'Bearer t0ken', secret: true }],
+    createdAt: 1_750_000_000_000,
+  },
+  name: { serverId: 'srv-1', kind: 'tool', upstreamName: 'echo', exposedName: 'everything__echo' },
+  note: { id: 'note-1', title: 'First note', body: 'written by v1', createdAt: 1, updatedAt: 2 },
+  meta: { key: 'seeded', value: { at: 1_750_000_000_000, builtins: ['notes'] } },
+};
+
+function createV1Database(name: string, withData: boolean): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const open = indexedDB.open(name, 1);
+    open.onupgradeneeded = () => {
+      const db = open.result;
+      const servers = db.createObjectStore('servers', { keyPath: 'id' });
+      servers.createIndex('by-slug', 'slug', { unique: true });
+      const names = db.createObjectStore('names', {
+        keyPath: ['serverId', 'kind', 'upstreamName'],
+      });
+      names.createIndex('by-server', 'serverId');
+      names.createIndex('by-exposed', ['kind', 'exposedName'], { unique: true });
+      db.createObjectStore('notes', { keyPath: 'id' });
+      db.createObjectStore('meta');
+    };
+    open.onblocked = () => reject(new Error(`creating the v1 database ${name} was blocked`));
+    open.onerror = () => reject(open.error);
+    open.onsuccess = () => {
+      const db = open.result;
+      if (!withData) {
+        db.close();
+        resolve();
+        return;
+      }
+      // Written in a normal transaction after the upgrade, as the running v1 app would have.
+      const tx = db.transaction(['servers', 'names', 'notes', 'meta'], 'readwrite');
+      tx.objectStore('servers').put(V1_DATA.server);
+      tx.objectStore('names').put(V1_DATA.name);
+      tx.objectStore('notes').put(V1_DATA.note);
+      tx.objectStore('meta').put(V1_DATA.meta.value, V1_DATA.meta.key);
+      tx.oncomplete = () => {
+        db.close();
+        resolve();
+      };
+      tx.onabort = () => reject(tx.error ?? new Error('writing v1 data aborted'));
+    };
+  });
+}
+
+/** Everything about a database's shape that the code relies on, as comparable plain data. */
+function describeSchema(db: IDBDatabase): unknown {
+  const tx = db.transaction([...db.objectStoreNames], 'readonly');
+  return [...db.objectStoreNames].sort().map((storeName) => {
+    const store = tx.objectStore(storeName);
+    return {
+      store: storeName,
+      keyPath: store.keyPath,
+      autoIncrement: store.autoIncrement,
+      indexes: [...store.indexNames].sort().map((indexName) => {
+        const index = store.index(indexName);
+        return {
+          index: indexName,
+          keyPath: index.keyPath,
+          unique: index.unique,
+          multiEntry: index.multiEntry,
+        };
+      }),
+    };
+  });
+}
+
+async function v1FixtureMatchesMigrationStep1(): Promise<CaseResult> {
+  return isolated(async (dbName, track) => {
+    const fixtureName = dbName('v1-fixture');
+    await createV1Database(fixtureName, false);
+    const fixture = track(await openDB(fixtureName));
+    // Only step 1, whatever SCHEMA_VERSION is now: the fixture pins what v1 shipped.
+    const step1 = track(
+      await openDB<NexusDB>(dbName('v1-step'), 1, {
+        upgrade: (db, _old, _new, tx) => migrations[0]!(db, tx),
+      }),
+    );
+    assertEqual(
+      describeSchema(unwrap(step1)),
+      describeSchema(unwrap(fixture)),
+      'migration step 1 must build the shipped v1 schema (never edit a shipped step)',
+    );
+  });
+}
+
+async function v1DataIsReadableNow(): Promise<CaseResult> {
+  return isolated(async (dbName, track) => {
+    const name = dbName('v1-data');
+    await createV1Database(name, true);
+
+    const db = track(await openNexusDb(name));
+    assertEqual(db.version, SCHEMA_VERSION, 'the database is at the current version');
+    const registry = new IdbRegistryStore(db);
+    const notes = new IdbNotesStore(db);
+    assertEqual(await registry.listServers(), [V1_DATA.server], 'the v1 server reads back');
+    assertEqual(await registry.listNames(), [V1_DATA.name], 'the v1 name record reads back');
+    assertEqual(
+      await registry.getMeta(V1_DATA.meta.key),
+      V1_DATA.meta.value,
+      'the v1 meta value reads back',
+    );
+    assertEqual(await notes.list(), [V1_DATA.note], 'the v1 note reads back');
+
+    // The upgraded database has the same shape as one created fresh by today's code...
+    const fresh = track(await openNexusDb(dbName('fresh')));
+    assertEqual(
+      describeSchema(unwrap(db)),
+      describeSchema(unwrap(fresh)),
+      'upgraded schema equals a fresh schema',
+    );
+    // ...and still enforces v1's constraints on data v1 wrote.
+    const clash = { ...V1_DATA.server, id: 'srv-2', name: 'Clash' } as Parameters<
+      IdbRegistryStore['putServer']
+    >[0];
+    const error = await assertRejects(
+      registry.putServer(clash),
+      "slug 'everything' is held by the v1 server",
+    );
+    assertEqual(error.name, 'ConstraintError', 'a ConstraintError');
+    await registry.deleteServer('srv-1');
+    assertEqual(
+      await registry.listNames(),
+      [],
+      'deleteServer removes the v1 name record via the by-server index',
+    );
+    assertEqual(await notes.delete('note-1'), true, 'the v1 note can be deleted');
+  });
+}
+
+async function blockingConnectionClosesForUpgrade(): Promise<CaseResult> {
+  return isolated(async (dbName, track) => {
+    const name = dbName('blocking');
+    let closedFor: number | null | undefined;
+    const db = track(await openNexusDb(name, { closedForUpgrade: (v) => (closedFor = v) }));
+
+    // Plays "a newer Nexus in another tab": without our `blocking` handler this open would sit
+    // on `blocked` until the old connection went away, i.e. forever.
+    let wasBlocked = false;
+    const newer = indexedDB.open(name, SCHEMA_VERSION + 1);
+    newer.onblocked = () => (wasBlocked = true);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error('the newer version could not open within 5 s')),
+        5_000,
+      );
+    });
+    try {
+      track(await Promise.race([request(newer), timeout]));
+    } finally {
+      clearTimeout(timer);
+    }
+
+    assertEqual(closedFor, SCHEMA_VERSION + 1, 'closedForUpgrade was told the newer version');
+    assert(!wasBlocked, 'the newer version was never blocked');
+    let usedAfterClose: unknown;
+    try {
+      db.transaction('meta');
+    } catch (error) {
+      usedAfterClose = error;
+    }
+    assert(
+      usedAfterClose instanceof DOMException && usedAfterClose.name === 'InvalidStateError',
+      'the old connection is closed',
+    );
+  });
+}
+
+async function newerDatabaseIsRefused(): Promise<CaseResult> {
+  return isolated(async (dbName, track) => {
+    const name = dbName('newer');
+    track(await request(indexedDB.open(name, SCHEMA_VERSION + 1))).close();
+    const error = await assertRejects(openNexusDb(name), 'opening a newer database');
+    assert(
+      error.message.includes('newer version of Nexus'),
+      `a message a person can act on: ${error.message}`,
+    );
+  });
+}
+
+window.nexusStoreHarness = {
+  runCase,
+  v1FixtureMatchesMigrationStep1,
+  v1DataIsReadableNow,
+  blockingConnectionClosesForUpgrade,
+  newerDatabaseIsRefused,
+};

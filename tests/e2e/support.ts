@@ -1,0 +1,78 @@
+/**
+ * Shared pieces of the end-to-end tests: the built app served by Vite's preview server on a free
+ * loopback port, and the stand-in client page on the app's origin.
+ */
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { BrowserContext, Page } from '@playwright/test';
+import { build, preview, type PreviewServer } from 'vite';
+import { freePort } from '../fixtures/ports.ts';
+
+const root = path.resolve(import.meta.dirname, '../..');
+const bundleDir = path.join(root, 'test-results', 'e2e-page');
+
+export interface App {
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Serves `dist/` (built by `npm run build`, which `npm test` runs first). */
+export async function startApp(): Promise<App> {
+  if (!existsSync(path.join(root, 'dist', 'nexus-hub.js'))) {
+    throw new Error('dist/ is missing or incomplete: run "npm run build" first (npm test does).');
+  }
+  const port = await freePort();
+  const server: PreviewServer = await preview({
+    root,
+    configFile: false,
+    logLevel: 'silent',
+    build: { outDir: 'dist' },
+    preview: { host: '127.0.0.1', port, strictPort: true },
+  });
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () => server.close(),
+  };
+}
+
+let bundle: Promise<string> | undefined;
+
+/** Bundles the stand-in client page's script once per test worker. */
+function clientBundle(): Promise<string> {
+  bundle ??= (async () => {
+    await build({
+      root,
+      configFile: false,
+      logLevel: 'silent',
+      publicDir: false,
+      build: {
+        outDir: bundleDir,
+        emptyOutDir: true,
+        minify: false,
+        lib: { entry: path.join(root, 'tests/e2e/page/clients.ts'), formats: ['es'], fileName: () => 'clients.js' },
+        rolldownOptions: { external: ['/nexus-client.js'] },
+      },
+    });
+    return readFile(path.join(bundleDir, 'clients.js'), 'utf8');
+  })();
+  return bundle;
+}
+
+/** Opens the stand-in client page on the app's origin (served by a route, never by the app). */
+export async function openClientPage(context: BrowserContext, app: App): Promise<Page> {
+  const script = await clientBundle();
+  await context.route(`${app.url}/e2e-client.html`, (route) =>
+    route.fulfill({
+      contentType: 'text/html',
+      body: '<!doctype html><meta charset="utf-8"><title>e2e client</title><script type="module" src="/e2e-client.js"></script>',
+    }),
+  );
+  await context.route(`${app.url}/e2e-client.js`, (route) =>
+    route.fulfill({ contentType: 'text/javascript', body: script }),
+  );
+  const page = await context.newPage();
+  await page.goto(`${app.url}/e2e-client.html`);
+  await page.waitForFunction(() => document.title === 'e2e client ready');
+  return page;
+}

@@ -1,0 +1,51 @@
+import { InMemoryTransport } from '@modelcontextprotocol/client';
+import { McpServer } from '@modelcontextprotocol/server';
+import type { TransportOpener } from '../../src/hub/upstream.ts';
+
+/**
+ * In-memory upstream servers for hub unit tests, addressed as `memory://<key>`. A key whose
+ * server is "down" refuses connections the way a dead HTTP server would (the connect fails).
+ */
+export class MemoryUpstreams {
+  readonly factories = new Map<string, () => McpServer>();
+  readonly down = new Set<string>();
+  /** Keys whose live connections swallow every message: up, but silent (a hung server). */
+  readonly silent = new Set<string>();
+  /** The live server instances per key, newest last. */
+  readonly instances = new Map<string, McpServer[]>();
+  connects = 0;
+
+  add(key: string, factory: () => McpServer): string {
+    this.factories.set(key, factory);
+    return `memory://${key}`;
+  }
+
+  opener: TransportOpener = async (entry) => {
+    if (entry.kind !== 'remote') throw new Error('memory upstreams serve remote entries only');
+    const key = new URL(entry.url).host;
+    this.connects++;
+    if (this.down.has(key)) {
+      throw Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNREFUSED' } });
+    }
+    const factory = this.factories.get(key);
+    if (!factory) throw new Error(`no memory upstream ${key}`);
+    const server = factory();
+    const list = this.instances.get(key) ?? [];
+    list.push(server);
+    this.instances.set(key, list);
+    const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+    await server.connect(serverSide);
+    const send = clientSide.send.bind(clientSide);
+    clientSide.send = async (message, options) => {
+      if (!this.silent.has(key)) await send(message, options);
+    };
+    return { transport: clientSide };
+  };
+
+  /** Kills every live connection of `key` and refuses new ones. */
+  async takeDown(key: string): Promise<void> {
+    this.down.add(key);
+    for (const server of this.instances.get(key) ?? []) await server.close();
+    this.instances.set(key, []);
+  }
+}

@@ -1,0 +1,252 @@
+import { Client, InMemoryTransport } from '@modelcontextprotocol/client';
+import { McpServer } from '@modelcontextprotocol/server';
+import { afterEach, describe, expect, it } from 'vitest';
+import * as z from 'zod';
+import { createHub, type Hub } from '../../src/hub/index.ts';
+import { MemoryRegistryStore } from '../../src/hub/memory-stores.ts';
+import { FakeClock, settle } from '../support/fake-clock.ts';
+import { MemoryUpstreams } from '../support/memory-upstreams.ts';
+
+function echoServer(label: string, extra?: (server: McpServer) => void): () => McpServer {
+  return () => {
+    const server = new McpServer(
+      { name: `srv-${label}`, version: '1.0.0' },
+      { capabilities: { tools: { listChanged: true } } },
+    );
+    server.registerTool(
+      'echo',
+      { description: `echo from ${label}`, inputSchema: z.object({ message: z.string() }) },
+      async ({ message }) => ({ content: [{ type: 'text', text: `${label}: ${message}` }] }),
+    );
+    extra?.(server);
+    return server;
+  };
+}
+
+const hubs: Hub[] = [];
+afterEach(async () => {
+  await Promise.all(hubs.splice(0).map((hub) => hub.close()));
+});
+
+async function startHub(upstreams: MemoryUpstreams, clock = new FakeClock(), registry = new MemoryRegistryStore()) {
+  const hub = await createHub({
+    registry,
+    clock,
+    random: () => 0.5,
+    pingTimeoutMs: 50,
+    openTransport: upstreams.opener,
+  });
+  hubs.push(hub);
+  return { hub, clock, registry };
+}
+
+async function addMemoryServer(hub: Hub, name: string, url: string) {
+  return hub.addServer({ name, slug: name, url, transport: 'streamable-http', headers: [] });
+}
+
+async function connectClient(hub: Hub, name = 'test-client') {
+  const [clientSide, hubSide] = InMemoryTransport.createLinkedPair();
+  await hub.connect(hubSide, { origin: 'http://127.0.0.1', clientName: name, sessionId: crypto.randomUUID() });
+  const client = new Client({ name, version: '1.0.0' });
+  await client.connect(clientSide);
+  return client;
+}
+
+/** Waits (with a bounded loop over real event-loop turns, no timers) until `check` holds. */
+async function until(check: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    if (check()) return;
+    await settle(1);
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+function ready(hub: Hub, slug: string) {
+  return () => hub.listServers().find((server) => server.slug === slug)?.status.state === 'ready';
+}
+
+describe('hub routing', () => {
+  it('keeps two servers with the same tool name apart under their slugs', async () => {
+    const upstreams = new MemoryUpstreams();
+    const { hub } = await startHub(upstreams);
+    await addMemoryServer(hub, 'alpha', upstreams.add('alpha', echoServer('alpha')));
+    await addMemoryServer(hub, 'beta', upstreams.add('beta', echoServer('beta')));
+    await until(() => ready(hub, 'alpha')() && ready(hub, 'beta')(), 'both servers ready');
+
+    const client = await connectClient(hub);
+    const names = (await client.listTools()).tools.map((tool) => tool.name);
+    expect(names).toEqual(expect.arrayContaining(['alpha__echo', 'beta__echo', 'nexus__clock']));
+
+    const a = await client.callTool({ name: 'alpha__echo', arguments: { message: 'hi' } });
+    const b = await client.callTool({ name: 'beta__echo', arguments: { message: 'hi' } });
+    expect(a.content).toEqual([{ type: 'text', text: 'alpha: hi' }]);
+    expect(b.content).toEqual([{ type: 'text', text: 'beta: hi' }]);
+  });
+
+  it('offers the built-in notes and clock server from the first start', async () => {
+    const { hub } = await startHub(new MemoryUpstreams());
+    await until(ready(hub, 'nexus'), 'built-in ready');
+    const client = await connectClient(hub);
+    await client.callTool({ name: 'nexus__add_note', arguments: { title: 'Milk', body: 'buy oat milk' } });
+    const found = await client.callTool({ name: 'nexus__search_notes', arguments: { query: 'OAT' } });
+    expect(JSON.stringify(found.content)).toContain('buy oat milk');
+  });
+
+  it('answers an unknown tool with an error that says what to do', async () => {
+    const { hub } = await startHub(new MemoryUpstreams());
+    const client = await connectClient(hub);
+    await expect(client.callTool({ name: 'ghost__tool', arguments: {} })).rejects.toThrow(
+      /Unknown tool 'ghost__tool'.*tools\/list/,
+    );
+  });
+
+  it('tells the client which server is down and what happens next', async () => {
+    const upstreams = new MemoryUpstreams();
+    const { hub } = await startHub(upstreams);
+    await addMemoryServer(hub, 'alpha', upstreams.add('alpha', echoServer('alpha')));
+    await until(ready(hub, 'alpha'), 'alpha ready');
+    const client = await connectClient(hub);
+    await client.listTools();
+
+    await upstreams.takeDown('alpha');
+    await until(
+      () => hub.listServers().find((server) => server.slug === 'alpha')?.status.state === 'error',
+      'alpha errored',
+    );
+    const error = await client
+      .callTool({ name: 'alpha__echo', arguments: { message: 'x' } })
+      .then(() => undefined, (caught: unknown) => caught as Error);
+    expect(error?.message).toMatch(/Server 'alpha' is down \(connection refused: nothing listens at alpha\)/);
+    expect(error?.message).toMatch(/Servers → alpha/);
+  });
+});
+
+describe('hub notifications and cancellation', () => {
+  it('propagates an upstream tools/list_changed to every session with the refreshed list', async () => {
+    const upstreams = new MemoryUpstreams();
+    const { hub } = await startHub(upstreams);
+    await addMemoryServer(hub, 'alpha', upstreams.add('alpha', echoServer('alpha')));
+    await until(ready(hub, 'alpha'), 'alpha ready');
+    const first = await connectClient(hub, 'first');
+    const second = await connectClient(hub, 'second');
+    let firstNotified = 0;
+    let secondNotified = 0;
+    first.setNotificationHandler('notifications/tools/list_changed', () => void firstNotified++);
+    second.setNotificationHandler('notifications/tools/list_changed', () => void secondNotified++);
+
+    const live = upstreams.instances.get('alpha')!.at(-1)!;
+    live.registerTool('shout', { description: 'loud' }, async () => ({
+      content: [{ type: 'text', text: 'HEY' }],
+    }));
+    await until(() => firstNotified > 0 && secondNotified > 0, 'both sessions notified');
+    const names = (await first.listTools()).tools.map((tool) => tool.name);
+    expect(names).toContain('alpha__shout');
+    const result = await second.callTool({ name: 'alpha__shout', arguments: {} });
+    expect(result.content).toEqual([{ type: 'text', text: 'HEY' }]);
+  });
+
+  it('cancels the upstream request when the downstream client cancels', async () => {
+    const upstreams = new MemoryUpstreams();
+    let started!: () => void;
+    const startedPromise = new Promise<void>((resolve) => (started = resolve));
+    let upstreamAborted = false;
+    const { hub } = await startHub(upstreams);
+    await addMemoryServer(
+      hub,
+      'slow',
+      upstreams.add(
+        'slow',
+        echoServer('slow', (server) => {
+          server.registerTool('wait', { description: 'waits until cancelled' }, async (ctx) => {
+            started();
+            await new Promise<void>((resolve) => {
+              ctx.mcpReq.signal.addEventListener('abort', () => {
+                upstreamAborted = true;
+                resolve();
+              });
+            });
+            return { content: [{ type: 'text', text: 'finished' }] };
+          });
+        }),
+      ),
+    );
+    await until(ready(hub, 'slow'), 'slow ready');
+    const client = await connectClient(hub);
+    const controller = new AbortController();
+    const call = client.callTool({ name: 'slow__wait', arguments: {} }, { signal: controller.signal });
+    await startedPromise;
+    controller.abort('the person changed their mind');
+    await expect(call).rejects.toThrow();
+    await until(() => upstreamAborted, 'upstream handler aborted');
+    expect(upstreamAborted).toBe(true);
+  });
+});
+
+describe('hub reconnection', () => {
+  it('retries a dead server on a capped exponential schedule and recovers on its own', async () => {
+    const upstreams = new MemoryUpstreams();
+    const clock = new FakeClock();
+    const url = upstreams.add('flaky', echoServer('flaky'));
+    upstreams.down.add('flaky');
+    const { hub } = await startHub(upstreams, clock);
+    const before = clock.scheduled.length;
+    await addMemoryServer(hub, 'flaky', url);
+    await until(
+      () => hub.listServers().find((server) => server.slug === 'flaky')?.status.state === 'error',
+      'flaky errored',
+    );
+    // random() is 0.5, so each delay is 3/4 of the capped nominal delay (500 ms doubling, cap 10 s).
+    for (let i = 0; i < 7; i++) await clock.advance(10_000);
+    const delays = clock.scheduled.slice(before).filter((ms) => ms !== 5_000); // 5 s = ping period
+    expect(delays.slice(0, 7)).toEqual([375, 750, 1500, 3000, 6000, 7500, 7500]);
+
+    upstreams.down.delete('flaky');
+    await clock.advance(10_000);
+    await until(ready(hub, 'flaky'), 'flaky ready again');
+    const client = await connectClient(hub);
+    const result = await client.callTool({ name: 'flaky__echo', arguments: { message: 'back' } });
+    expect(result.content).toEqual([{ type: 'text', text: 'flaky: back' }]);
+  });
+
+  it('marks a server that stops answering pings as errored, then reconnects it', async () => {
+    const upstreams = new MemoryUpstreams();
+    const clock = new FakeClock();
+    const { hub } = await startHub(upstreams, clock);
+    await addMemoryServer(hub, 'alpha', upstreams.add('alpha', echoServer('alpha')));
+    await until(ready(hub, 'alpha'), 'alpha ready');
+    const connectsBefore = upstreams.connects;
+
+    upstreams.silent.add('alpha'); // the connection stays open but nothing answers
+    await clock.advance(5_000); // the next health check sends its ping
+    await until(
+      () => hub.listServers().find((server) => server.slug === 'alpha')?.status.state === 'error',
+      'alpha errored after an unanswered ping',
+    );
+    const status = hub.listServers().find((server) => server.slug === 'alpha')!.status;
+    expect(status.state === 'error' && status.reason).toMatch(/no answer in time/);
+
+    upstreams.silent.delete('alpha');
+    await clock.advance(1_000); // first retry is due after 375 ms
+    await until(ready(hub, 'alpha'), 'alpha ready again');
+    expect(upstreams.connects).toBe(connectsBefore + 1);
+  });
+
+  it('keeps aggregated names stable across a restart of the hub', async () => {
+    const upstreams = new MemoryUpstreams();
+    const registry = new MemoryRegistryStore();
+    const { hub } = await startHub(upstreams, new FakeClock(), registry);
+    await addMemoryServer(hub, 'alpha', upstreams.add('alpha', echoServer('alpha', (server) => {
+      server.registerTool('a.very/odd__name', { description: 'odd' }, async () => ({ content: [] }));
+    })));
+    await until(ready(hub, 'alpha'), 'alpha ready');
+    const client = await connectClient(hub);
+    const before = (await client.listTools()).tools.map((tool) => tool.name).sort();
+    await hub.close();
+
+    const again = await startHub(upstreams, new FakeClock(), registry);
+    await until(ready(again.hub, 'alpha'), 'alpha ready after restart');
+    const after = (await (await connectClient(again.hub)).listTools()).tools.map((tool) => tool.name).sort();
+    expect(after).toEqual(before);
+    expect(after.every((name) => /^[a-zA-Z0-9_-]{1,64}$/.test(name))).toBe(true);
+  });
+});

@@ -1,0 +1,36 @@
+import { defineConfig, type UserConfig } from 'vite';
+import { svelte } from '@sveltejs/vite-plugin-svelte';
+
+/**
+ * Three builds into one `dist/`, chosen with `--mode`:
+ * - `app` (default): the dashboard (index.html), hashed assets;
+ * - `worker`: the hub, to the FIXED name `/nexus-hub.js`, because every page must construct the
+ *   SharedWorker with the same URL to share one hub;
+ * - `client`: the library AI client pages import, to the fixed name `/nexus-client.js`.
+ * The worker and client builds are single files with no shared chunks, so each stands alone
+ * (and the bundle check can measure each one).
+ */
+function single(entry: string, fileName: string): UserConfig {
+  return {
+    publicDir: false,
+    build: {
+      outDir: 'dist',
+      emptyOutDir: false,
+      target: 'es2022',
+      sourcemap: true,
+      minify: true,
+      lib: { entry, formats: ['es'], fileName: () => fileName },
+    },
+  };
+}
+
+export default defineConfig(({ mode }) => {
+  if (mode === 'worker') return single('src/worker/hub-worker.ts', 'nexus-hub.js');
+  if (mode === 'client') return single('src/client/index.ts', 'nexus-client.js');
+  return {
+    plugins: [svelte()],
+    build: { outDir: 'dist', emptyOutDir: true, target: 'es2022', sourcemap: true },
+    preview: { host: '127.0.0.1', port: 4173, strictPort: true },
+    server: { host: '127.0.0.1', port: 5173 },
+  };
+});
