@@ -119,7 +119,8 @@ export class Hub {
   // ---------------------------------------------------------------- upstreams
 
   #openTransport: TransportOpener = (entry, kind) => {
-    if (this.options.openTransport) return this.options.openTransport(entry, kind);
+    // The built-in server is part of the hub: it never goes through a swapped-in opener.
+    if (kind !== 'builtin' && this.options.openTransport) return this.options.openTransport(entry, kind);
     if (kind === 'builtin') {
       const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
       void createNotesServer(this.options.notes, this.#clock).connect(serverSide);

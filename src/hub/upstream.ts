@@ -207,7 +207,7 @@ export class Upstream {
       this.serverInfo = client.getServerVersion();
       this.protocolVersion = client.getNegotiatedProtocolVersion();
       client.onclose = () => {
-        if (this.#client === client) void this.#fail(this.#generation, new Error('the connection closed'));
+        if (this.#client === client) void this.#fail(this.#generation, new Error('the server closed the connection'));
       };
       try {
         await this.#loadTools(client, generation);

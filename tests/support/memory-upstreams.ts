@@ -3,7 +3,8 @@ import { McpServer } from '@modelcontextprotocol/server';
 import type { TransportOpener } from '../../src/hub/upstream.ts';
 
 /**
- * In-memory upstream servers for hub unit tests, addressed as `memory://<key>`. A key whose
+ * In-memory upstream servers for hub unit tests, addressed as `http://<key>.invalid/mcp` (an
+ * ordinary remote entry; `.invalid` is reserved and never resolves, so nothing goes on the wire). A key whose
  * server is "down" refuses connections the way a dead HTTP server would (the connect fails).
  */
 export class MemoryUpstreams {
@@ -17,12 +18,12 @@ export class MemoryUpstreams {
 
   add(key: string, factory: () => McpServer): string {
     this.factories.set(key, factory);
-    return `memory://${key}`;
+    return `http://${key}.invalid/mcp`;
   }
 
   opener: TransportOpener = async (entry) => {
     if (entry.kind !== 'remote') throw new Error('memory upstreams serve remote entries only');
-    const key = new URL(entry.url).host;
+    const key = new URL(entry.url).hostname.replace(/\.invalid$/, '');
     this.connects++;
     if (this.down.has(key)) {
       throw Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNREFUSED' } });
