@@ -1,0 +1,139 @@
+/**
+ * The hub core in Node against real HTTP servers on 127.0.0.1: transport selection and fallback,
+ * headers, error reasons, reconnection and the one-upstream-session rule.
+ */
+import { Client, InMemoryTransport, type FetchLike } from '@modelcontextprotocol/client';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createHub, type Hub } from '../../src/hub/index.ts';
+import type { ServerView } from '../../src/hub/views.ts';
+import { startCountingServer } from '../fixtures/counting-server.ts';
+import { startEverything } from '../fixtures/everything.ts';
+import { freePort } from '../fixtures/ports.ts';
+
+const cleanups: Array<() => Promise<unknown>> = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function hubWith(options: Parameters<typeof createHub>[0] = {}): Promise<Hub> {
+  const hub = await createHub({ pingIntervalMs: 300, pingTimeoutMs: 1_000, backoff: { baseMs: 100, maxMs: 400 }, ...options });
+  cleanups.push(() => hub.close());
+  return hub;
+}
+
+async function connectClient(hub: Hub, name: string): Promise<Client> {
+  const [clientSide, hubSide] = InMemoryTransport.createLinkedPair();
+  await hub.connect(hubSide, { origin: 'http://127.0.0.1', clientName: name, sessionId: crypto.randomUUID() });
+  const client = new Client({ name, version: '1.0.0' });
+  await client.connect(clientSide);
+  cleanups.push(() => client.close());
+  return client;
+}
+
+/** Waits until the server `slug` satisfies `check`, polling for at most `ms` of real time. */
+async function waitFor(hub: Hub, slug: string, check: (view: ServerView) => boolean, ms = 10_000): Promise<ServerView> {
+  const deadline = Date.now() + ms;
+  let last: ServerView | undefined;
+  while (Date.now() < deadline) {
+    last = hub.listServers().find((server) => server.slug === slug);
+    if (last && check(last)) return last;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error(`server ${slug} never got there; last status: ${JSON.stringify(last?.status)}`);
+}
+
+const isReady = (view: ServerView) => view.status.state === 'ready';
+
+describe('hub over HTTP', () => {
+  it('uses Streamable HTTP where offered and falls back to HTTP+SSE for a legacy server', async () => {
+    const modern = await startEverything('streamableHttp');
+    cleanups.push(() => modern.stop());
+    const legacy = await startEverything('sse');
+    cleanups.push(() => legacy.stop());
+    const hub = await hubWith();
+    await hub.addServer({ name: 'modern', slug: 'modern', url: modern.url, transport: 'auto', headers: [] });
+    await hub.addServer({ name: 'legacy', slug: 'legacy', url: legacy.url, transport: 'auto', headers: [] });
+
+    expect((await waitFor(hub, 'modern', isReady)).activeTransport).toBe('streamable-http');
+    expect((await waitFor(hub, 'legacy', isReady)).activeTransport).toBe('sse');
+
+    const client = await connectClient(hub, 'agent');
+    const names = (await client.listTools()).tools.map((tool) => tool.name);
+    expect(names).toEqual(expect.arrayContaining(['modern__echo', 'legacy__echo', 'nexus__clock']));
+    const echoed = await client.callTool({ name: 'legacy__echo', arguments: { message: 'through sse' } });
+    expect(JSON.stringify(echoed.content)).toContain('through sse');
+  });
+
+  it('sends each server its own headers on every request', async () => {
+    const counting = await startCountingServer();
+    cleanups.push(() => counting.stop());
+    const seen: string[] = [];
+    const recordingFetch: FetchLike = async (url, init) => {
+      seen.push(new Headers(init?.headers).get('authorization') ?? '(none)');
+      return fetch(url, init);
+    };
+    const hub = await hubWith({ fetch: recordingFetch });
+    const view = await hub.addServer({
+      name: 'counted',
+      url: counting.url,
+      transport: 'streamable-http',
+      headers: [{ name: 'Authorization', value: 'Bearer very-secret-token-1234', secret: true }],
+    });
+    expect(view.headers).toEqual([{ name: 'Authorization', value: '••••34', secret: true }]);
+    expect(JSON.stringify(hub.listServers())).not.toContain('very-secret-token');
+    await waitFor(hub, view.slug, isReady);
+    expect(seen.length).toBeGreaterThan(1);
+    expect(new Set(seen)).toEqual(new Set(['Bearer very-secret-token-1234']));
+  });
+
+  it('shares one upstream session among every client', async () => {
+    const counting = await startCountingServer();
+    cleanups.push(() => counting.stop());
+    const hub = await hubWith();
+    const { slug } = await hub.addServer({ name: 'counted', url: counting.url, transport: 'auto', headers: [] });
+    await waitFor(hub, slug, isReady);
+    const first = await connectClient(hub, 'first');
+    const second = await connectClient(hub, 'second');
+    const a = await first.callTool({ name: `${slug}__session_count`, arguments: {} });
+    const b = await second.callTool({ name: `${slug}__session_count`, arguments: {} });
+    expect(a.content).toEqual([{ type: 'text', text: '1' }]);
+    expect(b.content).toEqual([{ type: 'text', text: '1' }]);
+    expect(counting.sessions()).toBe(1);
+  });
+
+  it('says "connection refused" for a closed port', async () => {
+    const port = await freePort();
+    const hub = await hubWith();
+    await hub.addServer({ name: 'nothing', slug: 'nothing', url: `http://127.0.0.1:${port}/mcp`, transport: 'auto', headers: [] });
+    const view = await waitFor(hub, 'nothing', (v) => v.status.state === 'error');
+    expect(view.status).toEqual({ state: 'error', reason: `connection refused: nothing listens at 127.0.0.1:${port}` });
+  });
+
+  it('says what a 404 means', async () => {
+    const modern = await startEverything('streamableHttp');
+    cleanups.push(() => modern.stop());
+    const hub = await hubWith();
+    const wrong = new URL('/not-here', modern.url).href;
+    await hub.addServer({ name: 'wrong', slug: 'wrong', url: wrong, transport: 'streamable-http', headers: [] });
+    const view = await waitFor(hub, 'wrong', (v) => v.status.state === 'error');
+    expect(view.status.state === 'error' && view.status.reason).toMatch(/^HTTP 404: nothing at this URL/);
+  });
+
+  it('notices a server that died, and reconnects when it is back', async () => {
+    const modern = await startEverything('streamableHttp');
+    cleanups.push(() => modern.stop());
+    const hub = await hubWith();
+    await hub.addServer({ name: 'modern', slug: 'modern', url: modern.url, transport: 'auto', headers: [] });
+    await waitFor(hub, 'modern', isReady);
+
+    await modern.stop();
+    const down = await waitFor(hub, 'modern', (v) => v.status.state === 'error');
+    expect(down.status.state === 'error' && down.status.reason).toMatch(/connection refused|closed the connection|no answer/);
+
+    await modern.start();
+    await waitFor(hub, 'modern', isReady);
+    const client = await connectClient(hub, 'agent');
+    const echoed = await client.callTool({ name: 'modern__echo', arguments: { message: 'again' } });
+    expect(JSON.stringify(echoed.content)).toContain('again');
+  });
+});
