@@ -11,6 +11,7 @@ import svelteConfig from './svelte.config.js';
 // Relative imports are checked by how far they climb: a file N folders below `src/<layer>/`
 // leaves its layer with N+1 `../`. Flat config replaces (does not merge) a rule's options when
 // two blocks match one file, so each depth gets its own block carrying the layer's full list.
+// Folders nest at most two deep today; five leaves room without slowing the config down.
 const MAX_DEPTH = 5;
 
 /** `^(\.\./){n}`: an import that climbs out of the layer from `depth` folders below its root. */

@@ -42,8 +42,14 @@ const NODE_IMPORT = new RegExp(
 const NODE = [
   { what: 'Node process.binding', text: 'process.binding(' },
   // Vite's stub for a Node module it had to drop from a browser build: the code would throw.
-  { what: "Vite's browser-external stub (a Node module was imported)", text: '__vite-browser-external' },
-  { what: "Vite's browser-external stub (a Node module was imported)", text: 'has been externalized for browser compatibility' },
+  {
+    what: "Vite's browser-external stub (a Node module was imported)",
+    text: '__vite-browser-external',
+  },
+  {
+    what: "Vite's browser-external stub (a Node module was imported)",
+    text: 'has been externalized for browser compatibility',
+  },
 ];
 
 /** SDK implementation code (Protocol, errors) and zod; strings a client library would not write
@@ -63,7 +69,10 @@ const SOURCES = [
   { what: 'Ajv', pattern: /\/node_modules\/ajv(-formats)?\/|\/ajvProvider-[^/]*$/ },
   { what: 'cross-spawn', pattern: /\/node_modules\/cross-spawn\// },
   { what: "the SDK's Node shim", pattern: /\/shimsNode\.m?js$/ },
-  { what: 'a Node built-in (Vite replaced it with an empty stub)', pattern: /__vite-browser-external/ },
+  {
+    what: 'a Node built-in (Vite replaced it with an empty stub)',
+    pattern: /__vite-browser-external/,
+  },
 ];
 const CLIENT_SOURCES = [
   { what: 'the MCP SDK', pattern: /\/node_modules\/@modelcontextprotocol\// },

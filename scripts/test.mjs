@@ -46,7 +46,9 @@ async function check(title, command, args) {
   const code = await run(command, args);
   if (code === 0) totals.passed += 1;
   else totals.failed += 1;
-  recap.push(`${code === 0 ? 'ok  ' : 'FAIL'}  ${title}${code === 0 ? '' : ` (exit code ${code})`}`);
+  recap.push(
+    `${code === 0 ? 'ok  ' : 'FAIL'}  ${title}${code === 0 ? '' : ` (exit code ${code})`}`,
+  );
   return code === 0;
 }
 

@@ -1,7 +1,11 @@
 // The fixtures other tests stand on: if one of these fails, fix the fixture before reading any
 // other failure.
 import { afterEach, describe, expect, it } from 'vitest';
-import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import {
+  Client,
+  SSEClientTransport,
+  StreamableHTTPClientTransport,
+} from '@modelcontextprotocol/client';
 import { startCountingServer, type CountingServer } from '../fixtures/counting-server.ts';
 import { startEverything, type EverythingServer } from '../fixtures/everything.ts';
 import { freePort, isListening } from '../fixtures/ports.ts';
@@ -11,9 +15,12 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function connect(url: string): Promise<Client> {
+async function connect(url: string, legacySse = false): Promise<Client> {
   const client = new Client({ name: 'fixtures-test', version: '1.0.0' });
-  await client.connect(new StreamableHTTPClientTransport(new URL(url)));
+  const endpoint = new URL(url);
+  await client.connect(
+    legacySse ? new SSEClientTransport(endpoint) : new StreamableHTTPClientTransport(endpoint),
+  );
   cleanups.push(() => client.close());
   return client;
 }
@@ -62,7 +69,10 @@ describe('counting server', () => {
     expect(progress.length).toBeGreaterThanOrEqual(3);
 
     const controller = new AbortController();
-    const call = client.callTool({ name: 'slow', arguments: { ms: 10_000 } }, { signal: controller.signal });
+    const call = client.callTool(
+      { name: 'slow', arguments: { ms: 10_000 } },
+      { signal: controller.signal },
+    );
     setTimeout(() => controller.abort(), 150);
     await expect(call).rejects.toThrow();
     // The client rejects at once; the notification and the server's reaction follow.
@@ -109,5 +119,14 @@ describe('server-everything', () => {
     const client = await connect(server.url);
     const result = await client.callTool({ name: 'echo', arguments: { message: 'again' } });
     expect(textOf(result)).toBe('Echo: again');
+  });
+
+  it('serves the legacy HTTP+SSE transport at /sse', async () => {
+    const server = await startEverything('sse');
+    cleanups.push(() => server.stop());
+    expect(server.url).toBe(`http://127.0.0.1:${server.port}/sse`);
+    const client = await connect(server.url, true);
+    const result = await client.callTool({ name: 'echo', arguments: { message: 'legacy' } });
+    expect(textOf(result)).toBe('Echo: legacy');
   });
 });
