@@ -19,6 +19,9 @@ function single(entry: string, fileName: string): UserConfig {
       target: 'es2022',
       sourcemap: true,
       minify: true,
+      // Vite keeps whitespace in ES library builds (for consumers' pure annotations); these files
+      // are served as they are, so minify them fully.
+      rolldownOptions: { output: { minify: true } },
       lib: { entry, formats: ['es'], fileName: () => fileName },
     },
   };

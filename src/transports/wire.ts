@@ -64,3 +64,11 @@ export function isControlFrame(data: unknown): data is ControlFrame {
  * and name, or it gets a different SharedWorker (a second hub). */
 export const HUB_WORKER_FILE = 'nexus-hub.js';
 export const HUB_WORKER_NAME = 'nexus-hub';
+
+/**
+ * The Web Locks name a page holds for one session (`HelloFrame.lock`). Names starting with `-` are
+ * reserved by the Web Locks API, hence a fixed prefix.
+ */
+export function sessionLockName(sessionId: string): string {
+  return `nexus-session:${sessionId}`;
+}

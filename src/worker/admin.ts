@@ -28,7 +28,8 @@ export function createAdminApi(hub: Hub, mode: 'shared' | 'dedicated'): AdminHan
     subscribe: async (listener) => {
       // `listener` is a comlink proxy: each call is a message to the tab. Calls are fire-and-forget
       // so a slow tab never stalls the hub.
-      const remote = listener as ((event: HubEvent) => Promise<void>) & Partial<Comlink.ProxyMarked>;
+      const remote = listener as ((event: HubEvent) => Promise<void>) &
+        Partial<Comlink.ProxyMarked>;
       const stop = hub.subscribe((event) => void Promise.resolve(remote(event)).catch(() => {}));
       const unsubscribe = () => {
         stop();

@@ -28,7 +28,9 @@ const mode: 'shared' | 'dedicated' = 'onconnect' in self ? 'shared' : 'dedicated
  * (`npm start` writes one naming its server-everything). Missing file: no defaults.
  */
 async function deploymentDefaults(): Promise<NewServerEntry[]> {
-  const response = await fetch(new URL('nexus-defaults.json', self.location.href), { cache: 'no-store' });
+  const response = await fetch(new URL('nexus-defaults.json', self.location.href), {
+    cache: 'no-store',
+  });
   if (!response.ok) return [];
   return parseConfig(await response.text()).map((item) => item.entry);
 }
