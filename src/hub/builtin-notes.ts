@@ -58,7 +58,12 @@ export function createNotesServer(
       return {
         content: [
           { type: 'text', text: `Added note ${note.id}.` },
-          { type: 'resource_link', uri: noteUri(note.id), name: note.title, mimeType: 'text/plain' },
+          {
+            type: 'resource_link',
+            uri: noteUri(note.id),
+            name: note.title,
+            mimeType: 'text/plain',
+          },
         ],
       };
     },
@@ -135,7 +140,10 @@ export function createNotesServer(
       try {
         local = now.toLocaleString('en-GB', { timeZone, timeZoneName: 'short' });
       } catch {
-        return { ...text(`Unknown time zone "${timeZone}". Use a name like Europe/Paris.`), isError: true };
+        return {
+          ...text(`Unknown time zone "${timeZone}". Use a name like Europe/Paris.`),
+          isError: true,
+        };
       }
       return text(`${now.toISOString()} (${timeZone ?? 'local'}: ${local})`);
     },
@@ -152,12 +160,20 @@ export function createNotesServer(
         })),
       }),
     }),
-    { title: 'A note', description: 'One note kept by the built-in server', mimeType: 'text/plain' },
+    {
+      title: 'A note',
+      description: 'One note kept by the built-in server',
+      mimeType: 'text/plain',
+    },
     async (uri, variables) => {
       const id = decodeURIComponent(String(variables.id));
       const note = await notes.get(id);
       if (!note) throw new Error(`No note has id ${id}.`);
-      return { contents: [{ uri: uri.href, mimeType: 'text/plain', text: `${note.title}\n\n${note.body}` }] };
+      return {
+        contents: [
+          { uri: uri.href, mimeType: 'text/plain', text: `${note.title}\n\n${note.body}` },
+        ],
+      };
     },
   );
 

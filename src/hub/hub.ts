@@ -54,6 +54,12 @@ export interface HubOptions {
    * only then, so a deployment's default list is fetched once, not on every start. */
   defaults?: NewServerEntry[] | (() => Promise<NewServerEntry[]>);
   newId?: () => string;
+  /**
+   * How long a client's request may wait (ms) for servers still on their FIRST connection attempt,
+   * so a client that connects as the hub starts sees every tool at once rather than an empty list
+   * followed by list_changed. Default 5 000.
+   */
+  startupGraceMs?: number;
   log?: (message: string) => void;
 }
 
@@ -70,6 +76,8 @@ export class Hub {
   #names = new NameTable([]);
   /** Aggregated tool list, rebuilt lazily after any upstream's tools change. */
   #aggregate: Tool[] | undefined;
+  #started: Promise<void> = Promise.resolve();
+  #startupTimer: unknown;
 
   private constructor(private readonly options: HubOptions) {
     this.policy = options.policy ?? allowAllPolicy;
@@ -104,6 +112,7 @@ export class Hub {
     }
     entries.sort((a, b) => a.createdAt - b.createdAt);
     for (const entry of entries) this.#startUpstream(entry);
+    this.#started = this.#waitForFirstAttempts();
   }
 
   async #defaults(): Promise<NewServerEntry[]> {
@@ -120,7 +129,8 @@ export class Hub {
 
   #openTransport: TransportOpener = (entry, kind) => {
     // The built-in server is part of the hub: it never goes through a swapped-in opener.
-    if (kind !== 'builtin' && this.options.openTransport) return this.options.openTransport(entry, kind);
+    if (kind !== 'builtin' && this.options.openTransport)
+      return this.options.openTransport(entry, kind);
     if (kind === 'builtin') {
       const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
       void createNotesServer(this.options.notes, this.#clock).connect(serverSide);
@@ -139,7 +149,12 @@ export class Hub {
       pingTimeoutMs: this.options.pingTimeoutMs ?? 4_000,
       openTransport: this.#openTransport,
       describeError: (error, failed, observations) =>
-        describeConnectError(error, failed.kind === 'remote' ? failed : undefined, observations, this.options.fetch),
+        describeConnectError(
+          error,
+          failed.kind === 'remote' ? failed : undefined,
+          observations,
+          this.options.fetch,
+        ),
       clientInfo: { name: 'nexus-hub', version: HUB_VERSION },
       onStatus: () => this.#emit({ type: 'servers' }),
       onTools: (changed) => this.#toolsChanged(changed),
@@ -160,7 +175,9 @@ export class Hub {
     if (added.length > 0) {
       this.options.registry
         .putNames(added)
-        .catch((error: unknown) => this.options.log?.(`could not persist tool names: ${String(error)}`));
+        .catch((error: unknown) =>
+          this.options.log?.(`could not persist tool names: ${String(error)}`),
+        );
     }
     this.#aggregate = undefined;
     this.#emit({ type: 'servers' });
@@ -168,6 +185,28 @@ export class Hub {
   }
 
   // ---------------------------------------------------------------- router
+
+  /**
+   * Resolves once every server has had its first connection attempt, or after the startup grace,
+   * whichever comes first. Servers added later are not waited for: their tools arrive with
+   * list_changed, as the client expects of a running hub.
+   */
+  whenStarted(): Promise<void> {
+    return this.#started;
+  }
+
+  #waitForFirstAttempts(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const done = (): void => {
+        this.#clock.clearTimeout(this.#startupTimer);
+        resolve();
+      };
+      this.#startupTimer = this.#clock.setTimeout(done, this.options.startupGraceMs ?? 5_000);
+      void Promise.all([...this.#upstreams.values()].map((upstream) => upstream.firstSettled)).then(
+        done,
+      );
+    });
+  }
 
   /** Every ready server's tools, named `slug__name`, in registration order. */
   listTools(): Tool[] {
@@ -206,9 +245,15 @@ export class Hub {
   ) {
     const upstream = this.#upstreams.get(route.serverId);
     if (!upstream) {
-      throw new ProtocolError(ProtocolErrorCode.InvalidParams, 'That server was removed from Nexus.');
+      throw new ProtocolError(
+        ProtocolErrorCode.InvalidParams,
+        'That server was removed from Nexus.',
+      );
     }
-    if (upstream.status.state === 'ready' && !upstream.tools.some((tool) => tool.name === route.upstreamName)) {
+    if (
+      upstream.status.state === 'ready' &&
+      !upstream.tools.some((tool) => tool.name === route.upstreamName)
+    ) {
       throw new ProtocolError(
         ProtocolErrorCode.InvalidParams,
         `Server '${upstream.entry.slug}' no longer offers tool '${route.upstreamName}'. Call tools/list for the current tools.`,
@@ -228,6 +273,7 @@ export class Hub {
       {
         policy: this.policy,
         serverInfo: this.serverInfo,
+        whenStarted: () => this.whenStarted(),
         listTools: () => this.listTools(),
         routeTool: (name) => this.routeTool(name),
         callTool: (route, args, options) => this.callTool(route, args, options),
@@ -288,7 +334,8 @@ export class Hub {
 
   #upstream(id: string): Upstream {
     const upstream = this.#upstreams.get(id);
-    if (!upstream) throw new Error(`No server with id ${id}; it may have been removed in another tab.`);
+    if (!upstream)
+      throw new Error(`No server with id ${id}; it may have been removed in another tab.`);
     return upstream;
   }
 
@@ -303,11 +350,17 @@ export class Hub {
             `The slug "${slug}" is not valid: use 1–32 lowercase letters, digits, "-" or single "_".`,
           );
         }
-        if (taken.has(slug)) throw new Error(`The slug "${slug}" is already used by another server.`);
+        if (taken.has(slug))
+          throw new Error(`The slug "${slug}" is already used by another server.`);
       }
       taken.add(slug);
       // createdAt + index keeps a batch in its given order when sorted.
-      return { ...entry, id: this.#newId(), slug, createdAt: this.#clock.now() + index } as ServerEntry;
+      return {
+        ...entry,
+        id: this.#newId(),
+        slug,
+        createdAt: this.#clock.now() + index,
+      } as ServerEntry;
     });
   }
 
@@ -321,7 +374,9 @@ export class Hub {
     const upstream = this.#upstream(id);
     const old = upstream.entry;
     if (old.kind !== 'remote' && (input.url !== undefined || input.headers !== undefined)) {
-      throw new Error(`Server '${old.slug}' is not a remote server; only its name, slug and timeout can change.`);
+      throw new Error(
+        `Server '${old.slug}' is not a remote server; only its name, slug and timeout can change.`,
+      );
     }
     const next = { ...old } as ServerEntry;
     if (input.name !== undefined) next.name = input.name.trim() || old.name;
@@ -336,12 +391,20 @@ export class Hub {
           value: header.value ?? old.headers.find((h) => h.name === header.name)?.value ?? '',
         })),
       });
-      if (merged.kind === 'remote') Object.assign(next, { url: merged.url, transport: merged.transport, headers: merged.headers });
+      if (merged.kind === 'remote')
+        Object.assign(next, {
+          url: merged.url,
+          transport: merged.transport,
+          headers: merged.headers,
+        });
     }
     const slugChanged = input.slug !== undefined && input.slug !== old.slug;
     if (slugChanged) {
       const others = this.#entries().filter((entry) => entry.id !== id);
-      next.slug = this.#materialize([{ ...next, slug: input.slug } as NewServerEntry], others)[0]!.slug;
+      next.slug = this.#materialize(
+        [{ ...next, slug: input.slug } as NewServerEntry],
+        others,
+      )[0]!.slug;
       // A new slug renames this server's tools (and only its tools): forget the old names.
       this.#names.dropServer(id);
       await this.options.registry.deleteNames(id);

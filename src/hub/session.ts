@@ -18,6 +18,8 @@ import type { Policy, PolicyAction, Principal } from './types.ts';
 export interface SessionHost {
   readonly policy: Policy;
   readonly serverInfo: { name: string; version: string };
+  /** Resolves when the hub's servers have had their first connection attempt (bounded wait). */
+  whenStarted(): Promise<void>;
   listTools(): ListToolsResult['tools'];
   /** Resolves an aggregated tool name to its server, for the policy and the call. */
   routeTool(name: string): { serverId: string; upstreamName: string };
@@ -55,14 +57,20 @@ export class Session {
 
     this.server.setRequestHandler('tools/list', async () => {
       await this.#authorize({ type: 'list', what: 'tools' });
+      await host.whenStarted();
       return { tools: host.listTools() };
     });
 
     this.server.setRequestHandler('tools/call', async (request, ctx) => {
       this.calls++;
       try {
+        await host.whenStarted();
         const route = host.routeTool(request.params.name);
-        await this.#authorize({ type: 'call-tool', serverId: route.serverId, tool: request.params.name });
+        await this.#authorize({
+          type: 'call-tool',
+          serverId: route.serverId,
+          tool: request.params.name,
+        });
         const progressToken = request.params._meta?.progressToken;
         return await host.callTool(route, request.params.arguments, {
           signal: ctx.mcpReq.signal,
@@ -72,7 +80,10 @@ export class Session {
               ? undefined
               : (progress) =>
                   void ctx.mcpReq
-                    .notify({ method: 'notifications/progress', params: { progressToken, ...progress } })
+                    .notify({
+                      method: 'notifications/progress',
+                      params: { progressToken, ...progress },
+                    })
                     .catch(() => {}),
         });
       } catch (error) {

@@ -137,8 +137,7 @@ export interface Principal {
 }
 
 export type PolicyAction =
-  | { type: 'list'; what: 'tools' }
-  | { type: 'call-tool'; serverId: string; tool: string };
+  { type: 'list'; what: 'tools' } | { type: 'call-tool'; serverId: string; tool: string };
 
 export type PolicyDecision = 'allow' | 'deny' | 'ask';
 

@@ -3,7 +3,13 @@
  * SDK `Client`, the connection state machine (connecting → ready | error → … ), reconnection with
  * backoff, the periodic ping health check and the server's current tool list.
  */
-import { Client, ProtocolError, ProtocolErrorCode, type Tool, type Transport } from '@modelcontextprotocol/client';
+import {
+  Client,
+  ProtocolError,
+  ProtocolErrorCode,
+  type Tool,
+  type Transport,
+} from '@modelcontextprotocol/client';
 import { CfWorkerJsonSchemaValidator } from '@modelcontextprotocol/client/validators/cf-worker';
 import { backoffDelay, type BackoffOptions } from './backoff.ts';
 import { isLegacyHint, type HttpObservations } from './http-transports.ts';
@@ -32,7 +38,11 @@ export interface UpstreamDeps {
   /** A ping unanswered for this long (ms) counts as a silent server. */
   pingTimeoutMs: number;
   openTransport: TransportOpener;
-  describeError(error: unknown, entry: ServerEntry, observations?: HttpObservations): Promise<string>;
+  describeError(
+    error: unknown,
+    entry: ServerEntry,
+    observations?: HttpObservations,
+  ): Promise<string>;
   clientInfo: { name: string; version: string };
   /** Called after every status change. */
   onStatus(upstream: Upstream): void;
@@ -58,6 +68,9 @@ export class Upstream {
   protocolVersion?: string;
 
   #client?: Client;
+  /** Resolves when the first connection attempt has an outcome (ready, error or disabled). */
+  readonly firstSettled: Promise<void>;
+  #settle!: () => void;
   /** Bumped on every (re)connect and stop; work begun under an older generation is discarded. */
   #generation = 0;
   #attempt = 0;
@@ -69,6 +82,7 @@ export class Upstream {
     private readonly deps: UpstreamDeps,
   ) {
     this.since = deps.clock.now();
+    this.firstSettled = new Promise((resolve) => (this.#settle = resolve));
   }
 
   get id(): string {
@@ -91,7 +105,8 @@ export class Upstream {
       // can change that, so this is a standing error rather than a reconnect cycle.
       this.#setStatus({
         state: 'error',
-        reason: 'needs the local bridge: stdio servers run through nexus-bridge, which is not set up yet',
+        reason:
+          'needs the local bridge: stdio servers run through nexus-bridge, which is not set up yet',
       });
       return;
     }
@@ -156,6 +171,7 @@ export class Upstream {
   #setStatus(status: ServerStatus): void {
     this.status = status;
     this.since = this.deps.clock.now();
+    if (status.state !== 'connecting') this.#settle();
     this.deps.onStatus(this);
   }
 
@@ -207,7 +223,8 @@ export class Upstream {
       this.serverInfo = client.getServerVersion();
       this.protocolVersion = client.getNegotiatedProtocolVersion();
       client.onclose = () => {
-        if (this.#client === client) void this.#fail(this.#generation, new Error('the server closed the connection'));
+        if (this.#client === client)
+          void this.#fail(this.#generation, new Error('the server closed the connection'));
       };
       try {
         await this.#loadTools(client, generation);

@@ -87,7 +87,9 @@ export function entryFromInput(input: ServerInput): NewServerEntry {
   try {
     url = new URL(input.url.trim());
   } catch {
-    throw new Error(`"${input.url}" is not a URL. Write the full address, e.g. http://127.0.0.1:3001/mcp.`);
+    throw new Error(
+      `"${input.url}" is not a URL. Write the full address, e.g. http://127.0.0.1:3001/mcp.`,
+    );
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new Error(`The URL must start with http:// or https:// (got ${url.protocol}).`);

@@ -56,9 +56,7 @@ export interface SessionView {
 }
 
 /** What changed; the dashboard refetches what it shows. */
-export type HubEvent =
-  | { type: 'servers' }
-  | { type: 'sessions' };
+export type HubEvent = { type: 'servers' } | { type: 'sessions' };
 
 /** What the add/edit form sends. A header whose value is `undefined` keeps its stored value
  * (the form never receives secret values, so it cannot send them back). */

@@ -14,6 +14,8 @@ export class MemoryUpstreams {
   readonly silent = new Set<string>();
   /** The live server instances per key, newest last. */
   readonly instances = new Map<string, McpServer[]>();
+  /** Keys whose connections wait for this promise first: a server slow to answer. */
+  readonly gates = new Map<string, Promise<void>>();
   connects = 0;
 
   add(key: string, factory: () => McpServer): string {
@@ -25,6 +27,7 @@ export class MemoryUpstreams {
     if (entry.kind !== 'remote') throw new Error('memory upstreams serve remote entries only');
     const key = new URL(entry.url).hostname.replace(/\.invalid$/, '');
     this.connects++;
+    await this.gates.get(key);
     if (this.down.has(key)) {
       throw Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNREFUSED' } });
     }

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { createHub, type Hub } from '../../src/hub/index.ts';
 import { MemoryRegistryStore } from '../../src/hub/memory-stores.ts';
-import { FakeClock, settle } from '../support/fake-clock.ts';
+import { FakeClock } from '../support/fake-clock.ts';
 import { MemoryUpstreams } from '../support/memory-upstreams.ts';
 
 function echoServer(label: string, extra?: (server: McpServer) => void): () => McpServer {
@@ -28,7 +28,11 @@ afterEach(async () => {
   await Promise.all(hubs.splice(0).map((hub) => hub.close()));
 });
 
-async function startHub(upstreams: MemoryUpstreams, clock = new FakeClock(), registry = new MemoryRegistryStore()) {
+async function startHub(
+  upstreams: MemoryUpstreams,
+  clock = new FakeClock(),
+  registry = new MemoryRegistryStore(),
+) {
   const hub = await createHub({
     registry,
     clock,
@@ -46,7 +50,11 @@ async function addMemoryServer(hub: Hub, name: string, url: string) {
 
 async function connectClient(hub: Hub, name = 'test-client') {
   const [clientSide, hubSide] = InMemoryTransport.createLinkedPair();
-  await hub.connect(hubSide, { origin: 'http://127.0.0.1', clientName: name, sessionId: crypto.randomUUID() });
+  await hub.connect(hubSide, {
+    origin: 'http://127.0.0.1',
+    clientName: name,
+    sessionId: crypto.randomUUID(),
+  });
   const client = new Client({ name, version: '1.0.0' });
   await client.connect(clientSide);
   return client;
@@ -88,9 +96,55 @@ describe('hub routing', () => {
     const { hub } = await startHub(new MemoryUpstreams());
     await until(ready(hub, 'nexus'), 'built-in ready');
     const client = await connectClient(hub);
-    await client.callTool({ name: 'nexus__add_note', arguments: { title: 'Milk', body: 'buy oat milk' } });
-    const found = await client.callTool({ name: 'nexus__search_notes', arguments: { query: 'OAT' } });
+    await client.callTool({
+      name: 'nexus__add_note',
+      arguments: { title: 'Milk', body: 'buy oat milk' },
+    });
+    const found = await client.callTool({
+      name: 'nexus__search_notes',
+      arguments: { query: 'OAT' },
+    });
     expect(JSON.stringify(found.content)).toContain('buy oat milk');
+  });
+
+  it('holds a first tools/list until servers still on their first attempt have connected', async () => {
+    const upstreams = new MemoryUpstreams();
+    const registry = new MemoryRegistryStore();
+    const url = upstreams.add('slow', echoServer('slow'));
+    const first = await startHub(upstreams, new FakeClock(), registry);
+    await addMemoryServer(first.hub, 'slow', url);
+    await first.hub.close();
+
+    // The hub restarts (a new worker) while the server takes its time to answer.
+    let open!: () => void;
+    upstreams.gates.set('slow', new Promise<void>((resolve) => (open = resolve)));
+    const connectsBefore = upstreams.connects;
+    const { hub } = await startHub(upstreams, new FakeClock(), registry);
+    const client = await connectClient(hub);
+    const listing = client.listTools();
+    await until(() => upstreams.connects > connectsBefore, 'the slow server is being dialled');
+    open();
+    const names = (await listing).tools.map((tool) => tool.name);
+    expect(names).toContain('slow__echo');
+  });
+
+  it('answers with what is ready once the startup grace is over', async () => {
+    const upstreams = new MemoryUpstreams();
+    const registry = new MemoryRegistryStore();
+    const url = upstreams.add('stuck', echoServer('stuck'));
+    const first = await startHub(upstreams, new FakeClock(), registry);
+    await addMemoryServer(first.hub, 'stuck', url);
+    await first.hub.close();
+
+    upstreams.gates.set('stuck', new Promise<void>(() => {}));
+    const { hub, clock } = await startHub(upstreams, new FakeClock(), registry);
+    await until(ready(hub, 'nexus'), 'built-in ready');
+    const client = await connectClient(hub);
+    const listing = client.listTools();
+    await clock.advance(5_000);
+    const names = (await listing).tools.map((tool) => tool.name);
+    expect(names).toContain('nexus__clock');
+    expect(names).not.toContain('stuck__echo');
   });
 
   it('answers an unknown tool with an error that says what to do', async () => {
@@ -115,10 +169,13 @@ describe('hub routing', () => {
       'alpha errored',
     );
     await clock.advance(1_000); // the first retry finds nothing listening
-    const error = await client
-      .callTool({ name: 'alpha__echo', arguments: { message: 'x' } })
-      .then(() => undefined, (caught: unknown) => caught as Error);
-    expect(error?.message).toMatch(/Server 'alpha' is down \(connection refused: nothing listens at alpha\.invalid\)/);
+    const error = await client.callTool({ name: 'alpha__echo', arguments: { message: 'x' } }).then(
+      () => undefined,
+      (caught: unknown) => caught as Error,
+    );
+    expect(error?.message).toMatch(
+      /Server 'alpha' is down \(connection refused: nothing listens at alpha\.invalid\)/,
+    );
     expect(error?.message).toMatch(/Servers → alpha/);
   });
 });
@@ -175,7 +232,10 @@ describe('hub notifications and cancellation', () => {
     await until(ready(hub, 'slow'), 'slow ready');
     const client = await connectClient(hub);
     const controller = new AbortController();
-    const call = client.callTool({ name: 'slow__wait', arguments: {} }, { signal: controller.signal });
+    const call = client.callTool(
+      { name: 'slow__wait', arguments: {} },
+      { signal: controller.signal },
+    );
     await startedPromise;
     controller.abort('the person changed their mind');
     await expect(call).rejects.toThrow();
@@ -237,9 +297,18 @@ describe('hub reconnection', () => {
     const upstreams = new MemoryUpstreams();
     const registry = new MemoryRegistryStore();
     const { hub } = await startHub(upstreams, new FakeClock(), registry);
-    await addMemoryServer(hub, 'alpha', upstreams.add('alpha', echoServer('alpha', (server) => {
-      server.registerTool('a.very/odd__name', { description: 'odd' }, async () => ({ content: [] }));
-    })));
+    await addMemoryServer(
+      hub,
+      'alpha',
+      upstreams.add(
+        'alpha',
+        echoServer('alpha', (server) => {
+          server.registerTool('a.very/odd__name', { description: 'odd' }, async () => ({
+            content: [],
+          }));
+        }),
+      ),
+    );
     await until(ready(hub, 'alpha'), 'alpha ready');
     const client = await connectClient(hub);
     const before = (await client.listTools()).tools.map((tool) => tool.name).sort();
@@ -247,7 +316,9 @@ describe('hub reconnection', () => {
 
     const again = await startHub(upstreams, new FakeClock(), registry);
     await until(ready(again.hub, 'alpha'), 'alpha ready after restart');
-    const after = (await (await connectClient(again.hub)).listTools()).tools.map((tool) => tool.name).sort();
+    const after = (await (await connectClient(again.hub)).listTools()).tools
+      .map((tool) => tool.name)
+      .sort();
     expect(after).toEqual(before);
     expect(after.every((name) => /^[a-zA-Z0-9_-]{1,64}$/.test(name))).toBe(true);
   });
