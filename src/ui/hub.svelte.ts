@@ -183,6 +183,9 @@ export class HubState {
     call: (api: Comlink.Remote<AdminApi>) => Promise<T>,
   ): Promise<T | undefined> {
     this.dismissError();
+    // A person can act as soon as the page shows, before the admin session is open: wait for it
+    // rather than refuse (#connect never throws; a failure leaves #api unset).
+    await this.#connecting;
     const api = this.#api;
     if (!api) {
       this.#fail(

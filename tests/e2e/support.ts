@@ -50,7 +50,11 @@ function clientBundle(): Promise<string> {
         outDir: bundleDir,
         emptyOutDir: true,
         minify: false,
-        lib: { entry: path.join(root, 'tests/e2e/page/clients.ts'), formats: ['es'], fileName: () => 'clients.js' },
+        lib: {
+          entry: path.join(root, 'tests/e2e/page/clients.ts'),
+          formats: ['es'],
+          fileName: () => 'clients.js',
+        },
         rolldownOptions: { external: ['/nexus-client.js'] },
       },
     });

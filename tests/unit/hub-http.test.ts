@@ -16,14 +16,23 @@ afterEach(async () => {
 });
 
 async function hubWith(options: Parameters<typeof createHub>[0] = {}): Promise<Hub> {
-  const hub = await createHub({ pingIntervalMs: 300, pingTimeoutMs: 1_000, backoff: { baseMs: 100, maxMs: 400 }, ...options });
+  const hub = await createHub({
+    pingIntervalMs: 300,
+    pingTimeoutMs: 1_000,
+    backoff: { baseMs: 100, maxMs: 400 },
+    ...options,
+  });
   cleanups.push(() => hub.close());
   return hub;
 }
 
 async function connectClient(hub: Hub, name: string): Promise<Client> {
   const [clientSide, hubSide] = InMemoryTransport.createLinkedPair();
-  await hub.connect(hubSide, { origin: 'http://127.0.0.1', clientName: name, sessionId: crypto.randomUUID() });
+  await hub.connect(hubSide, {
+    origin: 'http://127.0.0.1',
+    clientName: name,
+    sessionId: crypto.randomUUID(),
+  });
   const client = new Client({ name, version: '1.0.0' });
   await client.connect(clientSide);
   cleanups.push(() => client.close());
@@ -31,7 +40,12 @@ async function connectClient(hub: Hub, name: string): Promise<Client> {
 }
 
 /** Waits until the server `slug` satisfies `check`, polling for at most `ms` of real time. */
-async function waitFor(hub: Hub, slug: string, check: (view: ServerView) => boolean, ms = 10_000): Promise<ServerView> {
+async function waitFor(
+  hub: Hub,
+  slug: string,
+  check: (view: ServerView) => boolean,
+  ms = 10_000,
+): Promise<ServerView> {
   const deadline = Date.now() + ms;
   let last: ServerView | undefined;
   while (Date.now() < deadline) {
@@ -51,8 +65,20 @@ describe('hub over HTTP', () => {
     const legacy = await startEverything('sse');
     cleanups.push(() => legacy.stop());
     const hub = await hubWith();
-    await hub.addServer({ name: 'modern', slug: 'modern', url: modern.url, transport: 'auto', headers: [] });
-    await hub.addServer({ name: 'legacy', slug: 'legacy', url: legacy.url, transport: 'auto', headers: [] });
+    await hub.addServer({
+      name: 'modern',
+      slug: 'modern',
+      url: modern.url,
+      transport: 'auto',
+      headers: [],
+    });
+    await hub.addServer({
+      name: 'legacy',
+      slug: 'legacy',
+      url: legacy.url,
+      transport: 'auto',
+      headers: [],
+    });
 
     expect((await waitFor(hub, 'modern', isReady)).activeTransport).toBe('streamable-http');
     expect((await waitFor(hub, 'legacy', isReady)).activeTransport).toBe('sse');
@@ -60,7 +86,10 @@ describe('hub over HTTP', () => {
     const client = await connectClient(hub, 'agent');
     const names = (await client.listTools()).tools.map((tool) => tool.name);
     expect(names).toEqual(expect.arrayContaining(['modern__echo', 'legacy__echo', 'nexus__clock']));
-    const echoed = await client.callTool({ name: 'legacy__echo', arguments: { message: 'through sse' } });
+    const echoed = await client.callTool({
+      name: 'legacy__echo',
+      arguments: { message: 'through sse' },
+    });
     expect(JSON.stringify(echoed.content)).toContain('through sse');
   });
 
@@ -90,7 +119,12 @@ describe('hub over HTTP', () => {
     const counting = await startCountingServer();
     cleanups.push(() => counting.stop());
     const hub = await hubWith();
-    const { slug } = await hub.addServer({ name: 'counted', url: counting.url, transport: 'auto', headers: [] });
+    const { slug } = await hub.addServer({
+      name: 'counted',
+      url: counting.url,
+      transport: 'auto',
+      headers: [],
+    });
     await waitFor(hub, slug, isReady);
     const first = await connectClient(hub, 'first');
     const second = await connectClient(hub, 'second');
@@ -104,9 +138,18 @@ describe('hub over HTTP', () => {
   it('says "connection refused" for a closed port', async () => {
     const port = await freePort();
     const hub = await hubWith();
-    await hub.addServer({ name: 'nothing', slug: 'nothing', url: `http://127.0.0.1:${port}/mcp`, transport: 'auto', headers: [] });
+    await hub.addServer({
+      name: 'nothing',
+      slug: 'nothing',
+      url: `http://127.0.0.1:${port}/mcp`,
+      transport: 'auto',
+      headers: [],
+    });
     const view = await waitFor(hub, 'nothing', (v) => v.status.state === 'error');
-    expect(view.status).toEqual({ state: 'error', reason: `connection refused: nothing listens at 127.0.0.1:${port}` });
+    expect(view.status).toEqual({
+      state: 'error',
+      reason: `connection refused: nothing listens at 127.0.0.1:${port}`,
+    });
   });
 
   it('says what a 404 means', async () => {
@@ -114,21 +157,37 @@ describe('hub over HTTP', () => {
     cleanups.push(() => modern.stop());
     const hub = await hubWith();
     const wrong = new URL('/not-here', modern.url).href;
-    await hub.addServer({ name: 'wrong', slug: 'wrong', url: wrong, transport: 'streamable-http', headers: [] });
+    await hub.addServer({
+      name: 'wrong',
+      slug: 'wrong',
+      url: wrong,
+      transport: 'streamable-http',
+      headers: [],
+    });
     const view = await waitFor(hub, 'wrong', (v) => v.status.state === 'error');
-    expect(view.status.state === 'error' && view.status.reason).toMatch(/^HTTP 404: nothing at this URL/);
+    expect(view.status.state === 'error' && view.status.reason).toMatch(
+      /^HTTP 404: nothing at this URL/,
+    );
   });
 
   it('notices a server that died, and reconnects when it is back', async () => {
     const modern = await startEverything('streamableHttp');
     cleanups.push(() => modern.stop());
     const hub = await hubWith();
-    await hub.addServer({ name: 'modern', slug: 'modern', url: modern.url, transport: 'auto', headers: [] });
+    await hub.addServer({
+      name: 'modern',
+      slug: 'modern',
+      url: modern.url,
+      transport: 'auto',
+      headers: [],
+    });
     await waitFor(hub, 'modern', isReady);
 
     await modern.stop();
     const down = await waitFor(hub, 'modern', (v) => v.status.state === 'error');
-    expect(down.status.state === 'error' && down.status.reason).toMatch(/connection refused|closed the connection|no answer/);
+    expect(down.status.state === 'error' && down.status.reason).toMatch(
+      /connection refused|closed the connection|no answer/,
+    );
 
     await modern.start();
     await waitFor(hub, 'modern', isReady);

@@ -9,7 +9,10 @@ import { Client as ClientV1 } from '@modelcontextprotocol/sdk/client/index.js';
 type AnyClient = ClientV2 | ClientV1;
 
 interface NexusClientModule {
-  connectHub(options: { name: string; version?: string }): Promise<Parameters<ClientV2['connect']>[0]>;
+  connectHub(options: {
+    name: string;
+    version?: string;
+  }): Promise<Parameters<ClientV2['connect']>[0]>;
 }
 
 const clients = new Map<string, AnyClient>();
@@ -39,7 +42,9 @@ const api = {
   async callText(name: string, tool: string, args: Record<string, unknown>): Promise<string> {
     const result = await (clients.get(name) as ClientV2).callTool({ name: tool, arguments: args });
     const content = (result.content ?? []) as Array<{ type: string; text?: string }>;
-    return content.map((block) => (block.type === 'text' ? block.text : `[${block.type}]`)).join('\n');
+    return content
+      .map((block) => (block.type === 'text' ? block.text : `[${block.type}]`))
+      .join('\n');
   },
   async close(name: string): Promise<void> {
     await clients.get(name)?.close();
