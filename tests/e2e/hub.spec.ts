@@ -98,6 +98,27 @@ test('remote servers over Streamable HTTP and legacy SSE serve v2 and v1 clients
   }
 });
 
+test('the default servers of a deployment are registered on the first run only', async ({
+  browser,
+}) => {
+  const modern = await everything('streamableHttp');
+  app.defaults = { mcpServers: { everything: { url: modern.url } } };
+  stops.push(async () => (app.defaults = undefined));
+  const context = await freshContext(browser);
+  let dashboard = await openDashboard(context);
+  await expect(status(dashboard, 'everything')).toHaveAttribute('data-state', 'ready');
+  await expect(status(dashboard, 'Built-in notes')).toHaveAttribute('data-state', 'ready');
+
+  // Removing it is the person's choice: the next start of the hub must not bring it back.
+  dashboard.once('dialog', (dialog) => void dialog.accept());
+  await server(dashboard, 'everything').getByRole('button', { name: 'Remove' }).click();
+  await expect(server(dashboard, 'everything')).toHaveCount(0);
+  await dashboard.close();
+  dashboard = await openDashboard(context);
+  await expect(status(dashboard, 'Built-in notes')).toHaveAttribute('data-state', 'ready');
+  await expect(server(dashboard, 'everything')).toHaveCount(0);
+});
+
 test('two tabs share one upstream session per server', async ({ browser }) => {
   const fixture = await counting();
   const context = await freshContext(browser);

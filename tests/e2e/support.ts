@@ -14,6 +14,11 @@ const bundleDir = path.join(root, 'test-results', 'e2e-page');
 
 export interface App {
   url: string;
+  /**
+   * What the app serves as `/nexus-defaults.json` (the servers a hub registers on its first run;
+   * `npm start` writes that file into dist/). `undefined`: a 404, as a plain build has none.
+   */
+  defaults: unknown;
   close(): Promise<void>;
 }
 
@@ -23,17 +28,33 @@ export async function startApp(): Promise<App> {
     throw new Error('dist/ is missing or incomplete: run "npm run build" first (npm test does).');
   }
   const port = await freePort();
+  const app: App = {
+    url: `http://127.0.0.1:${port}`,
+    defaults: undefined,
+    close: () => server.close(),
+  };
   const server: PreviewServer = await preview({
     root,
     configFile: false,
     logLevel: 'silent',
     build: { outDir: 'dist' },
     preview: { host: '127.0.0.1', port, strictPort: true },
+    plugins: [
+      {
+        name: 'nexus-e2e-defaults',
+        // Served by the app itself (not a Playwright route): the SharedWorker fetches it, and
+        // requests from a SharedWorker do not pass through page or context routes.
+        configurePreviewServer(preview) {
+          preview.middlewares.use('/nexus-defaults.json', (_request, response, next) => {
+            if (app.defaults === undefined) return next();
+            response.setHeader('Content-Type', 'application/json');
+            response.end(JSON.stringify(app.defaults));
+          });
+        },
+      },
+    ],
   });
-  return {
-    url: `http://127.0.0.1:${port}`,
-    close: () => server.close(),
-  };
+  return app;
 }
 
 let bundle: Promise<string> | undefined;
