@@ -134,7 +134,9 @@ export async function describeConnectError(
       status === 400 &&
       observations?.crossOrigin &&
       !observations.sessionIdVisible &&
-      /session/i.test(text)
+      // Servers word "you sent no session" differently: "No valid session ID", "Mcp-Session-Id
+      // header is required", or (the SDK's stateful transport) "Server not initialized".
+      /session|not initialized/i.test(text)
     ) {
       return 'CORS: the server does not expose Mcp-Session-Id (it must send "Access-Control-Expose-Headers: Mcp-Session-Id")';
     }
@@ -146,7 +148,7 @@ export async function describeConnectError(
       return 'HTTP 404: nothing at this URL; check the path (often /mcp, or /sse for legacy servers)';
     if (status === 405) return 'HTTP 405: this URL does not accept MCP requests; check the path';
     const statusText = error instanceof SdkHttpError ? (error.statusText ?? '') : '';
-    return `HTTP ${status}${statusText ? ` ${statusText}` : ''}: ${text}`;
+    return `HTTP ${status}${statusText ? ` ${statusText}` : ''}: ${serverMessage(text)}`;
   }
   if (error instanceof SdkError && error.code === SdkErrorCode.RequestTimeout) {
     return 'no answer in time: the server accepted the connection but did not reply';
@@ -165,4 +167,20 @@ export async function describeConnectError(
     return `connection refused: nothing answers at ${where}`;
   }
   return text || 'unknown error';
+}
+
+/**
+ * The message a server put in its JSON-RPC error body, when the SDK's error text embeds one
+ * (`Error POSTing to endpoint: {"jsonrpc":"2.0","error":{…,"message":"…"}}`); else the text as is.
+ */
+function serverMessage(text: string): string {
+  const start = text.indexOf('{');
+  if (start === -1) return text;
+  try {
+    const body = JSON.parse(text.slice(start)) as { error?: { message?: unknown } };
+    const message = body.error?.message;
+    return typeof message === 'string' && message !== '' ? message : text;
+  } catch {
+    return text;
+  }
 }

@@ -3,7 +3,11 @@
  * the built app, and real MCP servers on 127.0.0.1.
  */
 import { expect, test, type BrowserContext, type Locator, type Page } from '@playwright/test';
-import { startCountingServer, type CountingServer } from '../fixtures/counting-server.ts';
+import {
+  startCountingServer,
+  type CorsMode,
+  type CountingServer,
+} from '../fixtures/counting-server.ts';
 import { startEverything, type EverythingServer } from '../fixtures/everything.ts';
 import { openClientPage, startApp, type App } from './support.ts';
 
@@ -26,8 +30,8 @@ async function everything(mode: 'streamableHttp' | 'sse'): Promise<EverythingSer
   return server;
 }
 
-async function counting(): Promise<CountingServer> {
-  const server = await startCountingServer();
+async function counting(cors?: CorsMode): Promise<CountingServer> {
+  const server = await startCountingServer(cors ? { cors } : {});
   stops.push(() => server.stop());
   return server;
 }
@@ -183,6 +187,26 @@ test('a server that stops turns to error with a reason, and comes back by itself
   await expect(status(dashboard, 'modern')).toHaveAttribute('data-state', 'ready', {
     timeout: 20_000,
   });
+});
+
+test('a server the browser may not read says CORS, and which header is missing', async ({
+  browser,
+}) => {
+  // The app and the servers are on different ports of 127.0.0.1: cross-origin, as in real use.
+  const hidden = await counting('hide-session-id');
+  const closed = await counting('none');
+  const context = await freshContext(browser);
+  const dashboard = await openDashboard(context);
+  await addServer(dashboard, { url: hidden.url, name: 'hidden', transport: 'streamable-http' });
+  await addServer(dashboard, { url: closed.url, name: 'closed', transport: 'streamable-http' });
+  await expect(status(dashboard, 'hidden')).toHaveText(
+    /^error: CORS: the server does not expose Mcp-Session-Id/,
+  );
+  await expect(status(dashboard, 'closed')).toHaveText(
+    /^error: CORS: 127\.0\.0\.1:\d+ answers but does not allow this page to read its replies/,
+  );
+  // The initialize did reach the first server: its session id was only hidden from the hub.
+  expect(hidden.initializeCount()).toBeGreaterThan(0);
 });
 
 test('importing a Claude Desktop file adds its servers; a malformed one changes nothing', async ({
