@@ -7,6 +7,8 @@ import {
   Client,
   ProtocolError,
   ProtocolErrorCode,
+  SdkError,
+  SdkErrorCode,
   type Tool,
   type Transport,
 } from '@modelcontextprotocol/client';
@@ -122,16 +124,31 @@ export class Upstream {
 
   async callTool(name: string, args: Record<string, unknown> | undefined, options: CallOptions) {
     const client = this.#readyClient();
-    return client.callTool(
-      { name, arguments: args },
-      {
-        signal: options.signal,
-        timeout: this.timeoutMs,
-        // The per-request timeout restarts whenever the server reports progress.
-        resetTimeoutOnProgress: true,
-        onprogress: options.onprogress,
-      },
-    );
+    try {
+      return await client.callTool(
+        { name, arguments: args },
+        {
+          signal: options.signal,
+          timeout: this.timeoutMs,
+          // The per-request timeout restarts whenever the server reports progress.
+          resetTimeoutOnProgress: true,
+          onprogress: options.onprogress,
+        },
+      );
+    } catch (error) {
+      if (error instanceof SdkError && error.code === SdkErrorCode.RequestTimeout) {
+        // The SDK has already sent notifications/cancelled upstream; say whose silence it was.
+        const seconds = this.timeoutMs / 1000;
+        throw new ProtocolError(
+          ProtocolErrorCode.InternalError,
+          `Server '${this.entry.slug}' did not answer tool '${name}' within ${seconds} s ` +
+            'without reporting progress, so Nexus cancelled the call. Try again, or give the ' +
+            `server a longer timeout in Nexus (Servers → ${this.entry.slug}).`,
+          { server: this.entry.slug, timeoutMs: this.timeoutMs },
+        );
+      }
+      throw error;
+    }
   }
 
   #readyClient(): Client {

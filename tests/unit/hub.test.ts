@@ -244,6 +244,74 @@ describe('hub notifications and cancellation', () => {
   });
 });
 
+describe('hub request timeout', () => {
+  /** How many `hang` calls saw their request cancelled upstream. */
+  let hangsCancelled = 0;
+
+  /** A server whose `steps` tool reports `count` progress steps, each `gapMs` apart. */
+  function steppingServer(count: number, gapMs: number): () => McpServer {
+    return echoServer('timed', (server) => {
+      server.registerTool('steps', { description: 'reports progress in steps' }, async (ctx) => {
+        const progressToken = ctx.mcpReq._meta?.progressToken;
+        for (let step = 1; step <= count; step++) {
+          await new Promise((resolve) => setTimeout(resolve, gapMs));
+          if (progressToken !== undefined) {
+            await ctx.mcpReq.notify({
+              method: 'notifications/progress',
+              params: { progressToken, progress: step, total: count },
+            });
+          }
+        }
+        return { content: [{ type: 'text', text: 'all steps done' }] };
+      });
+      server.registerTool('hang', { description: 'never answers' }, async (ctx) => {
+        await new Promise<void>((resolve) =>
+          ctx.mcpReq.signal.addEventListener('abort', () => {
+            hangsCancelled++;
+            resolve();
+          }),
+        );
+        return { content: [] };
+      });
+    });
+  }
+
+  async function timedServer(count: number, gapMs: number, timeoutMs: number) {
+    const upstreams = new MemoryUpstreams();
+    const { hub } = await startHub(upstreams);
+    await hub.addServer({
+      name: 'timed',
+      slug: 'timed',
+      url: upstreams.add('timed', steppingServer(count, gapMs)),
+      transport: 'streamable-http',
+      headers: [],
+      timeoutMs,
+    });
+    await until(ready(hub, 'timed'), 'timed ready');
+    return connectClient(hub);
+  }
+
+  it('relays progress to the caller and restarts the timeout on each report', async () => {
+    // Five steps of 150 ms take 750 ms in all, far past the 400 ms timeout; no single gap is.
+    const client = await timedServer(5, 150, 400);
+    const seen: number[] = [];
+    const result = await client.callTool(
+      { name: 'timed__steps', arguments: {} },
+      { onprogress: (progress) => seen.push(progress.progress) },
+    );
+    expect(result.content).toEqual([{ type: 'text', text: 'all steps done' }]);
+    expect(seen).toEqual([1, 2, 3, 4, 5]);
+  });
+
+  it('cancels a call left unanswered past the timeout, and names the server', async () => {
+    const client = await timedServer(0, 0, 100);
+    await expect(
+      client.callTool({ name: 'timed__hang', arguments: {} }, { timeout: 10_000 }),
+    ).rejects.toThrow(/Server 'timed' did not answer tool 'hang' within 0\.1 s/);
+    await until(() => hangsCancelled === 1, 'the upstream request cancelled');
+  });
+});
+
 describe('hub reconnection', () => {
   it('retries a dead server on a capped exponential schedule and recovers on its own', async () => {
     const upstreams = new MemoryUpstreams();
