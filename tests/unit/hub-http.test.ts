@@ -170,6 +170,28 @@ describe('hub over HTTP', () => {
     );
   });
 
+  it('says a 401 needs an Authorization header, and connects once one is set', async () => {
+    const guarded = await startCountingServer({ bearer: 'letmein' });
+    cleanups.push(() => guarded.stop());
+    const hub = await hubWith();
+    const added = await hub.addServer({
+      name: 'guarded',
+      slug: 'guarded',
+      url: guarded.url,
+      transport: 'streamable-http',
+      headers: [],
+    });
+    const view = await waitFor(hub, 'guarded', (v) => v.status.state === 'error');
+    expect(view.status.state === 'error' && view.status.reason).toBe(
+      'HTTP 401: the server needs authentication; add an Authorization header to this server',
+    );
+
+    await hub.editServer(added.id, {
+      headers: [{ name: 'Authorization', value: 'Bearer letmein', secret: true }],
+    });
+    await waitFor(hub, 'guarded', isReady);
+  });
+
   it('notices a server that died, and reconnects when it is back', async () => {
     const modern = await startEverything('streamableHttp');
     cleanups.push(() => modern.stop());
