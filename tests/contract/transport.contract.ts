@@ -12,6 +12,8 @@ export type TransportPair = [Transport, Transport];
 class Probe {
   readonly messages: JSONRPCMessage[] = [];
   closes = 0;
+  /** How many messages had arrived when onclose first fired. */
+  messagesAtClose = -1;
   #waiters: Array<() => void> = [];
 
   constructor(readonly transport: Transport) {
@@ -20,6 +22,7 @@ class Probe {
       this.#wake();
     };
     transport.onclose = () => {
+      if (this.closes === 0) this.messagesAtClose = this.messages.length;
       this.closes++;
       this.#wake();
     };
@@ -70,15 +73,21 @@ function settle(): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, 20));
 }
 
+/** A fresh pair with a probe on each end, both started. */
+async function startedPair(make: () => Promise<TransportPair>) {
+  const [a, b] = await make();
+  const atA = new Probe(a);
+  const atB = new Probe(b);
+  await a.start();
+  await b.start();
+  return { a, b, atA, atB };
+}
+
 export const transportCases: ContractCase<TransportPair>[] = [
   {
     name: 'messages arrive intact and in order, in both directions',
     async run(make) {
-      const [a, b] = await make();
-      const atA = new Probe(a);
-      const atB = new Probe(b);
-      await a.start();
-      await b.start();
+      const { a, b, atA, atB } = await startedPair(make);
       const nested = { text: 'ünïcode 🗒', list: [1, 2, { deep: [true, null] }], empty: {} };
       const toB = [
         request(1, nested),
@@ -121,11 +130,7 @@ export const transportCases: ContractCase<TransportPair>[] = [
   {
     name: 'closing one end closes both, and onclose fires exactly once on each',
     async run(make) {
-      const [a, b] = await make();
-      const atA = new Probe(a);
-      const atB = new Probe(b);
-      await a.start();
-      await b.start();
+      const { a, b, atA, atB } = await startedPair(make);
       await a.close();
       await a.close();
       await atB.closed();
@@ -137,29 +142,17 @@ export const transportCases: ContractCase<TransportPair>[] = [
   {
     name: 'a message sent just before close still arrives, before the other end closes',
     async run(make) {
-      const [a, b] = await make();
-      const atB = new Probe(b);
-      let closedAfter = -1;
-      const onclose = b.onclose;
-      b.onclose = () => {
-        closedAfter = atB.messages.length;
-        onclose?.();
-      };
-      await a.start();
-      await b.start();
+      const { a, atB } = await startedPair(make);
       await a.send(request(7));
       await a.close();
       await atB.closed();
-      assertEqual(closedAfter, 1, 'messages b had received when it closed');
+      assertEqual(atB.messagesAtClose, 1, 'messages b had received when it closed');
     },
   },
   {
     name: 'send on a closed transport rejects, on either end',
     async run(make) {
-      const [a, b] = await make();
-      const atB = new Probe(b);
-      await a.start();
-      await b.start();
+      const { a, b, atB } = await startedPair(make);
       await a.close();
       await atB.closed();
       await assertRejects(a.send(request(1)), 'send on the end that closed');

@@ -58,6 +58,16 @@ async function waitFor(
 
 const isReady = (view: ServerView) => view.status.state === 'ready';
 
+/** Registers a remote server with no headers, named and slugged `slug`. */
+function addRemote(
+  hub: Hub,
+  slug: string,
+  url: string,
+  transport: 'auto' | 'streamable-http' | 'sse',
+): Promise<ServerView> {
+  return hub.addServer({ name: slug, slug, url, transport, headers: [] });
+}
+
 describe('hub over HTTP', () => {
   it('uses Streamable HTTP where offered and falls back to HTTP+SSE for a legacy server', async () => {
     const modern = await startEverything('streamableHttp');
@@ -65,20 +75,8 @@ describe('hub over HTTP', () => {
     const legacy = await startEverything('sse');
     cleanups.push(() => legacy.stop());
     const hub = await hubWith();
-    await hub.addServer({
-      name: 'modern',
-      slug: 'modern',
-      url: modern.url,
-      transport: 'auto',
-      headers: [],
-    });
-    await hub.addServer({
-      name: 'legacy',
-      slug: 'legacy',
-      url: legacy.url,
-      transport: 'auto',
-      headers: [],
-    });
+    await addRemote(hub, 'modern', modern.url, 'auto');
+    await addRemote(hub, 'legacy', legacy.url, 'auto');
 
     expect((await waitFor(hub, 'modern', isReady)).activeTransport).toBe('streamable-http');
     expect((await waitFor(hub, 'legacy', isReady)).activeTransport).toBe('sse');
@@ -157,13 +155,7 @@ describe('hub over HTTP', () => {
     cleanups.push(() => modern.stop());
     const hub = await hubWith();
     const wrong = new URL('/not-here', modern.url).href;
-    await hub.addServer({
-      name: 'wrong',
-      slug: 'wrong',
-      url: wrong,
-      transport: 'streamable-http',
-      headers: [],
-    });
+    await addRemote(hub, 'wrong', wrong, 'streamable-http');
     const view = await waitFor(hub, 'wrong', (v) => v.status.state === 'error');
     expect(view.status.state === 'error' && view.status.reason).toMatch(
       /^HTTP 404: nothing at this URL/,
@@ -174,13 +166,7 @@ describe('hub over HTTP', () => {
     const guarded = await startCountingServer({ bearer: 'letmein' });
     cleanups.push(() => guarded.stop());
     const hub = await hubWith();
-    const added = await hub.addServer({
-      name: 'guarded',
-      slug: 'guarded',
-      url: guarded.url,
-      transport: 'streamable-http',
-      headers: [],
-    });
+    const added = await addRemote(hub, 'guarded', guarded.url, 'streamable-http');
     const view = await waitFor(hub, 'guarded', (v) => v.status.state === 'error');
     expect(view.status.state === 'error' && view.status.reason).toBe(
       'HTTP 401: the server needs authentication; add an Authorization header to this server',
@@ -196,13 +182,7 @@ describe('hub over HTTP', () => {
     const modern = await startEverything('streamableHttp');
     cleanups.push(() => modern.stop());
     const hub = await hubWith();
-    await hub.addServer({
-      name: 'modern',
-      slug: 'modern',
-      url: modern.url,
-      transport: 'auto',
-      headers: [],
-    });
+    await addRemote(hub, 'modern', modern.url, 'auto');
     await waitFor(hub, 'modern', isReady);
 
     await modern.stop();

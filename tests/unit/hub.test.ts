@@ -70,6 +70,15 @@ async function until(check: () => boolean, what: string): Promise<void> {
   throw new Error(`timed out waiting for ${what}`);
 }
 
+/** A registry in which an earlier run of the hub registered the echo server `key`. */
+async function registeredEarlier(upstreams: MemoryUpstreams, key: string) {
+  const registry = new MemoryRegistryStore();
+  const earlier = await startHub(upstreams, new FakeClock(), registry);
+  await addMemoryServer(earlier.hub, key, upstreams.add(key, echoServer(key)));
+  await earlier.hub.close();
+  return registry;
+}
+
 function ready(hub: Hub, slug: string) {
   return () => hub.listServers().find((server) => server.slug === slug)?.status.state === 'ready';
 }
@@ -109,11 +118,7 @@ describe('hub routing', () => {
 
   it('holds a first tools/list until servers still on their first attempt have connected', async () => {
     const upstreams = new MemoryUpstreams();
-    const registry = new MemoryRegistryStore();
-    const url = upstreams.add('slow', echoServer('slow'));
-    const first = await startHub(upstreams, new FakeClock(), registry);
-    await addMemoryServer(first.hub, 'slow', url);
-    await first.hub.close();
+    const registry = await registeredEarlier(upstreams, 'slow');
 
     // The hub restarts (a new worker) while the server takes its time to answer.
     let open!: () => void;
@@ -130,11 +135,7 @@ describe('hub routing', () => {
 
   it('answers with what is ready once the startup grace is over', async () => {
     const upstreams = new MemoryUpstreams();
-    const registry = new MemoryRegistryStore();
-    const url = upstreams.add('stuck', echoServer('stuck'));
-    const first = await startHub(upstreams, new FakeClock(), registry);
-    await addMemoryServer(first.hub, 'stuck', url);
-    await first.hub.close();
+    const registry = await registeredEarlier(upstreams, 'stuck');
 
     upstreams.gates.set('stuck', new Promise<void>(() => {}));
     const { hub, clock } = await startHub(upstreams, new FakeClock(), registry);
