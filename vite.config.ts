@@ -10,6 +10,14 @@ import { svelte } from '@sveltejs/vite-plugin-svelte';
  * The worker and client builds are single files with no shared chunks, so each stands alone
  * (and the bundle check can measure each one).
  */
+/**
+ * DESIGN.md: the app runs with `script-src 'self'` (no eval: Ajv and anything like it stay out).
+ * Sent as a header by `vite preview` (so `npm start` and the e2e tests run under it, the hub worker
+ * included: a worker takes its policy from its own script's response) and repeated as a <meta> in
+ * index.html for static hosts that send no header.
+ */
+export const CONTENT_SECURITY_POLICY = "script-src 'self'; object-src 'none'; base-uri 'self'";
+
 function single(entry: string, fileName: string): UserConfig {
   return {
     publicDir: false,
@@ -33,7 +41,12 @@ export default defineConfig(({ mode }) => {
   return {
     plugins: [svelte()],
     build: { outDir: 'dist', emptyOutDir: true, target: 'es2022', sourcemap: true },
-    preview: { host: '127.0.0.1', port: 4173, strictPort: true },
+    preview: {
+      host: '127.0.0.1',
+      port: 4173,
+      strictPort: true,
+      headers: { 'Content-Security-Policy': CONTENT_SECURITY_POLICY },
+    },
     server: { host: '127.0.0.1', port: 5173 },
   };
 });

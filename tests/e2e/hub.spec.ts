@@ -257,6 +257,30 @@ test('a page that closes without a goodbye leaves the sessions list within 5 s',
   });
 });
 
+test('the dashboard and the hub worker run under script-src self', async ({ browser }) => {
+  const context = await freshContext(browser);
+  const dashboard = await openDashboard(context);
+  await expect(status(dashboard, 'Built-in notes')).toHaveAttribute('data-state', 'ready');
+  // Code run by page.evaluate is exempt from the page's policy, so ask the page itself: an inline
+  // script it is handed must be refused, and the refusal reported as a violation of script-src.
+  const outcome = await dashboard.evaluate(
+    () =>
+      new Promise<{ ran: boolean; violated: string }>((resolve) => {
+        const flag = window as { inlineRan?: boolean };
+        document.addEventListener('securitypolicyviolation', (event) =>
+          resolve({ ran: flag.inlineRan === true, violated: event.effectiveDirective }),
+        );
+        const script = document.createElement('script');
+        script.textContent = 'window.inlineRan = true;';
+        document.head.append(script);
+      }),
+  );
+  expect(outcome).toEqual({ ran: false, violated: 'script-src-elem' });
+  // The worker takes its policy from its own script's response, not from the page.
+  const hubScript = await context.request.get(`${app.url}/nexus-hub.js`);
+  expect(hubScript.headers()['content-security-policy']).toContain("script-src 'self'");
+});
+
 test('without SharedWorker the hub runs in a dedicated Worker and the dashboard says so', async ({
   browser,
 }) => {

@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { BrowserContext, Page } from '@playwright/test';
 import { build, preview, type PreviewServer } from 'vite';
+import { CONTENT_SECURITY_POLICY } from '../../vite.config.ts';
 import { freePort } from '../fixtures/ports.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -38,7 +39,13 @@ export async function startApp(): Promise<App> {
     configFile: false,
     logLevel: 'silent',
     build: { outDir: 'dist' },
-    preview: { host: '127.0.0.1', port, strictPort: true },
+    // The app's own policy, so every e2e test also proves the app and the hub run under it.
+    preview: {
+      host: '127.0.0.1',
+      port,
+      strictPort: true,
+      headers: { 'Content-Security-Policy': CONTENT_SECURITY_POLICY },
+    },
     plugins: [
       {
         name: 'nexus-e2e-defaults',
