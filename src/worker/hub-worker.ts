@@ -10,6 +10,7 @@
 import * as Comlink from 'comlink';
 import { parseConfig } from '../hub/config-format.ts';
 import { Hub } from '../hub/hub.ts';
+import type { Session } from '../hub/session.ts';
 import type { NewServerEntry } from '../hub/types.ts';
 import { openNexusDb } from '../store/db.ts';
 import { IdbNotesStore } from '../store/notes-store.ts';
@@ -51,12 +52,7 @@ async function accept(port: MessagePort): Promise<void> {
   try {
     hub = await hubReady;
   } catch (error) {
-    const refused: RefusedFrame = {
-      type: 'nexus/refused',
-      reason: `The Nexus hub could not start: ${error instanceof Error ? error.message : String(error)}`,
-    };
-    port.postMessage(refused);
-    return;
+    return refuse(port, 'The Nexus hub could not start', error);
   }
   if (hello.role === 'admin') {
     const admin = createAdminApi(hub, mode);
@@ -70,15 +66,30 @@ async function accept(port: MessagePort): Promise<void> {
     return;
   }
   const transport = new MessagePortTransport(port);
-  const session = await hub.connect(
-    transport,
-    { origin: self.location.origin, clientName: hello.clientName, sessionId: hello.sessionId },
-    hello.clientVersion,
-  );
+  let session: Session;
+  try {
+    session = await hub.connect(
+      transport,
+      { origin: self.location.origin, clientName: hello.clientName, sessionId: hello.sessionId },
+      hello.clientVersion,
+    );
+  } catch (error) {
+    return refuse(port, 'The Nexus hub could not open a session', error);
+  }
   // The session's transport listens already, so the client's first message cannot be lost.
   welcome(port, hello.sessionId, mode);
   const stopWatching = watchDeparture(hello.lock, () => void session.close());
   session.server.onclose = chain(session.server.onclose, stopWatching);
+}
+
+/** Answers the page's hello with the reason it gets no session, so it fails now, not on a timeout. */
+function refuse(port: MessagePort, what: string, error: unknown): void {
+  const refused: RefusedFrame = {
+    type: 'nexus/refused',
+    reason: `${what}: ${error instanceof Error ? error.message : String(error)}`,
+  };
+  port.postMessage(refused);
+  port.close();
 }
 
 function chain(first: (() => void) | undefined, second: () => void): () => void {

@@ -257,6 +257,32 @@ test('a page that closes without a goodbye leaves the sessions list within 5 s',
   });
 });
 
+test('a hub that cannot start refuses clients at once, saying why', async ({ browser }) => {
+  const context = await freshContext(browser);
+  const page = await openClientPage(context, app);
+  // A database left at a higher version by a newer Nexus: this hub must not open it downwards.
+  await page.evaluate(
+    () =>
+      new Promise<void>((resolve, reject) => {
+        const request = indexedDB.open('nexus', 999);
+        request.onsuccess = () => {
+          request.result.close();
+          resolve();
+        };
+        request.onerror = () => reject(request.error);
+      }),
+  );
+  const failure = await page.evaluate(() =>
+    window.nexusTest.connect('v2', 'early').then(
+      () => 'connected',
+      (error: Error) => error.message,
+    ),
+  );
+  expect(failure).toMatch(
+    /^The Nexus hub refused the connection: The Nexus hub could not start: the Nexus database 'nexus' was upgraded by a newer version of Nexus; reload this page/,
+  );
+});
+
 test('the dashboard and the hub worker run under script-src self', async ({ browser }) => {
   const context = await freshContext(browser);
   const dashboard = await openDashboard(context);
