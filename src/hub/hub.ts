@@ -1,22 +1,28 @@
 /**
  * The hub: the registry of servers, one upstream per server, the router that aggregates their
- * tools under `slug__name`, and the downstream sessions. Platform pieces come in through
+ * tools, prompts, resources and templates (names under `slug__name`, URIs as they are), and the
+ * downstream sessions. Platform pieces come in through
  * `HubOptions`; nothing here knows whether it runs in a SharedWorker, a Worker or Node.
  */
 import {
   InMemoryTransport,
   ProtocolError,
   ProtocolErrorCode,
+  type CompleteRequest,
   type FetchLike,
+  type LoggingLevel,
+  type LoggingMessageNotification,
   type Tool,
   type Transport,
 } from '@modelcontextprotocol/client';
+import { CatalogAggregator, type ResourceCollision } from './aggregate.ts';
 import { DEFAULT_BACKOFF, type BackoffOptions } from './backoff.ts';
 import { createNotesServer } from './builtin-notes.ts';
 import { exportConfig, parseConfig } from './config-format.ts';
 import { createHttpTransport, describeConnectError } from './http-transports.ts';
 import { NameTable, slugify, uniqueSlug } from './names.ts';
-import { Session } from './session.ts';
+import { paginate, DEFAULT_PAGE_SIZE } from './pagination.ts';
+import { Session, severity, type ListPages, type Route } from './session.ts';
 import {
   allowAllPolicy,
   SLUG_PATTERN,
@@ -29,7 +35,13 @@ import {
   type RegistryStore,
   type ServerEntry,
 } from './types.ts';
-import { DEFAULT_TIMEOUT_MS, Upstream, type TransportOpener } from './upstream.ts';
+import {
+  CATALOG_KINDS,
+  DEFAULT_TIMEOUT_MS,
+  Upstream,
+  type CatalogKind,
+  type TransportOpener,
+} from './upstream.ts';
 import { entryFromInput, toServerView, toSessionView } from './view-mapping.ts';
 import type { HubEvent, ImportSummary, ServerInput, ServerView, SessionView } from './views.ts';
 
@@ -60,6 +72,8 @@ export interface HubOptions {
    * followed by list_changed. Default 5 000.
    */
   startupGraceMs?: number;
+  /** Entries per page of the hub's own lists (tools/list, prompts/list, …). Default 100. */
+  pageSize?: number;
   log?: (message: string) => void;
 }
 
@@ -75,7 +89,14 @@ export class Hub {
   readonly #newId: () => string;
   #names = new NameTable([]);
   /** Aggregated tool list, rebuilt lazily after any upstream's tools change. */
-  #aggregate: Tool[] | undefined;
+  readonly #catalogs = new CatalogAggregator(
+    () => this.#names,
+    () => this.#upstreams.values(),
+  );
+  /** Resource URI → the sessions subscribed to it (each upstream is subscribed once per URI). */
+  readonly #subscribers = new Map<string, Set<Session>>();
+  /** The log level each upstream was last set to, so it is set only when it changes. */
+  readonly #upstreamLogLevels = new Map<string, LoggingLevel>();
   #started: Promise<void> = Promise.resolve();
   #startupTimer: unknown;
 
@@ -156,8 +177,13 @@ export class Hub {
           this.options.fetch,
         ),
       clientInfo: { name: 'nexus-hub', version: HUB_VERSION },
-      onStatus: () => this.#emit({ type: 'servers' }),
-      onTools: (changed) => this.#toolsChanged(changed),
+      onStatus: (changed) => {
+        this.#emit({ type: 'servers' });
+        if (changed.status.state === 'ready') void this.#restoreUpstreamState(changed);
+      },
+      onCatalog: (changed, kinds) => this.#catalogChanged(changed, kinds),
+      onResourceUpdated: (source, uri) => this.#resourceUpdated(source, uri),
+      onLogMessage: (source, params) => this.#logMessage(source, params),
       onLog: this.options.log,
     });
     this.#upstreams.set(entry.id, upstream);
@@ -165,23 +191,32 @@ export class Hub {
     return upstream;
   }
 
-  #toolsChanged(upstream: Upstream): void {
-    const { added } = this.#names.assign(
-      upstream.id,
-      upstream.entry.slug,
-      'tool',
-      upstream.tools.map((tool) => tool.name),
-    );
+  #catalogChanged(upstream: Upstream, kinds: readonly CatalogKind[]): void {
+    const added = this.#catalogs.assignNames(upstream);
     if (added.length > 0) {
       this.options.registry
         .putNames(added)
-        .catch((error: unknown) =>
-          this.options.log?.(`could not persist tool names: ${String(error)}`),
-        );
+        .catch((error: unknown) => this.options.log?.(`could not persist names: ${String(error)}`));
     }
-    this.#aggregate = undefined;
+    this.#catalogs.invalidate();
     this.#emit({ type: 'servers' });
-    for (const session of this.#sessions.values()) session.toolsChanged();
+    for (const session of this.#sessions.values()) session.listsChanged(kinds);
+  }
+
+  /**
+   * After a (re)connect the server knows nothing of this hub's subscriptions or log level: tell
+   * it again, once it is ready.
+   */
+  async #restoreUpstreamState(upstream: Upstream): Promise<void> {
+    this.#upstreamLogLevels.delete(upstream.id);
+    await this.#applyLogLevel(upstream);
+    for (const [uri, sessions] of this.#subscribers) {
+      if (sessions.size === 0) continue;
+      if (this.#catalogs.routeResource(uri)?.serverId !== upstream.id) continue;
+      await upstream.subscribeResource(uri).catch((error: unknown) => {
+        this.options.log?.(`could not resubscribe to ${uri}: ${String(error)}`);
+      });
+    }
   }
 
   // ---------------------------------------------------------------- router
@@ -210,46 +245,185 @@ export class Hub {
 
   /** Every ready server's tools, named `slug__name`, in registration order. */
   listTools(): Tool[] {
-    if (this.#aggregate) return this.#aggregate;
-    const tools: Tool[] = [];
-    for (const upstream of this.#upstreams.values()) {
-      if (upstream.tools.length === 0) continue;
-      const { exposed } = this.#names.assign(
-        upstream.id,
-        upstream.entry.slug,
-        'tool',
-        upstream.tools.map((tool) => tool.name),
-      );
-      for (const tool of upstream.tools) tools.push({ ...tool, name: exposed.get(tool.name)! });
-    }
-    this.#aggregate = tools;
-    return tools;
+    return this.#catalogs.current.tools;
   }
 
-  routeTool(name: string): { serverId: string; upstreamName: string } {
-    const route = this.#names.resolve('tool', name);
+  /** One page of an aggregated list (`cursor` from the previous page, or none). */
+  page<K extends CatalogKind>(kind: K, cursor: string | undefined): ListPages[K] {
+    const items: readonly unknown[] = this.#catalogs.current[kind];
+    return paginate(
+      kind,
+      items,
+      cursor,
+      this.options.pageSize ?? DEFAULT_PAGE_SIZE,
+    ) as ListPages[K];
+  }
+
+  /** URIs that more than one server lists, and which one serves each (the first registered). */
+  resourceCollisions(): ResourceCollision[] {
+    return this.#catalogs.current.collisions;
+  }
+
+  routeTool(name: string): Route {
+    return this.#route('tool', name, 'tools/list');
+  }
+
+  routePrompt(name: string): Route {
+    return this.#route('prompt', name, 'prompts/list');
+  }
+
+  #route(kind: 'tool' | 'prompt', name: string, listMethod: string): Route {
+    const route = this.#names.resolve(kind, name);
     const upstream = route && this.#upstreams.get(route.serverId);
     if (!route || !upstream) {
       throw new ProtocolError(
         ProtocolErrorCode.InvalidParams,
-        `Unknown tool '${name}': no server registered in Nexus offers it. Call tools/list for the current tools.`,
+        `Unknown ${kind} '${name}': no server registered in Nexus offers it. Call ${listMethod} for the current ${kind}s.`,
       );
     }
     return route;
   }
 
-  async callTool(
-    route: { serverId: string; upstreamName: string },
-    args: Record<string, unknown> | undefined,
-    options: Parameters<Upstream['callTool']>[2],
-  ) {
-    const upstream = this.#upstreams.get(route.serverId);
+  async getPrompt(route: Route, args: Record<string, string> | undefined, signal: AbortSignal) {
+    const upstream = this.#routedUpstream(route.serverId);
+    if (
+      upstream.status.state === 'ready' &&
+      !upstream.catalog.prompts.some((prompt) => prompt.name === route.upstreamName)
+    ) {
+      throw new ProtocolError(
+        ProtocolErrorCode.InvalidParams,
+        `Server '${upstream.entry.slug}' no longer offers prompt '${route.upstreamName}'. Call prompts/list for the current prompts.`,
+      );
+    }
+    return upstream.getPrompt(route.upstreamName, args, signal);
+  }
+
+  routeResource(uri: string): string {
+    const route = this.#catalogs.routeResource(uri);
+    if (!route || !this.#upstreams.has(route.serverId)) {
+      throw new ProtocolError(
+        ProtocolErrorCode.ResourceNotFound,
+        `Resource not found: ${uri}. No server registered in Nexus lists it or has a template that matches it; call resources/list or resources/templates/list.`,
+        { uri },
+      );
+    }
+    return route.serverId;
+  }
+
+  readResource(serverId: string, uri: string, signal: AbortSignal) {
+    return this.#routedUpstream(serverId).readResource(uri, signal);
+  }
+
+  routeCompletion(ref: CompleteRequest['params']['ref']): {
+    serverId: string;
+    ref: CompleteRequest['params']['ref'];
+  } {
+    if (ref.type === 'ref/prompt') {
+      const route = this.routePrompt(ref.name);
+      return { serverId: route.serverId, ref: { ...ref, name: route.upstreamName } };
+    }
+    const serverId = this.#catalogs.routeTemplate(ref.uri);
+    if (serverId === undefined) {
+      throw new ProtocolError(
+        ProtocolErrorCode.InvalidParams,
+        `No server registered in Nexus has the resource template '${ref.uri}'. Call resources/templates/list for the current templates.`,
+      );
+    }
+    return { serverId, ref };
+  }
+
+  async complete(serverId: string, params: CompleteRequest['params'], signal: AbortSignal) {
+    const upstream = this.#routedUpstream(serverId);
+    // A server without the completions capability has nothing to offer: an empty answer is what
+    // a client expects, not an error.
+    if (upstream.status.state === 'ready' && !upstream.offers('completions')) {
+      return { completion: { values: [], hasMore: false } };
+    }
+    return upstream.complete(params, signal);
+  }
+
+  async subscribeResource(session: Session, serverId: string, uri: string): Promise<void> {
+    const upstream = this.#routedUpstream(serverId);
+    if (upstream.status.state === 'ready' && !upstream.offers('resourceSubscriptions')) {
+      throw new ProtocolError(
+        ProtocolErrorCode.InvalidParams,
+        `Server '${upstream.entry.slug}' does not support resource subscriptions, so Nexus cannot tell you when ${uri} changes. Read it again instead.`,
+      );
+    }
+    const sessions = this.#subscribers.get(uri) ?? new Set<Session>();
+    // One upstream subscription per URI, however many sessions want it.
+    if (sessions.size === 0) await upstream.subscribeResource(uri);
+    sessions.add(session);
+    session.subscriptions.add(uri);
+    this.#subscribers.set(uri, sessions);
+  }
+
+  async unsubscribeResource(session: Session, uri: string): Promise<void> {
+    session.subscriptions.delete(uri);
+    const sessions = this.#subscribers.get(uri);
+    if (!sessions?.delete(session) || sessions.size > 0) return;
+    this.#subscribers.delete(uri);
+    const serverId = this.#catalogs.routeResource(uri)?.serverId;
+    const upstream = serverId === undefined ? undefined : this.#upstreams.get(serverId);
+    if (upstream?.status.state === 'ready') {
+      await upstream.unsubscribeResource(uri).catch((error: unknown) => {
+        this.options.log?.(`could not unsubscribe from ${uri}: ${String(error)}`);
+      });
+    }
+  }
+
+  #resourceUpdated(source: Upstream, uri: string): void {
+    // Only the server that serves the URI speaks for it (another that lists it too is shadowed).
+    const owner = this.#catalogs.routeResource(uri)?.serverId;
+    if (owner !== undefined && owner !== source.id) return;
+    for (const session of this.#subscribers.get(uri) ?? []) session.resourceUpdated(uri);
+  }
+
+  #logMessage(source: Upstream, params: LoggingMessageNotification['params']): void {
+    // Name the server in `logger`, so a client can tell whose message it is.
+    const logger = params.logger ? `${source.entry.slug}/${params.logger}` : source.entry.slug;
+    for (const session of this.#sessions.values()) session.log({ ...params, logger });
+  }
+
+  /** Asks every upstream for the least severe level any session wants; each session filters. */
+  logLevelChanged(): void {
+    for (const upstream of this.#upstreams.values()) void this.#applyLogLevel(upstream);
+  }
+
+  async #applyLogLevel(upstream: Upstream): Promise<void> {
+    const levels = [...this.#sessions.values()]
+      .map((session) => session.logLevel)
+      .filter((level): level is LoggingLevel => level !== undefined);
+    if (levels.length === 0 || upstream.status.state !== 'ready') return;
+    if (!upstream.offers('logging')) return;
+    const lowest = levels.reduce((a, b) => (severity(a) <= severity(b) ? a : b));
+    if (this.#upstreamLogLevels.get(upstream.id) === lowest) return;
+    this.#upstreamLogLevels.set(upstream.id, lowest);
+    await upstream.setLoggingLevel(lowest).catch((error: unknown) => {
+      this.#upstreamLogLevels.delete(upstream.id);
+      this.options.log?.(
+        `could not set the log level of '${upstream.entry.slug}': ${String(error)}`,
+      );
+    });
+  }
+
+  #routedUpstream(serverId: string): Upstream {
+    const upstream = this.#upstreams.get(serverId);
     if (!upstream) {
       throw new ProtocolError(
         ProtocolErrorCode.InvalidParams,
         'That server was removed from Nexus.',
       );
     }
+    return upstream;
+  }
+
+  async callTool(
+    route: Route,
+    args: Record<string, unknown> | undefined,
+    options: Parameters<Upstream['callTool']>[2],
+  ) {
+    const upstream = this.#routedUpstream(route.serverId);
     if (
       upstream.status.state === 'ready' &&
       !upstream.tools.some((tool) => tool.name === route.upstreamName)
@@ -274,12 +448,23 @@ export class Hub {
         policy: this.policy,
         serverInfo: this.serverInfo,
         whenStarted: () => this.whenStarted(),
-        listTools: () => this.listTools(),
+        page: (kind, cursor) => this.page(kind, cursor),
         routeTool: (name) => this.routeTool(name),
         callTool: (route, args, options) => this.callTool(route, args, options),
+        routePrompt: (name) => this.routePrompt(name),
+        getPrompt: (route, args, signal) => this.getPrompt(route, args, signal),
+        routeResource: (uri) => this.routeResource(uri),
+        readResource: (serverId, uri, signal) => this.readResource(serverId, uri, signal),
+        routeCompletion: (ref) => this.routeCompletion(ref),
+        complete: (serverId, params, signal) => this.complete(serverId, params, signal),
+        subscribe: (session, serverId, uri) => this.subscribeResource(session, serverId, uri),
+        unsubscribe: (session, uri) => this.unsubscribeResource(session, uri),
+        logLevelChanged: () => this.logLevelChanged(),
         sessionChanged: () => this.#emit({ type: 'sessions' }),
         sessionClosed: (closed) => {
           if (this.#sessions.get(closed.id) === closed) this.#sessions.delete(closed.id);
+          // Its subscriptions end with it; the last subscriber's departure ends the upstream one.
+          for (const uri of [...closed.subscriptions]) void this.unsubscribeResource(closed, uri);
           this.#emit({ type: 'sessions' });
         },
       },
@@ -421,9 +606,9 @@ export class Hub {
     upstream.stop();
     this.#upstreams.delete(id);
     this.#names.dropServer(id);
-    this.#aggregate = undefined;
+    this.#catalogs.invalidate();
     this.#emit({ type: 'servers' });
-    for (const session of this.#sessions.values()) session.toolsChanged();
+    for (const session of this.#sessions.values()) session.listsChanged(CATALOG_KINDS);
   }
 
   async setEnabled(id: string, enabled: boolean): Promise<void> {

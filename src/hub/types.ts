@@ -136,8 +136,15 @@ export interface Principal {
   sessionId: string;
 }
 
+/** What a downstream request asks to do; the names are the hub's (namespaced) ones. */
 export type PolicyAction =
-  { type: 'list'; what: 'tools' } | { type: 'call-tool'; serverId: string; tool: string };
+  | { type: 'list'; what: 'tools' | 'prompts' | 'resources' | 'resource templates' }
+  | { type: 'call-tool'; serverId: string; tool: string }
+  | { type: 'get-prompt'; serverId: string; prompt: string }
+  | { type: 'read-resource'; serverId: string; uri: string }
+  | { type: 'subscribe-resource'; serverId: string; uri: string }
+  | { type: 'complete'; serverId: string }
+  | { type: 'set-log-level'; level: string };
 
 export type PolicyDecision = 'allow' | 'deny' | 'ask';
 

@@ -1,7 +1,8 @@
 /**
  * One upstream connection per registered server, shared by every downstream session. Owns the
  * SDK `Client`, the connection state machine (connecting → ready | error → … ), reconnection with
- * backoff, the periodic ping health check and the server's current tool list.
+ * backoff, the periodic ping health check and the server's current catalog (tools, prompts,
+ * resources, resource templates), each list complete: every upstream page is followed.
  */
 import {
   Client,
@@ -9,6 +10,13 @@ import {
   ProtocolErrorCode,
   SdkError,
   SdkErrorCode,
+  type CompleteRequest,
+  type LoggingLevel,
+  type LoggingMessageNotification,
+  type Prompt,
+  type RequestOptions,
+  type Resource,
+  type ResourceTemplateType as ResourceTemplate,
   type Tool,
   type Transport,
 } from '@modelcontextprotocol/client';
@@ -18,6 +26,27 @@ import { isLegacyHint, type HttpObservations } from './http-transports.ts';
 import type { Clock, ServerEntry, ServerStatus } from './types.ts';
 
 export type TransportKind = 'streamable-http' | 'sse' | 'builtin';
+
+/** What a server offers, as it listed it (names not yet namespaced). */
+export interface Catalog {
+  tools: Tool[];
+  prompts: Prompt[];
+  resources: Resource[];
+  templates: ResourceTemplate[];
+}
+
+export type CatalogKind = keyof Catalog;
+export const CATALOG_KINDS: readonly CatalogKind[] = ['tools', 'prompts', 'resources', 'templates'];
+
+function emptyCatalog(): Catalog {
+  return { tools: [], prompts: [], resources: [], templates: [] };
+}
+
+/**
+ * Pages the hub follows per list before giving up on a server whose cursor never ends. The SDK's
+ * own default (64) is too small for a large server; 0 would trust every server blindly.
+ */
+const MAX_UPSTREAM_PAGES = 10_000;
 
 export interface OpenedTransport {
   transport: Transport;
@@ -48,8 +77,12 @@ export interface UpstreamDeps {
   clientInfo: { name: string; version: string };
   /** Called after every status change. */
   onStatus(upstream: Upstream): void;
-  /** Called after the tool list changed (including on connect and disconnect). */
-  onTools(upstream: Upstream): void;
+  /** Called after lists of the catalog changed (including on connect and disconnect). */
+  onCatalog(upstream: Upstream, kinds: readonly CatalogKind[]): void;
+  /** The server said a resource changed (`notifications/resources/updated`). */
+  onResourceUpdated?(upstream: Upstream, uri: string): void;
+  /** The server sent a log message (`notifications/message`). */
+  onLogMessage?(upstream: Upstream, params: LoggingMessageNotification['params']): void;
   onLog?(message: string): void;
 }
 
@@ -64,7 +97,7 @@ export class Upstream {
   status: ServerStatus = { state: 'connecting' };
   /** When `status` last changed. */
   since: number;
-  tools: Tool[] = [];
+  catalog: Catalog = emptyCatalog();
   activeTransport?: TransportKind;
   serverInfo?: { name: string; version: string };
   protocolVersion?: string;
@@ -122,26 +155,86 @@ export class Upstream {
     this.#setStatus(status);
   }
 
+  get tools(): Tool[] {
+    return this.catalog.tools;
+  }
+
   async callTool(name: string, args: Record<string, unknown> | undefined, options: CallOptions) {
-    const client = this.#readyClient();
-    try {
-      return await client.callTool(
+    return this.#request(`tool '${name}'`, options.signal, (client, request) =>
+      client.callTool(
         { name, arguments: args },
         {
-          signal: options.signal,
-          timeout: this.timeoutMs,
+          ...request,
           // The per-request timeout restarts whenever the server reports progress.
           resetTimeoutOnProgress: true,
           onprogress: options.onprogress,
         },
-      );
+      ),
+    );
+  }
+
+  getPrompt(name: string, args: Record<string, string> | undefined, signal?: AbortSignal) {
+    return this.#request(`prompt '${name}'`, signal, (client, request) =>
+      client.getPrompt({ name, arguments: args }, request),
+    );
+  }
+
+  readResource(uri: string, signal?: AbortSignal) {
+    return this.#request(`resource ${uri}`, signal, (client, request) =>
+      client.readResource({ uri }, { ...request, cacheMode: 'bypass' }),
+    );
+  }
+
+  complete(params: CompleteRequest['params'], signal?: AbortSignal) {
+    return this.#request('completion', signal, (client, request) =>
+      client.complete(params, request),
+    );
+  }
+
+  subscribeResource(uri: string) {
+    return this.#request(`subscription to ${uri}`, undefined, (client, request) =>
+      client.subscribeResource({ uri }, request),
+    );
+  }
+
+  unsubscribeResource(uri: string) {
+    return this.#request(`unsubscription from ${uri}`, undefined, (client, request) =>
+      client.unsubscribeResource({ uri }, request),
+    );
+  }
+
+  setLoggingLevel(level: LoggingLevel) {
+    return this.#request('logging level', undefined, (client, request) =>
+      client.setLoggingLevel(level, request),
+    );
+  }
+
+  /** Whether the connected server declared this capability (false while not connected). */
+  offers(capability: 'logging' | 'completions' | 'resourceSubscriptions'): boolean {
+    const capabilities = this.#client?.getServerCapabilities();
+    if (capability === 'resourceSubscriptions') return capabilities?.resources?.subscribe === true;
+    return capabilities?.[capability] !== undefined;
+  }
+
+  /**
+   * Runs one request on the live client with this server's timeout, and turns the SDK's timeout
+   * into an error that names the server and what to do.
+   */
+  async #request<T>(
+    what: string,
+    signal: AbortSignal | undefined,
+    run: (client: Client, request: RequestOptions) => Promise<T>,
+  ): Promise<T> {
+    const client = this.#readyClient();
+    try {
+      return await run(client, { signal, timeout: this.timeoutMs });
     } catch (error) {
       if (error instanceof SdkError && error.code === SdkErrorCode.RequestTimeout) {
         // The SDK has already sent notifications/cancelled upstream; say whose silence it was.
         const seconds = this.timeoutMs / 1000;
         throw new ProtocolError(
           ProtocolErrorCode.InternalError,
-          `Server '${this.entry.slug}' did not answer tool '${name}' within ${seconds} s ` +
+          `Server '${this.entry.slug}' did not answer ${what} within ${seconds} s ` +
             'without reporting progress, so Nexus cancelled the call. Try again, or give the ' +
             `server a longer timeout in Nexus (Servers → ${this.entry.slug}).`,
           { server: this.entry.slug, timeoutMs: this.timeoutMs },
@@ -179,10 +272,9 @@ export class Upstream {
       client.onclose = undefined;
       void client.close().catch(() => {});
     }
-    if (this.tools.length > 0) {
-      this.tools = [];
-      this.deps.onTools(this);
-    }
+    const held = CATALOG_KINDS.filter((kind) => this.catalog[kind].length > 0);
+    this.catalog = emptyCatalog();
+    if (held.length > 0) this.deps.onCatalog(this, held);
   }
 
   #setStatus(status: ServerStatus): void {
@@ -196,9 +288,27 @@ export class Upstream {
     const client = new Client(this.deps.clientInfo, {
       capabilities: {},
       jsonSchemaValidator: new CfWorkerJsonSchemaValidator(),
+      listMaxPages: MAX_UPSTREAM_PAGES,
     });
-    client.setNotificationHandler('notifications/tools/list_changed', async () => {
-      if (this.#client === client) await this.#loadTools(client, this.#generation);
+    const reload = (kinds: CatalogKind[]) => async () => {
+      if (this.#client !== client) return;
+      try {
+        await this.#loadCatalog(client, this.#generation, kinds);
+      } catch (error) {
+        await this.#fail(this.#generation, error);
+      }
+    };
+    client.setNotificationHandler('notifications/tools/list_changed', reload(['tools']));
+    client.setNotificationHandler('notifications/prompts/list_changed', reload(['prompts']));
+    client.setNotificationHandler(
+      'notifications/resources/list_changed',
+      reload(['resources', 'templates']),
+    );
+    client.setNotificationHandler('notifications/resources/updated', async (notification) => {
+      if (this.#client === client) this.deps.onResourceUpdated?.(this, notification.params.uri);
+    });
+    client.setNotificationHandler('notifications/message', async (notification) => {
+      if (this.#client === client) this.deps.onLogMessage?.(this, notification.params);
     });
     return client;
   }
@@ -244,7 +354,7 @@ export class Upstream {
           void this.#fail(this.#generation, new Error('the server closed the connection'));
       };
       try {
-        await this.#loadTools(client, generation);
+        await this.#loadCatalog(client, generation, CATALOG_KINDS);
       } catch (error) {
         await this.#fail(generation, error);
         return;
@@ -257,13 +367,40 @@ export class Upstream {
     }
   }
 
-  async #loadTools(client: Client, generation: number): Promise<void> {
-    const tools = client.getServerCapabilities()?.tools
-      ? (await client.listTools(undefined, { cacheMode: 'bypass' })).tools
-      : [];
+  async #loadCatalog(
+    client: Client,
+    generation: number,
+    kinds: readonly CatalogKind[],
+  ): Promise<void> {
+    const offered = client.getServerCapabilities();
+    // No cursor: the SDK follows every page and returns the whole list (up to MAX_UPSTREAM_PAGES).
+    const bypass = { cacheMode: 'bypass' } as const;
+    const load = async (kind: CatalogKind): Promise<Partial<Catalog>> => {
+      if (kind === 'tools') {
+        return { tools: offered?.tools ? (await client.listTools(undefined, bypass)).tools : [] };
+      }
+      if (kind === 'prompts') {
+        return {
+          prompts: offered?.prompts ? (await client.listPrompts(undefined, bypass)).prompts : [],
+        };
+      }
+      if (kind === 'resources') {
+        return {
+          resources: offered?.resources
+            ? (await client.listResources(undefined, bypass)).resources
+            : [],
+        };
+      }
+      return {
+        templates: offered?.resources
+          ? (await client.listResourceTemplates(undefined, bypass)).resourceTemplates
+          : [],
+      };
+    };
+    const loaded = await Promise.all(kinds.map(load));
     if (generation !== this.#generation || this.#client !== client) return;
-    this.tools = tools;
-    this.deps.onTools(this);
+    this.catalog = Object.assign({ ...this.catalog }, ...loaded) as Catalog;
+    this.deps.onCatalog(this, kinds);
   }
 
   #schedulePing(generation: number): void {

@@ -6,6 +6,7 @@ import { createHub, type Hub } from '../../src/hub/index.ts';
 import { MemoryRegistryStore } from '../../src/hub/memory-stores.ts';
 import { FakeClock } from '../support/fake-clock.ts';
 import { MemoryUpstreams } from '../support/memory-upstreams.ts';
+import { until } from '../support/until.ts';
 
 function echoServer(label: string, extra?: (server: McpServer) => void): () => McpServer {
   return () => {
@@ -58,16 +59,6 @@ async function connectClient(hub: Hub, name = 'test-client') {
   const client = new Client({ name, version: '1.0.0' });
   await client.connect(clientSide);
   return client;
-}
-
-/** Polls `check` on real event-loop turns for at most 2 s (the fake clock does not move). */
-async function until(check: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 2_000;
-  while (Date.now() < deadline) {
-    if (check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 2));
-  }
-  throw new Error(`timed out waiting for ${what}`);
 }
 
 /** A registry in which an earlier run of the hub registered the echo server `key`. */
