@@ -2,6 +2,7 @@
  * The admin API the dashboard calls over comlink. Types only here: the worker implements it
  * (./admin.ts), the UI imports these types.
  */
+import type { ResourceCollision } from '../hub/aggregate.ts';
 import type {
   HubEvent,
   ImportSummary,
@@ -10,7 +11,7 @@ import type {
   SessionView,
 } from '../hub/views.ts';
 
-export type { HubEvent, ImportSummary, ServerInput, ServerView, SessionView };
+export type { HubEvent, ImportSummary, ResourceCollision, ServerInput, ServerView, SessionView };
 
 export interface AdminApi {
   /** `shared` or `dedicated` (SharedWorker missing: this tab has its own hub). */
@@ -22,6 +23,8 @@ export interface AdminApi {
   setEnabled(id: string, enabled: boolean): Promise<void>;
   restartServer(id: string): Promise<void>;
   listSessions(): Promise<SessionView[]>;
+  /** Resource URIs more than one server lists: which server serves each, which are shadowed. */
+  listResourceCollisions(): Promise<ResourceCollision[]>;
   /** Imports a `{"mcpServers": …}` or VS Code `{"servers": …}` file. Throws (changing nothing) on a malformed one. */
   importConfig(text: string): Promise<ImportSummary>;
   /** Exports the registry as `{"mcpServers": …}` or VS Code's `{"servers": …}`. Secret header

@@ -23,6 +23,7 @@ export function createAdminApi(hub: Hub, mode: 'shared' | 'dedicated'): AdminHan
     setEnabled: (id, enabled) => hub.setEnabled(id, enabled),
     restartServer: async (id) => hub.restartServer(id),
     listSessions: async () => hub.listSessions(),
+    listResourceCollisions: async () => hub.resourceCollisions(),
     importConfig: (text) => hub.importConfig(text),
     exportConfig: async (format) => hub.exportConfig(format),
     subscribe: async (listener) => {

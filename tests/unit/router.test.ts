@@ -13,6 +13,7 @@ import { McpServer, ResourceTemplate, Server, completable } from '@modelcontextp
 import { afterEach, describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { createHub, type Hub } from '../../src/hub/index.ts';
+import { createAdminApi } from '../../src/worker/admin.ts';
 import { MemoryUpstreams } from '../support/memory-upstreams.ts';
 import { until } from '../support/until.ts';
 
@@ -142,6 +143,10 @@ describe('resources', () => {
     const [collision] = hub.resourceCollisions();
     const ids = Object.fromEntries(hub.listServers().map((server) => [server.slug, server.id]));
     expect(collision).toEqual({ uri: 'memo://shared', servedBy: ids.alpha, shadowed: [ids.beta] });
+    // The dashboard sees the same through the admin API.
+    const admin = createAdminApi(hub, 'shared');
+    expect(await admin.api.listResourceCollisions()).toEqual([collision]);
+    admin.dispose();
   });
 
   it('templates are namespaced by name, keep their URI template, and route reads that match', async () => {
