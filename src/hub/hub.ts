@@ -88,7 +88,7 @@ export class Hub {
   readonly #clock: Clock;
   readonly #newId: () => string;
   #names = new NameTable([]);
-  /** Aggregated tool list, rebuilt lazily after any upstream's tools change. */
+  /** Aggregated tools, prompts, resources and templates, rebuilt lazily after any list changes. */
   readonly #catalogs = new CatalogAggregator(
     () => this.#names,
     () => this.#upstreams.values(),
@@ -284,18 +284,28 @@ export class Hub {
     return route;
   }
 
-  async getPrompt(route: Route, args: Record<string, string> | undefined, signal: AbortSignal) {
+  /**
+   * The upstream a route leads to, once it is known to still offer the routed tool or prompt (a
+   * persisted name can outlive the thing it named). A server that is not ready is returned as it
+   * is: its own call then says why it cannot answer.
+   */
+  #offering(route: Route, kind: 'tool' | 'prompt'): Upstream {
     const upstream = this.#routedUpstream(route.serverId);
+    const listed = kind === 'tool' ? upstream.catalog.tools : upstream.catalog.prompts;
     if (
       upstream.status.state === 'ready' &&
-      !upstream.catalog.prompts.some((prompt) => prompt.name === route.upstreamName)
+      !listed.some((item) => item.name === route.upstreamName)
     ) {
       throw new ProtocolError(
         ProtocolErrorCode.InvalidParams,
-        `Server '${upstream.entry.slug}' no longer offers prompt '${route.upstreamName}'. Call prompts/list for the current prompts.`,
+        `Server '${upstream.entry.slug}' no longer offers ${kind} '${route.upstreamName}'. Call ${kind}s/list for the current ${kind}s.`,
       );
     }
-    return upstream.getPrompt(route.upstreamName, args, signal);
+    return upstream;
+  }
+
+  async getPrompt(route: Route, args: Record<string, string> | undefined, signal: AbortSignal) {
+    return this.#offering(route, 'prompt').getPrompt(route.upstreamName, args, signal);
   }
 
   routeResource(uri: string): string {
@@ -423,17 +433,7 @@ export class Hub {
     args: Record<string, unknown> | undefined,
     options: Parameters<Upstream['callTool']>[2],
   ) {
-    const upstream = this.#routedUpstream(route.serverId);
-    if (
-      upstream.status.state === 'ready' &&
-      !upstream.tools.some((tool) => tool.name === route.upstreamName)
-    ) {
-      throw new ProtocolError(
-        ProtocolErrorCode.InvalidParams,
-        `Server '${upstream.entry.slug}' no longer offers tool '${route.upstreamName}'. Call tools/list for the current tools.`,
-      );
-    }
-    return upstream.callTool(route.upstreamName, args, options);
+    return this.#offering(route, 'tool').callTool(route.upstreamName, args, options);
   }
 
   // ---------------------------------------------------------------- sessions

@@ -38,6 +38,37 @@ export interface Catalog {
 export type CatalogKind = keyof Catalog;
 export const CATALOG_KINDS: readonly CatalogKind[] = ['tools', 'prompts', 'resources', 'templates'];
 
+/**
+ * How each list is fetched, and which server capability says it exists. No cursor: the SDK follows
+ * every page and returns the whole list (up to MAX_UPSTREAM_PAGES). `bypass`: the hub keeps the
+ * lists itself; the SDK's response cache would only hold a second copy.
+ */
+const bypass = { cacheMode: 'bypass' } as const;
+const LISTS: {
+  [K in CatalogKind]: {
+    capability: 'tools' | 'prompts' | 'resources';
+    fetch(client: Client): Promise<Catalog[K]>;
+  };
+} = {
+  tools: {
+    capability: 'tools',
+    fetch: async (client) => (await client.listTools(undefined, bypass)).tools,
+  },
+  prompts: {
+    capability: 'prompts',
+    fetch: async (client) => (await client.listPrompts(undefined, bypass)).prompts,
+  },
+  resources: {
+    capability: 'resources',
+    fetch: async (client) => (await client.listResources(undefined, bypass)).resources,
+  },
+  templates: {
+    capability: 'resources',
+    fetch: async (client) =>
+      (await client.listResourceTemplates(undefined, bypass)).resourceTemplates,
+  },
+};
+
 function emptyCatalog(): Catalog {
   return { tools: [], prompts: [], resources: [], templates: [] };
 }
@@ -373,31 +404,12 @@ export class Upstream {
     kinds: readonly CatalogKind[],
   ): Promise<void> {
     const offered = client.getServerCapabilities();
-    // No cursor: the SDK follows every page and returns the whole list (up to MAX_UPSTREAM_PAGES).
-    const bypass = { cacheMode: 'bypass' } as const;
-    const load = async (kind: CatalogKind): Promise<Partial<Catalog>> => {
-      if (kind === 'tools') {
-        return { tools: offered?.tools ? (await client.listTools(undefined, bypass)).tools : [] };
-      }
-      if (kind === 'prompts') {
-        return {
-          prompts: offered?.prompts ? (await client.listPrompts(undefined, bypass)).prompts : [],
-        };
-      }
-      if (kind === 'resources') {
-        return {
-          resources: offered?.resources
-            ? (await client.listResources(undefined, bypass)).resources
-            : [],
-        };
-      }
-      return {
-        templates: offered?.resources
-          ? (await client.listResourceTemplates(undefined, bypass)).resourceTemplates
-          : [],
-      };
-    };
-    const loaded = await Promise.all(kinds.map(load));
+    const loaded = await Promise.all(
+      kinds.map(async (kind) => {
+        const list = LISTS[kind];
+        return { [kind]: offered?.[list.capability] ? await list.fetch(client) : [] };
+      }),
+    );
     if (generation !== this.#generation || this.#client !== client) return;
     this.catalog = Object.assign({ ...this.catalog }, ...loaded) as Catalog;
     this.deps.onCatalog(this, kinds);
