@@ -16,9 +16,9 @@ import { openNexusDb } from '../store/db.ts';
 import { IdbNotesStore } from '../store/notes-store.ts';
 import { IdbRegistryStore } from '../store/registry-store.ts';
 import { MessagePortTransport } from '../transports/message-port.ts';
-import { isControlFrame, type RefusedFrame } from '../transports/wire.ts';
+import { isControlFrame } from '../transports/wire.ts';
 import { createAdminApi } from './admin.ts';
-import { acceptHello, watchDeparture, welcome } from './ports.ts';
+import { acceptHello, refuseConnection, watchDeparture, welcome } from './ports.ts';
 
 declare const self: SharedWorkerGlobalScope | DedicatedWorkerGlobalScope;
 
@@ -82,14 +82,8 @@ async function accept(port: MessagePort): Promise<void> {
   session.server.onclose = chain(session.server.onclose, stopWatching);
 }
 
-/** Answers the page's hello with the reason it gets no session, so it fails now, not on a timeout. */
 function refuse(port: MessagePort, what: string, error: unknown): void {
-  const refused: RefusedFrame = {
-    type: 'nexus/refused',
-    reason: `${what}: ${error instanceof Error ? error.message : String(error)}`,
-  };
-  port.postMessage(refused);
-  port.close();
+  refuseConnection(port, `${what}: ${error instanceof Error ? error.message : String(error)}`);
 }
 
 function chain(first: (() => void) | undefined, second: () => void): () => void {

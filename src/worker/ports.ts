@@ -34,9 +34,7 @@ export function acceptHello(port: MessagePort, timeoutMs = 10_000): Promise<Hell
     };
     const refuse = (reason: string): void => {
       finish();
-      const refused: RefusedFrame = { type: 'nexus/refused', reason };
-      port.postMessage(refused);
-      port.close();
+      refuseConnection(port, reason);
       reject(new Error(`Refused a connection: ${reason}`));
     };
     const onMessage = (event: MessageEvent): void => {
@@ -86,6 +84,13 @@ function readHello(data: unknown): HelloFrame | string {
   // Web Locks reserve names that start with "-"; requesting one would throw.
   if (text.lock === '' || text.lock.startsWith('-')) return 'the hello names no usable lock.';
   return { type: 'nexus/hello', wire: WIRE_VERSION, role, ...text };
+}
+
+/** Tells the page why it gets no session (so it fails now, not on a timeout) and closes the port. */
+export function refuseConnection(port: MessagePort, reason: string): void {
+  const refused: RefusedFrame = { type: 'nexus/refused', reason };
+  port.postMessage(refused);
+  port.close();
 }
 
 /** Tells the page its session is open. Send only once the session listens on `port`. */
