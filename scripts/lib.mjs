@@ -64,7 +64,12 @@ export function everythingBin() {
   return join(dir, bin);
 }
 
-/** Whether something accepts TCP connections on `host:port` right now. */
+/**
+ * Whether something accepts TCP connections on `host:port` right now.
+ * @param {number} port
+ * @param {string} [host]
+ * @returns {Promise<boolean>}
+ */
 export function isListening(port, host = '127.0.0.1') {
   return new Promise((resolve) => {
     const socket = createConnection({ port, host });
