@@ -21,6 +21,8 @@ export interface OpenHubPortOptions {
   role: 'client' | 'admin';
   clientName: string;
   clientVersion: string;
+  /** Client role: scope the session to the server with this slug. */
+  server?: string;
   /** The hub script. Default: `/nexus-hub.js` on this origin. Must be the same for every page. */
   workerUrl?: string | URL;
   /** How long to wait for the hub's answer. Default 10 000 ms. */
@@ -81,6 +83,7 @@ export async function openHubPort(options: OpenHubPortOptions): Promise<HubPort>
     clientName: options.clientName,
     clientVersion: options.clientVersion,
     href: location.href,
+    ...(options.server === undefined ? {} : { server: options.server }),
   };
 
   let onMessage: (event: MessageEvent) => void = () => {};

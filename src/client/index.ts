@@ -22,6 +22,12 @@ export interface ConnectHubOptions {
   name: string;
   version?: string;
   /**
+   * Connect to ONE server through the hub, by its slug (as the dashboard shows it): its tools,
+   * prompts and templates keep their own names, while the hub's policy, routing and logging stay
+   * in the path. Without it the client sees every server, names prefixed `slug__`.
+   */
+  server?: string;
+  /**
    * The hub script. Default: `nexus-hub.js` next to this file. Every page must use the same URL,
    * or it starts a second hub.
    */
@@ -43,6 +49,7 @@ export async function connectHub(options: ConnectHubOptions): Promise<MessagePor
     role: 'client',
     clientName: options.name.trim(),
     clientVersion: options.version ?? '0.0.0',
+    ...(options.server === undefined ? {} : { server: options.server }),
     // A variable, not a literal: Vite would treat a literal as an asset of src/client and bundle it.
     workerUrl: options.workerUrl ?? new URL(HUB_WORKER_FILE, import.meta.url),
     ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),

@@ -10,6 +10,7 @@ import {
   SdkHttpError,
   StreamableHTTPClientTransport,
   type FetchLike,
+  type RequestId,
   type Transport,
 } from '@modelcontextprotocol/client';
 import type { RemoteServerEntry } from './types.ts';
@@ -27,6 +28,8 @@ export interface HttpObservations {
 export interface HttpTransport {
   transport: Transport;
   observations: HttpObservations;
+  /** Streamable HTTP: server→client request id → the hub request whose stream carried it. */
+  related?: Map<RequestId, RequestId>;
 }
 
 /**
@@ -55,14 +58,73 @@ export function createHttpTransport(
       observations.crossOrigin = response.type === 'cors';
       observations.sessionIdVisible = response.headers.has('mcp-session-id');
     }
-    return response;
+    return related ? watchRequestStream(init, response, related) : response;
   };
   const url = new URL(entry.url);
+  const related = kind === 'sse' ? undefined : new Map<RequestId, RequestId>();
   const transport =
     kind === 'sse'
       ? new SSEClientTransport(url, { fetch: fetchWithHeaders })
       : new StreamableHTTPClientTransport(url, { fetch: fetchWithHeaders });
-  return { transport, observations };
+  return { transport, observations, related };
+}
+
+/**
+ * A Streamable HTTP server sends the requests a call causes (elicitation, sampling, roots) on the
+ * SSE stream that answers that call's POST. The SDK's transport does not say which stream a
+ * message came on, so this reads along (bytes pass through unchanged) and notes, for each server
+ * request on a POST's stream, the id of the request that was POSTed. It runs before the SDK
+ * parses the same bytes, so the note is there when the request is handled.
+ */
+function watchRequestStream(
+  init: RequestInit | undefined,
+  response: Response,
+  related: Map<RequestId, RequestId>,
+): Response {
+  if (init?.method !== 'POST' || typeof init.body !== 'string' || !response.body) return response;
+  if (!response.headers.get('content-type')?.includes('text/event-stream')) return response;
+  let posted: RequestId | undefined;
+  try {
+    const message = JSON.parse(init.body) as { id?: RequestId; method?: string };
+    if (message.method !== undefined && message.id !== undefined) posted = message.id;
+  } catch {
+    return response;
+  }
+  if (posted === undefined) return response;
+  const decoder = new TextDecoder();
+  let buffered = '';
+  let data = '';
+  const onLine = (line: string): void => {
+    if (line.startsWith('data:')) {
+      data += (data ? '\n' : '') + line.slice(line.startsWith('data: ') ? 6 : 5);
+      return;
+    }
+    if (line !== '') return;
+    // A blank line ends the event.
+    if (data.includes('"method"')) {
+      try {
+        const event = JSON.parse(data) as { id?: RequestId; method?: string };
+        if (event.method !== undefined && event.id !== undefined) related.set(event.id, posted);
+      } catch {
+        // Not JSON-RPC: the SDK reports it; nothing to note here.
+      }
+    }
+    data = '';
+  };
+  const reader = new TransformStream<Uint8Array, Uint8Array>({
+    transform(chunk, controller) {
+      buffered += decoder.decode(chunk, { stream: true });
+      const lines = buffered.split('\n');
+      buffered = lines.pop() ?? '';
+      for (const line of lines) onLine(line.endsWith('\r') ? line.slice(0, -1) : line);
+      controller.enqueue(chunk);
+    },
+  });
+  return new Response(response.body.pipeThrough(reader), {
+    status: response.status,
+    statusText: response.statusText,
+    headers: response.headers,
+  });
 }
 
 /**

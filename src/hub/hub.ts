@@ -8,6 +8,8 @@ import {
   InMemoryTransport,
   ProtocolError,
   ProtocolErrorCode,
+  type ElicitRequest,
+  type ServerCapabilities,
   type CompleteRequest,
   type FetchLike,
   type LoggingLevel,
@@ -22,7 +24,8 @@ import { exportConfig, parseConfig } from './config-format.ts';
 import { createHttpTransport, describeConnectError } from './http-transports.ts';
 import { NameTable, slugify, uniqueSlug } from './names.ts';
 import { paginate, DEFAULT_PAGE_SIZE } from './pagination.ts';
-import { Session, severity, type ListPages, type Route } from './session.ts';
+import { cannotAnswer, type InputRequest, type InputResponse } from './input.ts';
+import { Session, severity, type ListPages, type Route, type Scope } from './session.ts';
 import {
   allowAllPolicy,
   SLUG_PATTERN,
@@ -39,11 +42,21 @@ import {
   CATALOG_KINDS,
   DEFAULT_TIMEOUT_MS,
   Upstream,
+  type CallOptions,
   type CatalogKind,
+  type InputCapableMethod,
   type TransportOpener,
 } from './upstream.ts';
 import { entryFromInput, toServerView, toSessionView } from './view-mapping.ts';
-import type { HubEvent, ImportSummary, ServerInput, ServerView, SessionView } from './views.ts';
+import type {
+  ElicitationAnswer,
+  ElicitationView,
+  HubEvent,
+  ImportSummary,
+  ServerInput,
+  ServerView,
+  SessionView,
+} from './views.ts';
 
 export const HUB_VERSION = '0.1.0';
 
@@ -97,6 +110,11 @@ export class Hub {
   readonly #subscribers = new Map<string, Set<Session>>();
   /** The log level each upstream was last set to, so it is set only when it changes. */
   readonly #upstreamLogLevels = new Map<string, LoggingLevel>();
+  /** Elicitations waiting for the person in the dashboard, by id. */
+  readonly #elicitations = new Map<
+    string,
+    { view: ElicitationView; resolve(answer: InputResponse): void }
+  >();
   #started: Promise<void> = Promise.resolve();
   #startupTimer: unknown;
 
@@ -184,6 +202,7 @@ export class Hub {
       onCatalog: (changed, kinds) => this.#catalogChanged(changed, kinds),
       onResourceUpdated: (source, uri) => this.#resourceUpdated(source, uri),
       onLogMessage: (source, params) => this.#logMessage(source, params),
+      onUnrelatedRequest: (source, request) => this.#unrelatedRequest(source, request),
       onLog: this.options.log,
     });
     this.#upstreams.set(entry.id, upstream);
@@ -200,7 +219,8 @@ export class Hub {
     }
     this.#catalogs.invalidate();
     this.#emit({ type: 'servers' });
-    for (const session of this.#sessions.values()) session.listsChanged(kinds);
+    for (const session of this.#sessions.values())
+      if (session.scope === undefined || session.scope === upstream.id) session.listsChanged(kinds);
   }
 
   /**
@@ -248,9 +268,13 @@ export class Hub {
     return this.#catalogs.current.tools;
   }
 
-  /** One page of an aggregated list (`cursor` from the previous page, or none). */
-  page<K extends CatalogKind>(kind: K, cursor: string | undefined): ListPages[K] {
-    const items: readonly unknown[] = this.#catalogs.current[kind];
+  /**
+   * One page of an aggregated list (`cursor` from the previous page, or none). Scoped to one
+   * server: that server's list under its own names.
+   */
+  page<K extends CatalogKind>(kind: K, cursor: string | undefined, scope?: Scope): ListPages[K] {
+    const items: readonly unknown[] =
+      scope === undefined ? this.#catalogs.current[kind] : this.#scoped(scope).catalog[kind];
     return paginate(
       kind,
       items,
@@ -264,16 +288,19 @@ export class Hub {
     return this.#catalogs.current.collisions;
   }
 
-  routeTool(name: string): Route {
-    return this.#route('tool', name, 'tools/list');
+  routeTool(name: string, scope?: Scope): Route {
+    return this.route('tool', name, scope);
   }
 
-  routePrompt(name: string): Route {
-    return this.#route('prompt', name, 'prompts/list');
+  routePrompt(name: string, scope?: Scope): Route {
+    return this.route('prompt', name, scope);
   }
 
-  #route(kind: 'tool' | 'prompt', name: string, listMethod: string): Route {
+  /** A name a client used → its server and upstream name (a scoped session uses the latter). */
+  route(kind: 'tool' | 'prompt', name: string, scope?: Scope): Route {
+    if (scope !== undefined) return { serverId: this.#scoped(scope).id, upstreamName: name };
     const route = this.#names.resolve(kind, name);
+    const listMethod = `${kind}s/list`;
     const upstream = route && this.#upstreams.get(route.serverId);
     if (!route || !upstream) {
       throw new ProtocolError(
@@ -304,11 +331,30 @@ export class Hub {
     return upstream;
   }
 
-  async getPrompt(route: Route, args: Record<string, string> | undefined, signal: AbortSignal) {
-    return this.#offering(route, 'prompt').getPrompt(route.upstreamName, args, signal);
+  /** The hub-wide name of a routed tool or prompt: what the policy and grants know it by. */
+  policyName(kind: 'tool' | 'prompt', route: Route): string {
+    return this.#names.exposedName(kind, route.serverId, route.upstreamName) ?? route.upstreamName;
   }
 
-  routeResource(uri: string): string {
+  /** Starts a tool call, prompt or resource read on the routed server (see `Upstream.exchange`). */
+  start<M extends InputCapableMethod>(
+    method: M,
+    route: Route,
+    params: Record<string, unknown>,
+    options: CallOptions,
+  ) {
+    const upstream =
+      method === 'tools/call'
+        ? this.#offering(route, 'tool')
+        : method === 'prompts/get'
+          ? this.#offering(route, 'prompt')
+          : this.#routedUpstream(route.serverId);
+    return upstream.exchange(method, params, options);
+  }
+
+  routeResource(uri: string, scope?: Scope): string {
+    // A scoped client knows one server: every URI it reads is that server's to answer.
+    if (scope !== undefined) return this.#scoped(scope).id;
     const route = this.#catalogs.routeResource(uri);
     if (!route || !this.#upstreams.has(route.serverId)) {
       throw new ProtocolError(
@@ -320,14 +366,14 @@ export class Hub {
     return route.serverId;
   }
 
-  readResource(serverId: string, uri: string, signal: AbortSignal) {
-    return this.#routedUpstream(serverId).readResource(uri, signal);
-  }
-
-  routeCompletion(ref: CompleteRequest['params']['ref']): {
+  routeCompletion(
+    ref: CompleteRequest['params']['ref'],
+    scope?: Scope,
+  ): {
     serverId: string;
     ref: CompleteRequest['params']['ref'];
   } {
+    if (scope !== undefined) return { serverId: this.#scoped(scope).id, ref };
     if (ref.type === 'ref/prompt') {
       const route = this.routePrompt(ref.name);
       return { serverId: route.serverId, ref: { ...ref, name: route.upstreamName } };
@@ -392,7 +438,9 @@ export class Hub {
   #logMessage(source: Upstream, params: LoggingMessageNotification['params']): void {
     // Name the server in `logger`, so a client can tell whose message it is.
     const logger = params.logger ? `${source.entry.slug}/${params.logger}` : source.entry.slug;
-    for (const session of this.#sessions.values()) session.log({ ...params, logger });
+    for (const session of this.#sessions.values())
+      if (session.scope === undefined || session.scope === source.id)
+        session.log({ ...params, logger });
   }
 
   /** Asks every upstream for the least severe level any session wants; each session filters. */
@@ -428,37 +476,149 @@ export class Hub {
     return upstream;
   }
 
-  async callTool(
-    route: Route,
-    args: Record<string, unknown> | undefined,
-    options: Parameters<Upstream['callTool']>[2],
-  ) {
-    return this.#offering(route, 'tool').callTool(route.upstreamName, args, options);
+  /** The upstream a scoped session is bound to; it may have been removed since. */
+  #scoped(serverId: string): Upstream {
+    return this.#routedUpstream(serverId);
+  }
+
+  /**
+   * What a session announces: the union of the capabilities of the servers it sees (ready now, or
+   * known from an earlier connection), plus `listChanged` (servers come and go), and their
+   * instructions, each under the server's name.
+   */
+  announce(scope: Scope): { capabilities: ServerCapabilities; instructions?: string } {
+    const upstreams =
+      scope === undefined ? [...this.#upstreams.values()] : [this.#routedUpstream(scope)];
+    const offered = upstreams.map((upstream) => upstream.capabilities ?? {});
+    const capabilities: ServerCapabilities = {
+      tools: { listChanged: true },
+      prompts: { listChanged: true },
+      resources: {
+        listChanged: true,
+        ...(offered.some((each) => each.resources?.subscribe) ? { subscribe: true } : {}),
+      },
+    };
+    if (offered.some((each) => each.completions)) capabilities.completions = {};
+    if (offered.some((each) => each.logging)) capabilities.logging = {};
+    const instructions = upstreams
+      .filter((upstream) => upstream.instructions)
+      .map((upstream) =>
+        scope === undefined
+          ? `## ${upstream.entry.name} (tools, prompts and templates named ${upstream.entry.slug}__…)\n\n${upstream.instructions}`
+          : upstream.instructions!,
+      )
+      .join('\n\n');
+    return instructions ? { capabilities, instructions } : { capabilities };
+  }
+
+  /**
+   * A server asked for input outside any call a client made. An elicitation goes to the person in
+   * the dashboard; sampling and roots have no one to answer and are refused with a reason.
+   */
+  async #unrelatedRequest(source: Upstream, request: InputRequest): Promise<InputResponse> {
+    if (request.method === 'elicitation/create')
+      return this.askPerson(source.id, undefined, request);
+    throw cannotAnswer(request, source.entry.slug);
+  }
+
+  /**
+   * Shows a server's elicitation to the person (every open dashboard lists it) and settles with
+   * their answer. It is the fallback when no client can answer: the hub IS the person's UI.
+   */
+  askPerson(
+    serverId: string,
+    session: Session | undefined,
+    request: ElicitRequest,
+  ): Promise<InputResponse> {
+    const upstream = this.#routedUpstream(serverId);
+    const id = this.#newId();
+    const params = request.params as ElicitRequest['params'] & {
+      mode?: 'form' | 'url';
+      url?: string;
+      requestedSchema?: unknown;
+    };
+    const view: ElicitationView = {
+      id,
+      serverSlug: upstream.entry.slug,
+      serverName: upstream.entry.name,
+      ...(session ? { clientName: session.principal.clientName } : {}),
+      message: params.message,
+      mode: params.mode === 'url' ? 'url' : 'form',
+      ...(params.mode === 'url' ? { url: params.url } : {}),
+      ...(params.mode !== 'url' ? { requestedSchema: params.requestedSchema } : {}),
+      askedAt: this.#clock.now(),
+    };
+    return new Promise((resolve) => {
+      this.#elicitations.set(id, { view, resolve });
+      this.#emit({ type: 'elicitations' });
+    });
+  }
+
+  listElicitations(): ElicitationView[] {
+    return [...this.#elicitations.values()].map((pending) => pending.view);
+  }
+
+  /** The person's answer to an elicitation shown in the dashboard. */
+  answerElicitation(id: string, answer: ElicitationAnswer): void {
+    const pending = this.#elicitations.get(id);
+    if (!pending) {
+      throw new Error('That request is no longer waiting: it was answered elsewhere or ended.');
+    }
+    this.#elicitations.delete(id);
+    pending.resolve(
+      answer.action === 'accept' && pending.view.mode === 'form'
+        ? { action: 'accept', content: answer.content ?? {} }
+        : { action: answer.action },
+    );
+    this.#emit({ type: 'elicitations' });
+  }
+
+  slugOf(serverId: string): string {
+    return this.#upstreams.get(serverId)?.entry.slug ?? serverId;
   }
 
   // ---------------------------------------------------------------- sessions
 
   /**
-   * Connects one downstream client. The transport must not be started yet: the SDK server starts
-   * it, after installing its handlers, so no early message is lost.
+   * Connects one downstream client over any SDK transport. The transport must not be started
+   * yet: the SDK server starts it, after installing its handlers, so no early message is lost.
+   * `server` (a slug) scopes the session to that one server, under its own names.
    */
-  async connect(transport: Transport, principal: Principal, clientVersion = ''): Promise<Session> {
+  async connect(
+    transport: Transport,
+    principal: Principal,
+    options: { server?: string; clientVersion?: string } = {},
+  ): Promise<Session> {
+    let scope: Scope;
+    if (options.server !== undefined) {
+      const upstream = [...this.#upstreams.values()].find(
+        (each) => each.entry.slug === options.server,
+      );
+      if (!upstream) {
+        throw new Error(
+          `No server with the slug '${options.server}' is registered in Nexus; check the slug in the dashboard (Servers).`,
+        );
+      }
+      scope = upstream.id;
+    }
     const session = new Session(
       {
         policy: this.policy,
         serverInfo: this.serverInfo,
         whenStarted: () => this.whenStarted(),
-        page: (kind, cursor) => this.page(kind, cursor),
-        routeTool: (name) => this.routeTool(name),
-        callTool: (route, args, options) => this.callTool(route, args, options),
-        routePrompt: (name) => this.routePrompt(name),
-        getPrompt: (route, args, signal) => this.getPrompt(route, args, signal),
-        routeResource: (uri) => this.routeResource(uri),
-        readResource: (serverId, uri, signal) => this.readResource(serverId, uri, signal),
-        routeCompletion: (ref) => this.routeCompletion(ref),
+        announce: (scoped) => this.announce(scoped),
+        page: (kind, cursor, scoped) => this.page(kind, cursor, scoped),
+        route: (kind, name, scoped) => this.route(kind, name, scoped),
+        policyName: (kind, route) => this.policyName(kind, route),
+        start: (method, route, params, callOptions) =>
+          this.start(method, route, params, callOptions),
+        routeResource: (uri, scoped) => this.routeResource(uri, scoped),
+        routeCompletion: (ref, scoped) => this.routeCompletion(ref, scoped),
         complete: (serverId, params, signal) => this.complete(serverId, params, signal),
         subscribe: (session, serverId, uri) => this.subscribeResource(session, serverId, uri),
         unsubscribe: (session, uri) => this.unsubscribeResource(session, uri),
+        askPerson: (serverId, session, request) => this.askPerson(serverId, session, request),
+        slugOf: (serverId) => this.slugOf(serverId),
         logLevelChanged: () => this.logLevelChanged(),
         sessionChanged: () => this.#emit({ type: 'sessions' }),
         sessionClosed: (closed) => {
@@ -469,8 +629,9 @@ export class Hub {
         },
       },
       principal,
-      clientVersion,
+      options.clientVersion ?? '',
       this.#clock.now(),
+      scope,
     );
     this.#sessions.set(session.id, session);
     await session.attach(transport);

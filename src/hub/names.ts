@@ -220,6 +220,11 @@ export class NameTable {
     return record && { serverId: record.serverId, upstreamName: record.upstreamName };
   }
 
+  /** The exposed name already given to one server's upstream name, if any. */
+  exposedName(kind: NameKind, serverId: string, upstreamName: string): string | undefined {
+    return this.#byUpstream.get(kind)?.get(serverId)?.get(upstreamName)?.exposedName;
+  }
+
   /** Forgets every name of one server (it was removed, or its slug changed). */
   dropServer(serverId: string): void {
     for (const [kind, servers] of this.#byUpstream) {

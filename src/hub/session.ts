@@ -4,26 +4,47 @@
  * ids from different sessions never meet upstream (request-id remapping).
  */
 import {
+  CLIENT_CAPABILITIES_META_KEY,
   ProtocolError,
   ProtocolErrorCode,
   Server,
-  type CallToolResult,
+  inputRequired,
+  type ClientCapabilities,
   type CompleteRequest,
   type CompleteResult,
-  type GetPromptResult,
+  type ElicitRequest,
   type LoggingLevel,
   type LoggingMessageNotification,
   type Prompt,
-  type ReadResourceResult,
   type Resource,
   type ResourceTemplateType as ResourceTemplate,
+  type ServerCapabilities,
+  type ServerContext,
   type Tool,
   type Transport,
 } from '@modelcontextprotocol/server';
+import { serveStdio } from '@modelcontextprotocol/server/stdio';
 import { CfWorkerJsonSchemaValidator } from '@modelcontextprotocol/server/validators/cf-worker';
+import {
+  answerAll,
+  answerOf,
+  canAnswer,
+  cannotAnswer,
+  type Exchange,
+  type InputAnswer,
+  type InputAnswers,
+  type InputRequest,
+  type InputRequests,
+  type InputResponse,
+} from './input.ts';
 import type { Page } from './pagination.ts';
 import type { Policy, PolicyAction, Principal } from './types.ts';
-import type { CatalogKind } from './upstream.ts';
+import type {
+  CallOptions,
+  CatalogKind,
+  InputCapableMethod,
+  InputCapableResults,
+} from './upstream.ts';
 
 export interface Route {
   serverId: string;
@@ -37,38 +58,40 @@ export interface ListPages {
   templates: Page<ResourceTemplate>;
 }
 
+/**
+ * A session scoped to one server (`connectHub({ server })`) sees that server alone, under its own
+ * names; `undefined` is the whole hub.
+ */
+export type Scope = string | undefined;
+
 /** What a session needs from the hub: the router and the policy. */
 export interface SessionHost {
   readonly policy: Policy;
   readonly serverInfo: { name: string; version: string };
   /** Resolves when the hub's servers have had their first connection attempt (bounded wait). */
   whenStarted(): Promise<void>;
+  /** What a new session announces: the union of its servers' capabilities, their instructions. */
+  announce(scope: Scope): { capabilities: ServerCapabilities; instructions?: string };
   /** One page of an aggregated list. */
-  page<K extends CatalogKind>(kind: K, cursor: string | undefined): ListPages[K];
-  /** Resolves an aggregated tool name to its server, for the policy and the call. */
-  routeTool(name: string): Route;
-  callTool(
+  page<K extends CatalogKind>(kind: K, cursor: string | undefined, scope: Scope): ListPages[K];
+  /** Resolves a tool or prompt name the client used to its server and upstream name. */
+  route(kind: 'tool' | 'prompt', name: string, scope: Scope): Route;
+  /** The name the policy knows a tool or prompt by (the hub's `slug__name`). */
+  policyName(kind: 'tool' | 'prompt', route: Route): string;
+  /** Starts a call on the routed server; it may stop to ask for input. */
+  start<M extends InputCapableMethod>(
+    method: M,
     route: Route,
-    args: Record<string, unknown> | undefined,
-    options: {
-      signal: AbortSignal;
-      onprogress?: (progress: { progress: number; total?: number; message?: string }) => void;
-    },
-  ): Promise<CallToolResult>;
-  routePrompt(name: string): Route;
-  getPrompt(
-    route: Route,
-    args: Record<string, string> | undefined,
-    signal: AbortSignal,
-  ): Promise<GetPromptResult>;
+    params: Record<string, unknown>,
+    options: CallOptions,
+  ): Exchange<InputCapableResults[M]>;
   /** The server that serves `uri`; throws an MCP error naming what to do when none does. */
-  routeResource(uri: string): string;
-  readResource(serverId: string, uri: string, signal: AbortSignal): Promise<ReadResourceResult>;
+  routeResource(uri: string, scope: Scope): string;
   /** The server a completion reference belongs to, and the reference in that server's names. */
-  routeCompletion(ref: CompleteRequest['params']['ref']): {
-    serverId: string;
-    ref: CompleteRequest['params']['ref'];
-  };
+  routeCompletion(
+    ref: CompleteRequest['params']['ref'],
+    scope: Scope,
+  ): { serverId: string; ref: CompleteRequest['params']['ref'] };
   complete(
     serverId: string,
     params: CompleteRequest['params'],
@@ -76,6 +99,14 @@ export interface SessionHost {
   ): Promise<CompleteResult>;
   subscribe(session: Session, serverId: string, uri: string): Promise<void>;
   unsubscribe(session: Session, uri: string): Promise<void>;
+  /** Shows a server's elicitation to the person in the dashboard; settles with their answer. */
+  askPerson(
+    serverId: string,
+    session: Session | undefined,
+    request: ElicitRequest,
+  ): Promise<InputResponse>;
+  /** The slug of a server, for messages. */
+  slugOf(serverId: string): string;
   logLevelChanged(session: Session): void;
   sessionChanged(session: Session): void;
   sessionClosed(session: Session): void;
@@ -111,6 +142,23 @@ const LIST_NAMES = {
   templates: 'resource templates',
 } as const satisfies Record<CatalogKind, string>;
 
+/** How long a 2026-07-28 client may take to come back with the input a call asked for. */
+const FLOW_TTL_MS = 10 * 60_000;
+
+/**
+ * A call that returned `input_required` to a 2026-07-28 client and waits for its retry. The
+ * exchange may be a legacy server's call that is still running: the retry's answers go to it.
+ */
+interface WaitingFlow {
+  exchange: Exchange<unknown>;
+  serverId: string;
+  /** Answers the hub gave itself (the dashboard, refusals), merged into the client's. */
+  answered: InputAnswers;
+  createdAt: number;
+}
+
+type Era = 'legacy' | 'modern';
+
 export class Session {
   readonly connectedAt: number;
   calls = 0;
@@ -119,58 +167,105 @@ export class Session {
   logLevel: LoggingLevel | undefined;
   /** The resource URIs this client subscribed to. */
   readonly subscriptions = new Set<string>();
-  readonly server: Server;
+  /** The SDK server for the era the client opened with (see `attach`). */
+  server: Server | undefined;
+  era: Era | undefined;
+  readonly #flows = new Map<string, WaitingFlow>();
+  #handle: { close(): Promise<void> } | undefined;
   #closed = false;
+  /** Settles when the session has ended, whichever side ended it. */
+  readonly closed: Promise<void>;
+  #markClosed!: () => void;
 
   constructor(
     private readonly host: SessionHost,
     readonly principal: Principal,
     readonly clientVersion: string,
     now: number,
+    /** The one server this session is scoped to (its id), or undefined for the whole hub. */
+    readonly scope: Scope = undefined,
   ) {
     this.connectedAt = now;
-    this.server = new Server(host.serverInfo, {
-      capabilities: {
-        tools: { listChanged: true },
-        prompts: { listChanged: true },
-        resources: { listChanged: true, subscribe: true },
-        completions: {},
-        logging: {},
-      },
+    this.closed = new Promise((resolve) => (this.#markClosed = resolve));
+  }
+
+  get id(): string {
+    return this.principal.sessionId;
+  }
+
+  /**
+   * Serves the client on `transport`. The client's first message picks the era: `initialize` is a
+   * 2025-era client, a request carrying the 2026-07-28 `_meta` envelope (or `server/discover`) a
+   * modern one. The SDK's `serveStdio` entry makes that choice for any transport, despite its
+   * name, and builds one SDK server for the era from `#createServer`.
+   */
+  async attach(transport: Transport): Promise<void> {
+    this.#handle = serveStdio((options) => this.#createServer(options.era), {
+      transport,
+      onerror: () => {},
+    });
+    const closed = transport.onclose;
+    transport.onclose = () => {
+      closed?.();
+      this.#onClosed();
+    };
+  }
+
+  async #createServer(era: Era): Promise<Server> {
+    // The capabilities are the union of the servers' own, so the hub waits for their first
+    // connection attempt (bounded) before it says what it offers.
+    await this.host.whenStarted();
+    const { capabilities, instructions } = this.host.announce(this.scope);
+    const server = new Server(this.host.serverInfo, {
+      capabilities,
+      ...(instructions ? { instructions } : {}),
       jsonSchemaValidator: new CfWorkerJsonSchemaValidator(),
     });
-    this.server.onclose = () => this.#onClosed();
+    this.server = server;
+    this.era = era;
+    this.#install(server, capabilities);
+    return server;
+  }
 
-    this.server.setRequestHandler('tools/list', async (request) => {
+  #install(server: Server, capabilities: ServerCapabilities): void {
+    const host = this.host;
+    server.setRequestHandler('tools/list', async (request) => {
       const { items, nextCursor } = await this.#page('tools', request.params?.cursor);
       return { tools: items, nextCursor };
     });
 
-    this.server.setRequestHandler('tools/call', async (request, ctx) => {
+    server.setRequestHandler('tools/call', async (request, ctx) => {
       this.calls++;
       try {
         await host.whenStarted();
-        const route = host.routeTool(request.params.name);
+        const route = host.route('tool', request.params.name, this.scope);
         await this.#authorize({
           type: 'call-tool',
           serverId: route.serverId,
-          tool: request.params.name,
+          tool: host.policyName('tool', route),
         });
         const progressToken = request.params._meta?.progressToken;
-        return await host.callTool(route, request.params.arguments, {
-          signal: ctx.mcpReq.signal,
-          // Progress is relayed only to the session that asked for it, under ITS token.
-          onprogress:
-            progressToken === undefined
-              ? undefined
-              : (progress) =>
-                  void ctx.mcpReq
-                    .notify({
-                      method: 'notifications/progress',
-                      params: { progressToken, ...progress },
-                    })
-                    .catch(() => {}),
-        });
+        return (await this.#run(ctx, route.serverId, () =>
+          host.start(
+            'tools/call',
+            route,
+            { name: route.upstreamName, arguments: request.params.arguments },
+            {
+              signal: ctx.mcpReq.signal,
+              // Progress is relayed only to the session that asked for it, under ITS token.
+              onprogress:
+                progressToken === undefined
+                  ? undefined
+                  : (progress) =>
+                      void ctx.mcpReq
+                        .notify({
+                          method: 'notifications/progress',
+                          params: { progressToken, ...progress },
+                        })
+                        .catch(() => {}),
+            },
+          ),
+        )) as never;
       } catch (error) {
         this.errors++;
         throw error;
@@ -179,123 +274,246 @@ export class Session {
       }
     });
 
-    this.server.setRequestHandler('prompts/list', async (request) => {
+    server.setRequestHandler('prompts/list', async (request) => {
       const { items, nextCursor } = await this.#page('prompts', request.params?.cursor);
       return { prompts: items, nextCursor };
     });
 
-    this.server.setRequestHandler('prompts/get', async (request, ctx) => {
+    server.setRequestHandler('prompts/get', async (request, ctx) => {
       await host.whenStarted();
-      const route = host.routePrompt(request.params.name);
+      const route = host.route('prompt', request.params.name, this.scope);
       await this.#authorize({
         type: 'get-prompt',
         serverId: route.serverId,
-        prompt: request.params.name,
+        prompt: host.policyName('prompt', route),
       });
-      return host.getPrompt(route, request.params.arguments, ctx.mcpReq.signal);
+      return (await this.#run(ctx, route.serverId, () =>
+        host.start(
+          'prompts/get',
+          route,
+          { name: route.upstreamName, arguments: request.params.arguments },
+          { signal: ctx.mcpReq.signal },
+        ),
+      )) as never;
     });
 
-    this.server.setRequestHandler('resources/list', async (request) => {
+    server.setRequestHandler('resources/list', async (request) => {
       const { items, nextCursor } = await this.#page('resources', request.params?.cursor);
       return { resources: items, nextCursor };
     });
 
-    this.server.setRequestHandler('resources/templates/list', async (request) => {
+    server.setRequestHandler('resources/templates/list', async (request) => {
       const { items, nextCursor } = await this.#page('templates', request.params?.cursor);
       return { resourceTemplates: items, nextCursor };
     });
 
-    this.server.setRequestHandler('resources/read', async (request, ctx) => {
+    server.setRequestHandler('resources/read', async (request, ctx) => {
       await host.whenStarted();
       const { uri } = request.params;
-      const serverId = host.routeResource(uri);
+      const serverId = host.routeResource(uri, this.scope);
       await this.#authorize({ type: 'read-resource', serverId, uri });
-      return host.readResource(serverId, uri, ctx.mcpReq.signal);
+      return (await this.#run(ctx, serverId, () =>
+        host.start(
+          'resources/read',
+          { serverId, upstreamName: uri },
+          { uri },
+          { signal: ctx.mcpReq.signal },
+        ),
+      )) as never;
     });
 
-    this.server.setRequestHandler('resources/subscribe', async (request) => {
-      await host.whenStarted();
-      const { uri } = request.params;
-      const serverId = host.routeResource(uri);
-      await this.#authorize({ type: 'subscribe-resource', serverId, uri });
-      await host.subscribe(this, serverId, uri);
-      return {};
-    });
+    if (capabilities.resources?.subscribe) {
+      server.setRequestHandler('resources/subscribe', async (request) => {
+        await host.whenStarted();
+        const { uri } = request.params;
+        const serverId = host.routeResource(uri, this.scope);
+        await this.#authorize({ type: 'subscribe-resource', serverId, uri });
+        await host.subscribe(this, serverId, uri);
+        return {};
+      });
 
-    this.server.setRequestHandler('resources/unsubscribe', async (request) => {
-      await host.unsubscribe(this, request.params.uri);
-      return {};
-    });
+      server.setRequestHandler('resources/unsubscribe', async (request) => {
+        await host.unsubscribe(this, request.params.uri);
+        return {};
+      });
+    }
 
-    this.server.setRequestHandler('completion/complete', async (request, ctx) => {
-      await host.whenStarted();
-      const { serverId, ref } = host.routeCompletion(request.params.ref);
-      await this.#authorize({ type: 'complete', serverId });
-      return host.complete(serverId, { ...request.params, ref }, ctx.mcpReq.signal);
-    });
+    if (capabilities.completions) {
+      server.setRequestHandler('completion/complete', async (request, ctx) => {
+        await host.whenStarted();
+        const { serverId, ref } = host.routeCompletion(request.params.ref, this.scope);
+        await this.#authorize({ type: 'complete', serverId });
+        return host.complete(serverId, { ...request.params, ref }, ctx.mcpReq.signal);
+      });
+    }
 
-    this.server.setRequestHandler('logging/setLevel', async (request) => {
-      await this.#authorize({ type: 'set-log-level', level: request.params.level });
-      this.logLevel = request.params.level;
-      host.logLevelChanged(this);
-      return {};
-    });
+    if (capabilities.logging) {
+      server.setRequestHandler('logging/setLevel', async (request) => {
+        await this.#authorize({ type: 'set-log-level', level: request.params.level });
+        this.logLevel = request.params.level;
+        host.logLevelChanged(this);
+        return {};
+      });
+    }
   }
 
-  get id(): string {
-    return this.principal.sessionId;
+  /**
+   * Runs a call that may stop for input, answering the way this client speaks. A 2025-era client
+   * is asked with requests related to its call (so they reach this client and no other); a
+   * 2026-07-28 client gets `input_required` and comes back with the answers and our
+   * `requestState`. What the client cannot answer, the hub answers: an elicitation goes to the
+   * person in the dashboard, sampling and roots are refused with a reason.
+   */
+  async #run(
+    ctx: ServerContext,
+    serverId: string,
+    start: () => Exchange<unknown>,
+  ): Promise<unknown> {
+    let exchange: Exchange<unknown>;
+    let answers: InputAnswers = {};
+    const state = ctx.mcpReq.requestState<unknown>();
+    if (typeof state === 'string' && this.era === 'modern') {
+      const flow = this.#flows.get(state);
+      this.#flows.delete(state);
+      if (!flow) {
+        throw new ProtocolError(
+          ProtocolErrorCode.InvalidParams,
+          'Nexus no longer has the call this answer belongs to (it expired, or the hub restarted). Make the request again without requestState.',
+        );
+      }
+      exchange = flow.exchange;
+      answers = { ...flow.answered };
+      for (const [key, response] of Object.entries(ctx.mcpReq.inputResponses ?? {}))
+        answers[key] = answerOf(response);
+    } else {
+      exchange = start();
+    }
+    const capabilities = this.#clientCapabilities(ctx);
+    for (;;) {
+      const step = await exchange.next(answers);
+      if (step.kind === 'complete') return step.result;
+      const forClient: InputRequests = {};
+      const forHub: InputRequests = {};
+      for (const [key, request] of Object.entries(step.requests))
+        (canAnswer(capabilities, request) ? forClient : forHub)[key] = request;
+      const answered = await answerAll(forHub, (request) => this.#answerHere(serverId, request));
+      if (Object.keys(forClient).length === 0) {
+        answers = answered;
+        continue;
+      }
+      if (this.era === 'modern') {
+        const requestState = this.#park({ exchange, serverId, answered, createdAt: Date.now() });
+        return inputRequired({ inputRequests: forClient, requestState } as never);
+      }
+      answers = {
+        ...answered,
+        ...(await answerAll(forClient, (request) => this.#askClient(ctx, request))),
+      };
+    }
   }
 
-  /** Connects the SDK server to the client's transport; the client then initializes. */
-  async attach(transport: Transport): Promise<void> {
-    await this.server.connect(transport);
+  /** The client's capabilities: per request on 2026-07-28, from `initialize` before that. */
+  #clientCapabilities(ctx: ServerContext): ClientCapabilities | undefined {
+    if (this.era === 'modern') {
+      const envelope = ctx.mcpReq.envelope as Record<string, unknown> | undefined;
+      return envelope?.[CLIENT_CAPABILITIES_META_KEY] as ClientCapabilities | undefined;
+    }
+    return this.server?.getClientCapabilities();
+  }
+
+  /** Asks a 2025-era client, on its own call's stream (related request). */
+  async #askClient(ctx: ServerContext, request: InputRequest): Promise<InputAnswer> {
+    try {
+      return answerOf(await ctx.mcpReq.send(request as never));
+    } catch (error) {
+      return {
+        error:
+          error instanceof ProtocolError
+            ? error
+            : new ProtocolError(
+                ProtocolErrorCode.InternalError,
+                `Client '${this.principal.clientName}' could not answer ${request.method}: ${String(error)}`,
+              ),
+      };
+    }
+  }
+
+  async #answerHere(serverId: string, request: InputRequest): Promise<InputAnswer> {
+    if (request.method === 'elicitation/create') {
+      try {
+        return answerOf(await this.host.askPerson(serverId, this, request));
+      } catch (error) {
+        return { error: error as ProtocolError };
+      }
+    }
+    return { error: cannotAnswer(request, this.host.slugOf(serverId), this.principal.clientName) };
+  }
+
+  /** Keeps a flow for the client's retry; returns the `requestState` that names it. */
+  #park(flow: WaitingFlow): string {
+    for (const [key, old] of this.#flows)
+      if (flow.createdAt - old.createdAt > FLOW_TTL_MS) this.#flows.delete(key);
+    const token = crypto.randomUUID();
+    this.#flows.set(token, flow);
+    return token;
   }
 
   /** Tells this client which aggregated lists changed (one notification per list). */
   listsChanged(kinds: readonly CatalogKind[]): void {
-    if (this.#closed) return;
+    const server = this.#live();
+    if (!server) return;
     for (const list of new Set(kinds.map((kind) => LIST_CHANGED[kind]))) {
       const sent =
         list === 'tools'
-          ? this.server.sendToolListChanged()
+          ? server.sendToolListChanged()
           : list === 'prompts'
-            ? this.server.sendPromptListChanged()
-            : this.server.sendResourceListChanged();
+            ? server.sendPromptListChanged()
+            : server.sendResourceListChanged();
       void sent.catch(() => {});
     }
   }
 
   /** Relays `notifications/resources/updated` for a URI this client subscribed to. */
   resourceUpdated(uri: string): void {
-    if (this.#closed || !this.subscriptions.has(uri)) return;
-    void this.server.sendResourceUpdated({ uri }).catch(() => {});
+    if (!this.subscriptions.has(uri)) return;
+    void this.#live()
+      ?.sendResourceUpdated({ uri })
+      .catch(() => {});
   }
 
   /** Relays an upstream log message when it is at or above this client's level. */
   log(params: LoggingMessageNotification['params']): void {
-    if (this.#closed) return;
     if (this.logLevel !== undefined && severity(params.level) < severity(this.logLevel)) return;
-    void this.server.notification({ method: 'notifications/message', params }).catch(() => {});
+    void this.#live()
+      ?.notification({ method: 'notifications/message', params })
+      .catch(() => {});
+  }
+
+  /** The server, once the client has opened and while the session lasts. */
+  #live(): Server | undefined {
+    return this.#closed || !this.server?.transport ? undefined : this.server;
   }
 
   /** Ends the session (client departed or hub shutting down); idempotent. */
   async close(): Promise<void> {
     if (this.#closed) return;
-    await this.server.close().catch(() => {});
+    await this.#handle?.close().catch(() => {});
     this.#onClosed();
   }
 
   #onClosed(): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#flows.clear();
     this.host.sessionClosed(this);
+    this.#markClosed();
   }
 
   /** One page of an aggregated list, after the policy and the startup grace. */
   async #page<K extends CatalogKind>(kind: K, cursor: string | undefined): Promise<ListPages[K]> {
     await this.#authorize({ type: 'list', what: LIST_NAMES[kind] });
     await this.host.whenStarted();
-    return this.host.page(kind, cursor);
+    return this.host.page(kind, cursor, this.scope);
   }
 
   async #authorize(action: PolicyAction): Promise<void> {

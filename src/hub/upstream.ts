@@ -10,12 +10,18 @@ import {
   ProtocolErrorCode,
   SdkError,
   SdkErrorCode,
+  type CallToolResult,
   type CompleteRequest,
+  type GetPromptResult,
+  type JSONRPCMessage,
   type LoggingLevel,
   type LoggingMessageNotification,
   type Prompt,
+  type ReadResourceResult,
+  type RequestId,
   type RequestOptions,
   type Resource,
+  type ServerCapabilities,
   type ResourceTemplateType as ResourceTemplate,
   type Tool,
   type Transport,
@@ -23,6 +29,14 @@ import {
 import { CfWorkerJsonSchemaValidator } from '@modelcontextprotocol/client/validators/cf-worker';
 import { backoffDelay, type BackoffOptions } from './backoff.ts';
 import { isLegacyHint, type HttpObservations } from './http-transports.ts';
+import {
+  INPUT_METHODS,
+  PushedRequests,
+  RoundTrips,
+  type Exchange,
+  type InputRequest,
+  type InputResponse,
+} from './input.ts';
 import type { Clock, ServerEntry, ServerStatus } from './types.ts';
 
 export type TransportKind = 'streamable-http' | 'sse' | 'builtin';
@@ -83,6 +97,13 @@ export interface OpenedTransport {
   transport: Transport;
   /** What an HTTP exchange showed, for error diagnosis. */
   observations?: HttpObservations;
+  /**
+   * For a transport that can tell: the id of the hub's request on whose response stream each
+   * server→client request arrived (Streamable HTTP sends a call's requests on that call's stream).
+   * Absent: the transport cannot tell (HTTP+SSE, in-memory), and the hub falls back to "the one
+   * call in flight".
+   */
+  related?: Map<RequestId, RequestId>;
 }
 
 /** Platform piece: makes the transport for one server and transport kind. */
@@ -114,6 +135,11 @@ export interface UpstreamDeps {
   onResourceUpdated?(upstream: Upstream, uri: string): void;
   /** The server sent a log message (`notifications/message`). */
   onLogMessage?(upstream: Upstream, params: LoggingMessageNotification['params']): void;
+  /**
+   * The server asked for input (elicitation, sampling, roots) outside of any call the hub can
+   * name: no client session caused it.
+   */
+  onUnrelatedRequest?(upstream: Upstream, request: InputRequest): Promise<InputResponse>;
   onLog?(message: string): void;
 }
 
@@ -124,6 +150,25 @@ export interface CallOptions {
   onprogress?: (progress: { progress: number; total?: number; message?: string }) => void;
 }
 
+/** The requests that may stop for input, and what each one returns when it completes. */
+export interface InputCapableResults {
+  'tools/call': CallToolResult;
+  'prompts/get': GetPromptResult;
+  'resources/read': ReadResourceResult;
+}
+export type InputCapableMethod = keyof InputCapableResults;
+
+/**
+ * A `_meta` key the hub puts on its own calls so the transport wrapper can learn which upstream
+ * request id each call got; it is removed before the message leaves the hub.
+ */
+const CALL_MARKER = 'dev.nexus/call';
+
+/** 2026-07-28 and later: the stateless era, where calls ask for input with `input_required`. */
+export function isModernEra(protocolVersion: string | undefined): boolean {
+  return protocolVersion !== undefined && protocolVersion >= '2026-07-28';
+}
+
 export class Upstream {
   status: ServerStatus = { state: 'connecting' };
   /** When `status` last changed. */
@@ -132,8 +177,19 @@ export class Upstream {
   activeTransport?: TransportKind;
   serverInfo?: { name: string; version: string };
   protocolVersion?: string;
+  /** What the server declared when it last connected (kept while it is down). */
+  capabilities?: ServerCapabilities;
+  /** The server's `instructions`, from its last connection. */
+  instructions?: string;
 
   #client?: Client;
+  /** See `OpenedTransport.related`. */
+  #related: Map<RequestId, RequestId> | undefined;
+  /** 2025-era calls in flight, by the hub's call id, for the requests the server sends during them. */
+  readonly #calls = new Map<string, PushedRequests<unknown>>();
+  /** The upstream request id each call in flight got → the hub's call id. */
+  readonly #callByRequestId = new Map<RequestId, string>();
+  #nextCallId = 0;
   /** Resolves when the first connection attempt has an outcome (ready, error or disabled). */
   readonly firstSettled: Promise<void>;
   #settle!: () => void;
@@ -190,30 +246,59 @@ export class Upstream {
     return this.catalog.tools;
   }
 
-  async callTool(name: string, args: Record<string, unknown> | undefined, options: CallOptions) {
-    return this.#request(`tool '${name}'`, options.signal, (client, request) =>
-      client.callTool(
-        { name, arguments: args },
-        {
+  /**
+   * Starts a call that may stop to ask the client for input. A 2026-07-28 server answers with
+   * `input_required` and is called again with the answers; a 2025-era server sends its requests
+   * while the call runs, and they are matched to this call.
+   */
+  exchange<M extends InputCapableMethod>(
+    method: M,
+    params: Record<string, unknown>,
+    options: CallOptions,
+  ): Exchange<InputCapableResults[M]> {
+    const client = this.#readyClient();
+    const what =
+      method === 'tools/call'
+        ? `tool '${String(params.name)}'`
+        : method === 'prompts/get'
+          ? `prompt '${String(params.name)}'`
+          : `resource ${String(params.uri)}`;
+    const send = (legParams: Record<string, unknown>) =>
+      this.#request<unknown>(what, options.signal, (live, request) => {
+        const legOptions = {
           ...request,
           // The per-request timeout restarts whenever the server reports progress.
           resetTimeoutOnProgress: true,
           onprogress: options.onprogress,
-        },
-      ),
-    );
-  }
-
-  getPrompt(name: string, args: Record<string, string> | undefined, signal?: AbortSignal) {
-    return this.#request(`prompt '${name}'`, signal, (client, request) =>
-      client.getPrompt({ name, arguments: args }, request),
-    );
-  }
-
-  readResource(uri: string, signal?: AbortSignal) {
-    return this.#request(`resource ${uri}`, signal, (client, request) =>
-      client.readResource({ uri }, { ...request, cacheMode: 'bypass' }),
-    );
+          allowInputRequired: true,
+        };
+        if (method === 'tools/call')
+          return live.callTool(legParams as Parameters<Client['callTool']>[0], legOptions);
+        if (method === 'prompts/get')
+          return live.getPrompt(legParams as Parameters<Client['getPrompt']>[0], legOptions);
+        return live.readResource(legParams as Parameters<Client['readResource']>[0], {
+          ...legOptions,
+          cacheMode: 'bypass',
+        });
+      });
+    if (isModernEra(client.getNegotiatedProtocolVersion())) {
+      return new RoundTrips((retry) => send({ ...params, ...retry }));
+    }
+    const callId = `${this.#nextCallId++}`;
+    const meta = {
+      ...(params._meta as Record<string, unknown> | undefined),
+      [CALL_MARKER]: callId,
+    };
+    const call = send({ ...params, _meta: meta }) as Promise<InputCapableResults[M]>;
+    const pushed = new PushedRequests(call);
+    this.#calls.set(callId, pushed);
+    const forget = () => {
+      this.#calls.delete(callId);
+      for (const [requestId, id] of this.#callByRequestId)
+        if (id === callId) this.#callByRequestId.delete(requestId);
+    };
+    call.then(forget, forget);
+    return pushed;
   }
 
   complete(params: CompleteRequest['params'], signal?: AbortSignal) {
@@ -315,12 +400,30 @@ export class Upstream {
     this.deps.onStatus(this);
   }
 
-  #newClient(): Client {
+  #newClient(kind: TransportKind): Client {
     const client = new Client(this.deps.clientInfo, {
-      capabilities: {},
+      // Only what the hub can serve: elicitation always (a client, or the person in the
+      // dashboard), sampling and roots for calls whose client offers them. No roots listChanged:
+      // roots differ per client, and one shared connection cannot say whose changed.
+      capabilities: { elicitation: { form: {}, url: {} }, sampling: {}, roots: {} },
       jsonSchemaValidator: new CfWorkerJsonSchemaValidator(),
       listMaxPages: MAX_UPSTREAM_PAGES,
+      // Streamable HTTP servers may speak 2026-07-28: ask first (`server/discover`), and fall back
+      // to `initialize` on a legacy answer. HTTP+SSE and the built-in server are 2025-era only.
+      ...(kind === 'streamable-http' ? { versionNegotiation: { mode: 'auto' as const } } : {}),
+      // Input a 2026-07-28 server asks for goes to the client whose call asked, not to handlers
+      // shared by every client: the hub drives those rounds itself.
+      inputRequired: { autoFulfill: false },
     });
+    for (const method of INPUT_METHODS) {
+      client.setRequestHandler(method, async (request, ctx) => {
+        const input = { method, params: request.params } as InputRequest;
+        const call = this.#relatedCall(ctx.mcpReq.id);
+        if (call) return (await call.push(input)) as never;
+        if (!this.deps.onUnrelatedRequest) throw new Error('no client to ask');
+        return (await this.deps.onUnrelatedRequest(this, input)) as never;
+      });
+    }
     const reload = (kinds: CatalogKind[]) => async () => {
       if (this.#client !== client) return;
       try {
@@ -356,11 +459,12 @@ export class Upstream {
     let firstFailure: { error: unknown; observations?: HttpObservations } | undefined;
     for (const [index, kind] of kinds.entries()) {
       if (generation !== this.#generation) return;
-      const client = this.#newClient();
+      const client = this.#newClient(kind);
       let opened: OpenedTransport | undefined;
       try {
         opened = await this.deps.openTransport(entry, kind);
-        await client.connect(opened.transport);
+        this.#related = opened.related;
+        await client.connect(this.#watchCalls(opened.transport));
       } catch (error) {
         void client.close().catch(() => {});
         const failure = { error, observations: opened?.observations };
@@ -380,6 +484,8 @@ export class Upstream {
       this.activeTransport = kind;
       this.serverInfo = client.getServerVersion();
       this.protocolVersion = client.getNegotiatedProtocolVersion();
+      this.capabilities = client.getServerCapabilities();
+      this.instructions = client.getInstructions();
       client.onclose = () => {
         if (this.#client === client)
           void this.#fail(this.#generation, new Error('the server closed the connection'));
@@ -396,6 +502,38 @@ export class Upstream {
       this.#schedulePing(generation);
       return;
     }
+  }
+
+  /**
+   * Learns which upstream request id each of the hub's 2025-era calls got (from the marker in its
+   * `_meta`) and takes the marker off before the message leaves.
+   */
+  #watchCalls(transport: Transport): Transport {
+    const send = transport.send.bind(transport);
+    transport.send = (message: JSONRPCMessage, options) => {
+      const params = 'method' in message && 'id' in message ? message.params : undefined;
+      const meta = params?._meta as Record<string, unknown> | undefined;
+      if (!meta || !(CALL_MARKER in meta) || !('id' in message)) return send(message, options);
+      const { [CALL_MARKER]: callId, ...rest } = meta;
+      this.#callByRequestId.set(message.id as RequestId, String(callId));
+      const _meta = Object.keys(rest).length > 0 ? rest : undefined;
+      return send({ ...message, params: { ...params, _meta } } as JSONRPCMessage, options);
+    };
+    return transport;
+  }
+
+  /** The 2025-era call a server→client request belongs to, if the hub can tell. */
+  #relatedCall(serverRequestId: RequestId): PushedRequests<unknown> | undefined {
+    const outgoing = this.#related?.get(serverRequestId);
+    this.#related?.delete(serverRequestId);
+    if (outgoing !== undefined) {
+      const callId = this.#callByRequestId.get(outgoing);
+      return callId === undefined ? undefined : this.#calls.get(callId);
+    }
+    // Not on any call's stream: the transport cannot tell (HTTP+SSE, in-memory), or the server
+    // sent it on its general stream (the v2 SDK's `ctx.mcpReq.elicitInput` does). With exactly
+    // one call in flight it can only be that call's; with several, no guess is safe.
+    return this.#calls.size === 1 ? [...this.#calls.values()][0] : undefined;
   }
 
   async #loadCatalog(

@@ -67,7 +67,7 @@ export function toServerView(upstream: Upstream, exposed: Map<string, string>): 
 }
 
 export function toSessionView(session: Session): SessionView {
-  const info = session.server.getClientVersion();
+  const info = session.server?.getClientVersion();
   return {
     sessionId: session.id,
     clientName: session.principal.clientName,
@@ -76,6 +76,7 @@ export function toSessionView(session: Session): SessionView {
     connectedAt: session.connectedAt,
     calls: session.calls,
     errors: session.errors,
+    ...(session.era ? { era: session.era } : {}),
   };
 }
 

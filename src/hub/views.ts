@@ -53,10 +53,37 @@ export interface SessionView {
   connectedAt: number;
   calls: number;
   errors: number;
+  /** `legacy`: 2025-11-25 or older (initialize handshake); `modern`: 2026-07-28 (stateless). */
+  era?: 'legacy' | 'modern';
 }
 
 /** What changed; the dashboard refetches what it shows. */
-export type HubEvent = { type: 'servers' } | { type: 'sessions' };
+export type HubEvent = { type: 'servers' } | { type: 'sessions' } | { type: 'elicitations' };
+
+/**
+ * A server's request for input that no client could answer, waiting for the person in the
+ * dashboard. Every field but `requestedSchema` is plain text from the server: show it as text.
+ */
+export interface ElicitationView {
+  id: string;
+  serverSlug: string;
+  serverName: string;
+  /** The client whose call caused the request, if one did. */
+  clientName?: string;
+  message: string;
+  mode: 'form' | 'url';
+  /** URL mode: the page the server wants the person to open. */
+  url?: string;
+  /** Form mode: the flat JSON Schema of the fields the server asks for. */
+  requestedSchema?: unknown;
+  askedAt: number;
+}
+
+export interface ElicitationAnswer {
+  action: 'accept' | 'decline' | 'cancel';
+  /** Form mode, accept: the field values. Omitted fields get the schema's defaults. */
+  content?: Record<string, string | number | boolean | string[]>;
+}
 
 /** What the add/edit form sends. A header whose value is `undefined` keeps its stored value
  * (the form never receives secret values, so it cannot send them back). */

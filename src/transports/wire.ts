@@ -22,6 +22,8 @@ export interface HelloFrame {
   clientVersion: string;
   /** The page's URL, for the sessions list. Same-origin by construction (SharedWorker rules). */
   href: string;
+  /** Client role, optional: the slug of the ONE server this session is scoped to. */
+  server?: string;
 }
 
 export interface WelcomeFrame {

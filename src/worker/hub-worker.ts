@@ -71,7 +71,10 @@ async function accept(port: MessagePort): Promise<void> {
     session = await hub.connect(
       transport,
       { origin: self.location.origin, clientName: hello.clientName, sessionId: hello.sessionId },
-      hello.clientVersion,
+      {
+        clientVersion: hello.clientVersion,
+        ...(hello.server === undefined ? {} : { server: hello.server }),
+      },
     );
   } catch (error) {
     return refuse(port, 'The Nexus hub could not open a session', error);
@@ -79,18 +82,11 @@ async function accept(port: MessagePort): Promise<void> {
   // The session's transport listens already, so the client's first message cannot be lost.
   welcome(port, hello.sessionId, mode);
   const stopWatching = watchDeparture(hello.lock, () => void session.close());
-  session.server.onclose = chain(session.server.onclose, stopWatching);
+  void session.closed.then(stopWatching);
 }
 
 function refuse(port: MessagePort, what: string, error: unknown): void {
   refuseConnection(port, `${what}: ${error instanceof Error ? error.message : String(error)}`);
-}
-
-function chain(first: (() => void) | undefined, second: () => void): () => void {
-  return () => {
-    first?.();
-    second();
-  };
 }
 
 function acceptLogged(port: MessagePort): void {

@@ -13,6 +13,7 @@ import {
   type RefusedFrame,
   type WelcomeFrame,
 } from '../transports/wire.ts';
+import { SLUG_PATTERN } from '../hub/types.ts';
 
 /** Longest name, version, URL or id a hello may carry: enough for any honest page. */
 const MAX_FIELD = 2048;
@@ -83,7 +84,16 @@ function readHello(data: unknown): HelloFrame | string {
     return 'the hello needs a sessionId and a clientName.';
   // Web Locks reserve names that start with "-"; requesting one would throw.
   if (text.lock === '' || text.lock.startsWith('-')) return 'the hello names no usable lock.';
-  return { type: 'nexus/hello', wire: WIRE_VERSION, role, ...text };
+  const { server } = fields;
+  if (server !== undefined && (typeof server !== 'string' || !SLUG_PATTERN.test(server)))
+    return `the hello's "server" must be a server slug (like "everything"), not ${JSON.stringify(server)}.`;
+  return {
+    type: 'nexus/hello',
+    wire: WIRE_VERSION,
+    role,
+    ...text,
+    ...(server === undefined ? {} : { server }),
+  };
 }
 
 /** Tells the page why it gets no session (so it fails now, not on a timeout) and closes the port. */

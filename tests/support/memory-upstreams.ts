@@ -1,5 +1,6 @@
 import { InMemoryTransport } from '@modelcontextprotocol/client';
 import { McpServer } from '@modelcontextprotocol/server';
+import { serveStdio } from '@modelcontextprotocol/server/stdio';
 import type { TransportOpener } from '../../src/hub/upstream.ts';
 
 /**
@@ -14,6 +15,11 @@ export class MemoryUpstreams {
   readonly silent = new Set<string>();
   /** The live server instances per key, newest last. */
   readonly instances = new Map<string, McpServer[]>();
+  /**
+   * Keys served through the SDK's era-selecting entry, so they speak 2026-07-28 to a client that
+   * asks for it (the others are bound to the 2025 era by a plain `connect`).
+   */
+  readonly modern = new Set<string>();
   /** Keys whose connections wait for this promise first: a server slow to answer. */
   readonly gates = new Map<string, Promise<void>>();
   connects = 0;
@@ -33,12 +39,16 @@ export class MemoryUpstreams {
     }
     const factory = this.factories.get(key);
     if (!factory) throw new Error(`no memory upstream ${key}`);
-    const server = factory();
-    const list = this.instances.get(key) ?? [];
-    list.push(server);
-    this.instances.set(key, list);
+    const created = (): McpServer => {
+      const server = factory();
+      const list = this.instances.get(key) ?? [];
+      list.push(server);
+      this.instances.set(key, list);
+      return server;
+    };
     const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
-    await server.connect(serverSide);
+    if (this.modern.has(key)) serveStdio(created, { transport: serverSide });
+    else await created().connect(serverSide);
     const send = clientSide.send.bind(clientSide);
     clientSide.send = async (message, options) => {
       if (!this.silent.has(key)) await send(message, options);

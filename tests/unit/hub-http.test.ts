@@ -2,7 +2,12 @@
  * The hub core in Node against real HTTP servers on 127.0.0.1: transport selection and fallback,
  * headers, error reasons, reconnection and the one-upstream-session rule.
  */
-import { Client, InMemoryTransport, type FetchLike } from '@modelcontextprotocol/client';
+import {
+  Client,
+  InMemoryTransport,
+  type ClientCapabilities,
+  type FetchLike,
+} from '@modelcontextprotocol/client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createHub, type Hub } from '../../src/hub/index.ts';
 import type { ServerView } from '../../src/hub/views.ts';
@@ -26,14 +31,18 @@ async function hubWith(options: Parameters<typeof createHub>[0] = {}): Promise<H
   return hub;
 }
 
-async function connectClient(hub: Hub, name: string): Promise<Client> {
+async function connectClient(
+  hub: Hub,
+  name: string,
+  capabilities: ClientCapabilities = {},
+): Promise<Client> {
   const [clientSide, hubSide] = InMemoryTransport.createLinkedPair();
   await hub.connect(hubSide, {
     origin: 'http://127.0.0.1',
     clientName: name,
     sessionId: crypto.randomUUID(),
   });
-  const client = new Client({ name, version: '1.0.0' });
+  const client = new Client({ name, version: '1.0.0' }, { capabilities });
   await client.connect(clientSide);
   cleanups.push(() => client.close());
   return client;
@@ -131,6 +140,37 @@ describe('hub over HTTP', () => {
     expect(a.content).toEqual([{ type: 'text', text: '1' }]);
     expect(b.content).toEqual([{ type: 'text', text: '1' }]);
     expect(counting.sessions()).toBe(1);
+  });
+
+  it('sends each elicitation to the client whose call caused it, with calls running at once', async () => {
+    const server = await startCountingServer();
+    cleanups.push(() => server.stop());
+    const hub = await hubWith();
+    await addRemote(hub, 'counting', server.url, 'streamable-http');
+    await waitFor(hub, 'counting', isReady);
+    const asked: Record<string, string[]> = { ada: [], bob: [] };
+    const clients = await Promise.all(
+      ['ada', 'bob'].map(async (name) => {
+        const client = await connectClient(hub, name, { elicitation: { form: {} } });
+        client.setRequestHandler('elicitation/create', async (request) => {
+          asked[name]!.push(request.params.message);
+          return { action: 'accept', content: { name } };
+        });
+        return client;
+      }),
+    );
+    // Both calls are in flight when the server asks, so only the stream each request came on
+    // tells the hub whose it is.
+    const results = await Promise.all(
+      clients.map((client, index) =>
+        client.callTool({ name: 'counting__ask', arguments: { label: `call-${index}` } }),
+      ),
+    );
+    expect(results.map((result) => (result.content as Array<{ text: string }>)[0]!.text)).toEqual([
+      'call-0: accept by ada',
+      'call-1: accept by bob',
+    ]);
+    expect(asked).toEqual({ ada: ['Who calls for call-0?'], bob: ['Who calls for call-1?'] });
   });
 
   it('says "connection refused" for a closed port', async () => {

@@ -250,12 +250,21 @@ describe('resource subscriptions', () => {
     await until(() => counts.unsubscribe === 1, 'the upstream unsubscribe');
   });
 
-  it('refuses a subscription the server cannot honour, saying so', async () => {
+  it('are not announced when no server offers them', async () => {
     const { hub } = await hubWith({ alpha: library('alpha') });
     const c = await client(hub);
+    expect(c.getServerCapabilities()?.resources?.subscribe).toBeUndefined();
+  });
+
+  it('refuses a subscription the routed server cannot honour, saying so', async () => {
+    const counts = { subscribe: 0, unsubscribe: 0 };
+    const { hub } = await hubWith({ alpha: library('alpha'), feeds: subscribable(counts, []) });
+    const c = await client(hub);
+    expect(c.getServerCapabilities()?.resources?.subscribe).toBe(true);
     await expect(c.subscribeResource({ uri: 'memo://alpha/own' })).rejects.toThrow(
       /Server 'alpha' does not support resource subscriptions/,
     );
+    expect(counts.subscribe).toBe(0);
   });
 });
 
