@@ -6,14 +6,29 @@
 import * as Comlink from 'comlink';
 import { getContext, setContext } from 'svelte';
 import { openHubPort } from '../client/hub-port.ts';
-import type { HubEvent, ServerView, SessionView } from '../hub/views.ts';
+import type {
+  ElicitationAnswer,
+  ElicitationView,
+  HubEvent,
+  ServerView,
+  SessionView,
+} from '../hub/views.ts';
 import type { ByeFrame } from '../transports/wire.ts';
 import type { AdminApi, ImportSummary, ServerInput } from '../worker/admin-api.ts';
 import { messageOf } from './format.ts';
 
 /** What an action was, so each part of the page shows only the errors it caused. */
 export type HubAction =
-  'add' | 'edit' | 'remove' | 'enable' | 'disable' | 'restart' | 'import' | 'export' | 'refresh';
+  | 'add'
+  | 'edit'
+  | 'remove'
+  | 'enable'
+  | 'disable'
+  | 'restart'
+  | 'import'
+  | 'export'
+  | 'refresh'
+  | 'answer';
 
 export interface HubStateOptions {
   /** How to reach the hub; tests pass a fake. Defaults to `openHubPort`. */
@@ -54,6 +69,8 @@ export class HubState {
   servers = $state.raw<ServerView[]>([]);
   /** Every connected client session. */
   sessions = $state.raw<SessionView[]>([]);
+  /** Servers' requests for input that wait for the person (no client could answer them). */
+  elicitations = $state.raw<ElicitationView[]>([]);
   /** True once the server list was fetched at least once (so "no servers" is not shown early). */
   loaded = $state.raw(false);
   /** `shared`: one hub for all tabs; `dedicated`: no SharedWorker, this tab runs its own hub. */
@@ -108,7 +125,11 @@ export class HubState {
       const listener = (event: HubEvent): void => this.#onEvent(event);
       this.#unsubscribe = await this.#api.subscribe(Comlink.proxy(listener));
       this.mode = mode;
-      await Promise.all([this.refreshServers(), this.refreshSessions()]);
+      await Promise.all([
+        this.refreshServers(),
+        this.refreshSessions(),
+        this.refreshElicitations(),
+      ]);
     } catch (error) {
       this.connectionError =
         `Nexus could not reach its hub: ${messageOf(error, 'no reason was given')}. ` +
@@ -135,6 +156,28 @@ export class HubState {
   #onEvent(event: HubEvent): void {
     if (event.type === 'servers') void this.refreshServers();
     else if (event.type === 'sessions') void this.refreshSessions();
+    else if (event.type === 'elicitations') void this.refreshElicitations();
+  }
+
+  /** Refetches the waiting elicitations (coalesced like `refreshServers`). */
+  readonly refreshElicitations = coalesce(async () => {
+    const api = this.#api;
+    if (!api) return;
+    try {
+      this.elicitations = await api.listElicitations();
+    } catch (error) {
+      this.#fail('refresh', error, 'The requests waiting for you could not be loaded.');
+    }
+  });
+
+  /** Sends the person's answer to a server's request; returns whether the hub took it. */
+  async answerElicitation(id: string, answer: ElicitationAnswer): Promise<boolean> {
+    const done = await this.#act('answer', 'Your answer could not be sent.', async (api) => {
+      await api.answerElicitation(id, answer);
+      return true;
+    });
+    void this.refreshElicitations();
+    return done === true;
   }
 
   /** Refetches the server list (coalesced: one fetch in flight, at most one queued). */

@@ -4,6 +4,8 @@
  */
 import type { ResourceCollision } from '../hub/aggregate.ts';
 import type {
+  ElicitationAnswer,
+  ElicitationView,
   HubEvent,
   ImportSummary,
   ServerInput,
@@ -11,7 +13,16 @@ import type {
   SessionView,
 } from '../hub/views.ts';
 
-export type { HubEvent, ImportSummary, ResourceCollision, ServerInput, ServerView, SessionView };
+export type {
+  ElicitationAnswer,
+  ElicitationView,
+  HubEvent,
+  ImportSummary,
+  ResourceCollision,
+  ServerInput,
+  ServerView,
+  SessionView,
+};
 
 export interface AdminApi {
   /** `shared` or `dedicated` (SharedWorker missing: this tab has its own hub). */
@@ -30,6 +41,10 @@ export interface AdminApi {
   /** Exports the registry as `{"mcpServers": …}` or VS Code's `{"servers": …}`. Secret header
    * values are left out (empty strings): a file on disk is no place for a token. */
   exportConfig(format: 'mcpServers' | 'vscode'): Promise<string>;
+  /** Servers' requests for input that no client could answer, waiting for the person. */
+  listElicitations(): Promise<ElicitationView[]>;
+  /** The person's answer to one of them; throws if it is no longer waiting. */
+  answerElicitation(id: string, answer: ElicitationAnswer): Promise<void>;
   /** Calls `listener` on every change until the returned function is called. */
   subscribe(listener: (event: HubEvent) => void): Promise<() => void>;
 }

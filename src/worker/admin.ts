@@ -26,6 +26,8 @@ export function createAdminApi(hub: Hub, mode: 'shared' | 'dedicated'): AdminHan
     listResourceCollisions: async () => hub.resourceCollisions(),
     importConfig: (text) => hub.importConfig(text),
     exportConfig: async (format) => hub.exportConfig(format),
+    listElicitations: async () => hub.listElicitations(),
+    answerElicitation: async (id, answer) => hub.answerElicitation(id, answer),
     subscribe: async (listener) => {
       // `listener` is a comlink proxy: each call is a message to the tab. Calls are fire-and-forget
       // so a slow tab never stalls the hub.
