@@ -173,6 +173,45 @@ describe('hub over HTTP', () => {
     expect(asked).toEqual({ ada: ['Who calls for call-0?'], bob: ['Who calls for call-1?'] });
   });
 
+  it('gives two sessions calling one slow tool their own progress and results; cancelling one leaves the other', async () => {
+    const server = await startCountingServer();
+    cleanups.push(() => server.stop());
+    const hub = await hubWith();
+    await addRemote(hub, 'counting', server.url, 'streamable-http');
+    await waitFor(hub, 'counting', isReady);
+    const [kept, cancelled] = await Promise.all([
+      connectClient(hub, 'kept'),
+      connectClient(hub, 'cancelled'),
+    ]);
+    const progress = { kept: [] as number[], cancelled: [] as number[] };
+    const abort = new AbortController();
+    const keptCall = kept.callTool(
+      { name: 'counting__slow', arguments: { ms: 800 } },
+      { onprogress: ({ progress: value }) => progress.kept.push(value) },
+    );
+    const cancelledCall = cancelled.callTool(
+      { name: 'counting__slow', arguments: { ms: 800 } },
+      {
+        signal: abort.signal,
+        onprogress: ({ progress: value }) => {
+          progress.cancelled.push(value);
+          // Cancel at the first sign of life: the other call must not notice.
+          abort.abort('changed my mind');
+        },
+      },
+    );
+    await expect(cancelledCall).rejects.toThrow();
+    const result = await keptCall;
+    expect((result.content as Array<{ text: string }>)[0]!.text).toBe('done');
+    // Each saw its own progress: the kept call all the way to the end, the cancelled one once.
+    expect(progress.kept.length).toBeGreaterThan(3);
+    expect(progress.kept.at(-1)).toBe(800);
+    expect(progress.kept).toEqual([...progress.kept].sort((a, b) => a - b));
+    expect(progress.cancelled).toHaveLength(1);
+    await waitFor(hub, 'counting', () => server.cancelledCount() === 1);
+    expect(server.requestCount('tools/call')).toBe(2);
+  });
+
   it('says "connection refused" for a closed port', async () => {
     const port = await freePort();
     const hub = await hubWith();
