@@ -65,13 +65,13 @@ export class ElicitationForm {
       properties?: Record<string, PropertySchema>;
       required?: string[];
     };
-    const required = new Set(schema.required ?? []);
+    const required = schema.required ?? [];
     this.fields = Object.entries(schema.properties ?? {}).map(([key, property]) => ({
       key,
       label: property.title ?? key,
       ...(property.description ? { description: property.description } : {}),
       kind: kindOf(property),
-      required: required.has(key),
+      required: required.includes(key),
       options: optionsOf(property),
       integer: property.type === 'integer',
     }));
@@ -128,12 +128,8 @@ export class ElicitationForm {
 
   /** URL mode: the address as a link target, only when it is http(s) (never `javascript:`). */
   get link(): string | undefined {
-    try {
-      const url = new URL(this.request.url ?? '');
-      return url.protocol === 'https:' || url.protocol === 'http:' ? url.href : undefined;
-    } catch {
-      return undefined;
-    }
+    const url = this.request.url ?? '';
+    return /^https?:\/\/[^\s]+$/i.test(url) ? url : undefined;
   }
 
   #missing(field: Field): undefined {
