@@ -230,6 +230,7 @@ export class Hub {
   async #restoreUpstreamState(upstream: Upstream): Promise<void> {
     this.#upstreamLogLevels.delete(upstream.id);
     await this.#applyLogLevel(upstream);
+    if (!upstream.offers('resourceSubscriptions')) return;
     for (const [uri, sessions] of this.#subscribers) {
       if (sessions.size === 0) continue;
       if (this.#catalogs.routeResource(uri)?.serverId !== upstream.id) continue;
@@ -444,8 +445,10 @@ export class Hub {
   }
 
   /** Asks every upstream for the least severe level any session wants; each session filters. */
-  logLevelChanged(): void {
-    for (const upstream of this.#upstreams.values()) void this.#applyLogLevel(upstream);
+  async logLevelChanged(): Promise<void> {
+    await Promise.all(
+      [...this.#upstreams.values()].map((upstream) => this.#applyLogLevel(upstream)),
+    );
   }
 
   async #applyLogLevel(upstream: Upstream): Promise<void> {

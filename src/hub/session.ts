@@ -107,7 +107,8 @@ export interface SessionHost {
   ): Promise<InputResponse>;
   /** The slug of a server, for messages. */
   slugOf(serverId: string): string;
-  logLevelChanged(session: Session): void;
+  /** Resolves once every server has been told the level the sessions now need. */
+  logLevelChanged(session: Session): Promise<void>;
   sessionChanged(session: Session): void;
   sessionClosed(session: Session): void;
 }
@@ -351,7 +352,9 @@ export class Session {
       server.setRequestHandler('logging/setLevel', async (request) => {
         await this.#authorize({ type: 'set-log-level', level: request.params.level });
         this.logLevel = request.params.level;
-        host.logLevelChanged(this);
+        // Answer once the servers send at the new level, so a message the client triggers right
+        // after the answer is not filtered upstream at the old one.
+        await host.logLevelChanged(this);
         return {};
       });
     }

@@ -272,8 +272,16 @@ export class Upstream {
           onprogress: options.onprogress,
           allowInputRequired: true,
         };
-        if (method === 'tools/call')
-          return live.callTool(legParams as Parameters<Client['callTool']>[0], legOptions);
+        if (method === 'tools/call') {
+          // The hub keeps the tool list itself (the SDK's cache is bypassed), so it hands the
+          // definition over: on 2026-07-28 the SDK mirrors `x-mcp-header` parameters into
+          // `Mcp-Param-*` headers from it, and validates output against its schema.
+          const toolDefinition = this.catalog.tools.find((tool) => tool.name === params.name);
+          return live.callTool(legParams as Parameters<Client['callTool']>[0], {
+            ...legOptions,
+            ...(toolDefinition ? { toolDefinition } : {}),
+          });
+        }
         if (method === 'prompts/get')
           return live.getPrompt(legParams as Parameters<Client['getPrompt']>[0], legOptions);
         return live.readResource(legParams as Parameters<Client['readResource']>[0], {
@@ -325,8 +333,18 @@ export class Upstream {
     );
   }
 
-  /** Whether the connected server declared this capability (false while not connected). */
+  /** Whether the live connection speaks the stateless 2026-07-28 era. */
+  get isModern(): boolean {
+    return isModernEra(this.protocolVersion);
+  }
+
+  /**
+   * Whether the connected server declared this capability (false while not connected). Log levels
+   * and resource subscriptions are connection state of the 2025 era; on 2026-07-28 they travel per
+   * request and in `subscriptions/listen`, which the hub does not open yet.
+   */
   offers(capability: 'logging' | 'completions' | 'resourceSubscriptions'): boolean {
+    if (capability !== 'completions' && this.isModern) return false;
     const capabilities = this.#client?.getServerCapabilities();
     if (capability === 'resourceSubscriptions') return capabilities?.resources?.subscribe === true;
     return capabilities?.[capability] !== undefined;
@@ -558,7 +576,10 @@ export class Upstream {
       const client = this.#client;
       if (generation !== this.#generation || !client) return;
       try {
-        await client.ping({ timeout: this.deps.pingTimeoutMs });
+        // 2026-07-28 has no ping (the client refuses to send one): `server/discover` is the
+        // cheapest request such a server answers.
+        if (this.isModern) await client.discover({ timeout: this.deps.pingTimeoutMs });
+        else await client.ping({ timeout: this.deps.pingTimeoutMs });
       } catch (error) {
         await this.#fail(generation, error);
         return;

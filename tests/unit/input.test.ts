@@ -8,6 +8,7 @@ import { McpServer, inputRequired } from '@modelcontextprotocol/server';
 import { afterEach, describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { createHub, type Hub } from '../../src/hub/index.ts';
+import { FakeClock } from '../support/fake-clock.ts';
 import { MemoryUpstreams } from '../support/memory-upstreams.ts';
 import { until } from '../support/until.ts';
 
@@ -59,11 +60,14 @@ function askingServer(): McpServer {
   return server;
 }
 
-async function hubWith(modern: boolean): Promise<Hub> {
-  const upstreams = new MemoryUpstreams();
+async function hubWith(
+  modern: boolean,
+  upstreams = new MemoryUpstreams(),
+  clock?: FakeClock,
+): Promise<Hub> {
   const url = upstreams.add('asker', askingServer);
   if (modern) upstreams.modern.add('asker');
-  const hub = await createHub({ openTransport: upstreams.opener });
+  const hub = await createHub({ openTransport: upstreams.opener, ...(clock ? { clock } : {}) });
   hubs.push(hub);
   await hub.addServer({
     name: 'asker',
@@ -122,6 +126,19 @@ describe.each([
     const hub = await hubWith(modernServer);
     const version = hub.listServers().find((server) => server.slug === 'asker')?.protocolVersion;
     expect(version).toBe(modernServer ? '2026-07-28' : '2025-11-25');
+  });
+
+  it('keeps the server ready through its health checks', async () => {
+    const upstreams = new MemoryUpstreams();
+    const clock = new FakeClock();
+    const hub = await hubWith(modernServer, upstreams, clock);
+    const connects = upstreams.connects;
+    // 2026-07-28 has no ping: a health check that sent one would fail and reconnect each time.
+    for (let check = 0; check < 3; check++) await clock.advance(5_000);
+    expect(hub.listServers().find((server) => server.slug === 'asker')?.status).toEqual({
+      state: 'ready',
+    });
+    expect(upstreams.connects).toBe(connects);
   });
 
   it.each([
