@@ -6,6 +6,7 @@
 //
 // With NEXUS_PARENT_PID set, the process also exits once that parent is gone: a test runner
 // killed with SIGKILL runs no exit handlers, and an orphaned server would hold its port.
+import dns from 'node:dns';
 import net from 'node:net';
 
 const LOOPBACK = '127.0.0.1';
@@ -23,8 +24,33 @@ net.Server.prototype.listen = function listenOnLoopback(...args) {
     // listen() / listen(cb): a random port on every interface; make it a random loopback port.
     args.unshift(0, LOOPBACK);
   }
-  return listen.apply(this, args);
+  return withLiteralLookup(() => listen.apply(this, args));
 };
+
+/**
+ * Runs `bind` with `dns.lookup` answering the loopback literal at once. Given a host, `listen()`
+ * resolves it before binding, even an IP literal, so the server would be bound only after a tick;
+ * without one it binds at once, and code such as `app.listen(0).address().port` (the conformance
+ * suite's mock servers) relies on that. Net looks `dns.lookup` up at call time, during `listen()`.
+ */
+function withLiteralLookup(bind) {
+  const lookup = dns.lookup;
+  dns.lookup = function lookupLiteral(host, ...rest) {
+    const callback = rest.at(-1);
+    if (host === LOOPBACK && typeof callback === 'function') {
+      // Node 22 asks for every address (`{ all: true }`), Node 20 for one.
+      if (rest[0]?.all) callback(null, [{ address: LOOPBACK, family: 4 }]);
+      else callback(null, LOOPBACK, 4);
+      return undefined;
+    }
+    return lookup.call(this, host, ...rest);
+  };
+  try {
+    return bind();
+  } finally {
+    dns.lookup = lookup;
+  }
+}
 
 const parent = Number(process.env.NEXUS_PARENT_PID);
 if (Number.isInteger(parent) && parent > 0) {

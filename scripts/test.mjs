@@ -3,8 +3,10 @@
 // `Summary: N passed, M failed[, K skipped]`. Steps keep running after a failure so one run shows
 // every problem; the exit code is non-zero if anything failed.
 //
-// Checks (lint, typecheck, build, bundle check) count as one test each; Vitest and Playwright
-// contribute their own counts, read from the JSON reports their configs write to test-results/.
+// Checks (lint, typecheck, build, bundle check, conformance) count as one test each; Vitest and
+// Playwright contribute their own counts, read from the JSON reports their configs write to
+// test-results/. The conformance check (scripts/conformance.mjs) fails on any scenario run that
+// does not match conformance/expected-failures.yml, and prints its own line per run.
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { CHROMIUM_MISSING, ROOT, chromiumPath, ensureDependencies, run } from './lib.mjs';
@@ -139,6 +141,7 @@ async function main() {
   if (built) await check('bundle check', 'node', ['scripts/bundle-check.mjs']);
   else skip('bundle check', 'the build failed');
   await vitest();
+  await check('conformance (client side)', 'npm', ['run', 'conformance']);
   await playwright();
   finish();
 }
