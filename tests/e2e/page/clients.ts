@@ -2,8 +2,11 @@
  * A stand-in AI client page for the end-to-end tests: it loads `/nexus-client.js` exactly as an
  * embedder would and drives it with the v2 SDK Client and the v1 SDK Client. Bundled by the test
  * (see ../support.ts), served on the app's origin by a Playwright route, never shipped.
+ *
+ * Every call takes the client's name (from `connect`) and returns plain JSON, so a test can hand
+ * it to `page.evaluate` and compare what comes back with what the server sends directly.
  */
-import { Client as ClientV2 } from '@modelcontextprotocol/client';
+import { Client as ClientV2, type LoggingLevel } from '@modelcontextprotocol/client';
 import { Client as ClientV1 } from '@modelcontextprotocol/sdk/client/index.js';
 
 type AnyClient = ClientV2 | ClientV1;
@@ -15,36 +18,107 @@ interface NexusClientModule {
   }): Promise<Parameters<ClientV2['connect']>[0]>;
 }
 
+/** A notification the hub sent to one client, in arrival order. */
+export interface ReceivedNotification {
+  method: string;
+  params?: Record<string, unknown>;
+}
+
+export interface ProgressReport {
+  progress: number;
+  total?: number;
+  message?: string;
+}
+
 const clients = new Map<string, AnyClient>();
+const received = new Map<string, ReceivedNotification[]>();
 
 async function nexusClient(): Promise<NexusClientModule> {
   const url = '/nexus-client.js';
   return (await import(/* @vite-ignore */ url)) as NexusClientModule;
 }
 
+/** The v2 surface; the v1 Client has the same methods with the same shapes where used here. */
+function client(name: string): ClientV2 {
+  const found = clients.get(name);
+  if (!found) throw new Error(`No client named '${name}' is connected in this page.`);
+  return found as ClientV2;
+}
+
+// The page's SDK client keeps a response cache for lists and reads: every call here goes to the
+// hub, so a test sees what the hub answers now.
+const fresh = { cacheMode: 'bypass' } as const;
+
 const api = {
   /** Connects a client named `name` with SDK `sdk`; returns its key for later calls. */
   async connect(sdk: 'v1' | 'v2', name: string): Promise<string> {
     const { connectHub } = await nexusClient();
     const transport = await connectHub({ name, version: '1.0.0' });
-    const client =
+    const connected =
       sdk === 'v2'
         ? new ClientV2({ name, version: '1.0.0' })
         : new ClientV1({ name, version: '1.0.0' });
-    await (client as ClientV2).connect(transport);
-    clients.set(name, client);
+    await (connected as ClientV2).connect(transport);
+    // Record every notification after the SDK's own handling is installed: a wrapper around the
+    // transport's callback sees them all, whatever the SDK does or does not handle.
+    const log: ReceivedNotification[] = [];
+    const deliver = transport.onmessage;
+    transport.onmessage = (message, extra) => {
+      if ('method' in message && !('id' in message)) {
+        log.push({ method: message.method, params: message.params as Record<string, unknown> });
+      }
+      deliver?.(message, extra);
+    };
+    clients.set(name, connected);
+    received.set(name, log);
     return name;
   },
   async toolNames(name: string): Promise<string[]> {
-    const { tools } = await clients.get(name)!.listTools();
+    const { tools } = await client(name).listTools();
     return tools.map((tool) => tool.name);
   },
   async callText(name: string, tool: string, args: Record<string, unknown>): Promise<string> {
-    const result = await (clients.get(name) as ClientV2).callTool({ name: tool, arguments: args });
+    const result = await client(name).callTool({ name: tool, arguments: args });
     const content = (result.content ?? []) as Array<{ type: string; text?: string }>;
     return content
       .map((block) => (block.type === 'text' ? block.text : `[${block.type}]`))
       .join('\n');
+  },
+  listTools: async (name: string) => (await client(name).listTools(undefined, fresh)).tools,
+  callTool: (name: string, tool: string, args: Record<string, unknown>) =>
+    client(name).callTool({ name: tool, arguments: args }),
+  /** Calls a tool with a progress callback; returns the result and every report, in order. */
+  async callToolWithProgress(name: string, tool: string, args: Record<string, unknown>) {
+    const progress: ProgressReport[] = [];
+    const result = await client(name).callTool(
+      { name: tool, arguments: args },
+      { onprogress: (report) => progress.push({ ...report }) },
+    );
+    return { result, progress };
+  },
+  listPrompts: async (name: string) => (await client(name).listPrompts(undefined, fresh)).prompts,
+  getPrompt: (name: string, prompt: string, args?: Record<string, string>) =>
+    client(name).getPrompt({ name: prompt, ...(args ? { arguments: args } : {}) }),
+  listResources: async (name: string) =>
+    (await client(name).listResources(undefined, fresh)).resources,
+  listResourceTemplates: async (name: string) =>
+    (await client(name).listResourceTemplates(undefined, fresh)).resourceTemplates,
+  readResource: (name: string, uri: string) => client(name).readResource({ uri }, fresh),
+  complete: (name: string, params: Parameters<ClientV2['complete']>[0]) =>
+    client(name).complete(params),
+  setLoggingLevel: async (name: string, level: LoggingLevel): Promise<void> => {
+    await client(name).setLoggingLevel(level);
+  },
+  subscribe: async (name: string, uri: string): Promise<void> => {
+    await client(name).subscribeResource({ uri });
+  },
+  unsubscribe: async (name: string, uri: string): Promise<void> => {
+    await client(name).unsubscribeResource({ uri });
+  },
+  /** Every notification this client has received so far (optionally only one method). */
+  notifications(name: string, method?: string): ReceivedNotification[] {
+    const log = received.get(name) ?? [];
+    return method === undefined ? [...log] : log.filter((entry) => entry.method === method);
   },
   async close(name: string): Promise<void> {
     await clients.get(name)?.close();
