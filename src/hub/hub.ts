@@ -202,7 +202,8 @@ export class Hub {
       onCatalog: (changed, kinds) => this.#catalogChanged(changed, kinds),
       onResourceUpdated: (source, uri) => this.#resourceUpdated(source, uri),
       onLogMessage: (source, params) => this.#logMessage(source, params),
-      onUnrelatedRequest: (source, request) => this.#unrelatedRequest(source, request),
+      onUnrelatedRequest: (source, request, signal) =>
+        this.#unrelatedRequest(source, request, signal),
       onLog: this.options.log,
     });
     this.#upstreams.set(entry.id, upstream);
@@ -518,20 +519,26 @@ export class Hub {
    * A server asked for input outside any call a client made. An elicitation goes to the person in
    * the dashboard; sampling and roots have no one to answer and are refused with a reason.
    */
-  async #unrelatedRequest(source: Upstream, request: InputRequest): Promise<InputResponse> {
+  async #unrelatedRequest(
+    source: Upstream,
+    request: InputRequest,
+    signal: AbortSignal,
+  ): Promise<InputResponse> {
     if (request.method === 'elicitation/create')
-      return this.askPerson(source.id, undefined, request);
+      return this.askPerson(source.id, undefined, request, signal);
     throw cannotAnswer(request, source.entry.slug);
   }
 
   /**
    * Shows a server's elicitation to the person (every open dashboard lists it) and settles with
-   * their answer. It is the fallback when no client can answer: the hub IS the person's UI.
+   * their answer. It is the fallback when no client can answer: the hub IS the person's UI. When
+   * `signal` aborts (the call or the server's request ended), it leaves the dashboard.
    */
   askPerson(
     serverId: string,
     session: Session | undefined,
     request: ElicitRequest,
+    signal?: AbortSignal,
   ): Promise<InputResponse> {
     const upstream = this.#routedUpstream(serverId);
     const id = this.#newId();
@@ -551,8 +558,21 @@ export class Hub {
       ...(params.mode !== 'url' ? { requestedSchema: params.requestedSchema } : {}),
       askedAt: this.#clock.now(),
     };
-    return new Promise((resolve) => {
-      this.#elicitations.set(id, { view, resolve });
+    return new Promise((resolve, reject) => {
+      const ended = (): void => {
+        if (!this.#elicitations.delete(id)) return;
+        this.#emit({ type: 'elicitations' });
+        reject(new ProtocolError(ProtocolErrorCode.InternalError, 'The request was cancelled.'));
+      };
+      if (signal?.aborted) return ended();
+      signal?.addEventListener('abort', ended, { once: true });
+      this.#elicitations.set(id, {
+        view,
+        resolve: (answer) => {
+          signal?.removeEventListener('abort', ended);
+          resolve(answer);
+        },
+      });
       this.#emit({ type: 'elicitations' });
     });
   }
@@ -620,7 +640,8 @@ export class Hub {
         complete: (serverId, params, signal) => this.complete(serverId, params, signal),
         subscribe: (session, serverId, uri) => this.subscribeResource(session, serverId, uri),
         unsubscribe: (session, uri) => this.unsubscribeResource(session, uri),
-        askPerson: (serverId, session, request) => this.askPerson(serverId, session, request),
+        askPerson: (serverId, session, request, signal) =>
+          this.askPerson(serverId, session, request, signal),
         slugOf: (serverId) => this.slugOf(serverId),
         logLevelChanged: () => this.logLevelChanged(),
         sessionChanged: () => this.#emit({ type: 'sessions' }),

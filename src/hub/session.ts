@@ -104,6 +104,7 @@ export interface SessionHost {
     serverId: string,
     session: Session | undefined,
     request: ElicitRequest,
+    signal?: AbortSignal,
   ): Promise<InputResponse>;
   /** The slug of a server, for messages. */
   slugOf(serverId: string): string;
@@ -399,7 +400,9 @@ export class Session {
       const forHub: InputRequests = {};
       for (const [key, request] of Object.entries(step.requests))
         (canAnswer(capabilities, request) ? forClient : forHub)[key] = request;
-      const answered = await answerAll(forHub, (request) => this.#answerHere(serverId, request));
+      const answered = await answerAll(forHub, (request) =>
+        this.#answerHere(serverId, request, ctx.mcpReq.signal),
+      );
       if (Object.keys(forClient).length === 0) {
         answers = answered;
         continue;
@@ -441,10 +444,14 @@ export class Session {
     }
   }
 
-  async #answerHere(serverId: string, request: InputRequest): Promise<InputAnswer> {
+  async #answerHere(
+    serverId: string,
+    request: InputRequest,
+    signal: AbortSignal,
+  ): Promise<InputAnswer> {
     if (request.method === 'elicitation/create') {
       try {
-        return answerOf(await this.host.askPerson(serverId, this, request));
+        return answerOf(await this.host.askPerson(serverId, this, request, signal));
       } catch (error) {
         return { error: error as ProtocolError };
       }

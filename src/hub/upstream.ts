@@ -139,7 +139,11 @@ export interface UpstreamDeps {
    * The server asked for input (elicitation, sampling, roots) outside of any call the hub can
    * name: no client session caused it.
    */
-  onUnrelatedRequest?(upstream: Upstream, request: InputRequest): Promise<InputResponse>;
+  onUnrelatedRequest?(
+    upstream: Upstream,
+    request: InputRequest,
+    signal: AbortSignal,
+  ): Promise<InputResponse>;
   onLog?(message: string): void;
 }
 
@@ -439,7 +443,7 @@ export class Upstream {
         const call = this.#relatedCall(ctx.mcpReq.id);
         if (call) return (await call.push(input)) as never;
         if (!this.deps.onUnrelatedRequest) throw new Error('no client to ask');
-        return (await this.deps.onUnrelatedRequest(this, input)) as never;
+        return (await this.deps.onUnrelatedRequest(this, input, ctx.mcpReq.signal)) as never;
       });
     }
     const reload = (kinds: CatalogKind[]) => async () => {

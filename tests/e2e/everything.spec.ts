@@ -12,6 +12,7 @@ import {
   type LoggingLevel,
 } from '@modelcontextprotocol/client';
 import { expect, test, type Browser, type Page } from '@playwright/test';
+import { severity } from '../../src/hub/session.ts';
 import { startEverything } from '../fixtures/everything.ts';
 import type { ReceivedNotification } from './page/clients.ts';
 import { openClientPage, startApp, type App } from './support.ts';
@@ -586,17 +587,6 @@ test('a resource update reaches the pages that subscribed to it and no other pag
 
 // ------------------------------------------------------------------ logging
 
-const SEVERITY: LoggingLevel[] = [
-  'debug',
-  'info',
-  'notice',
-  'warning',
-  'error',
-  'critical',
-  'alert',
-  'emergency',
-];
-
 interface LogEntry {
   level: LoggingLevel;
   logger?: string;
@@ -648,9 +638,7 @@ test('log messages reach each page at the level it set, named after their server
   await nexus(alice, 'callTool', 'agent', hubName('toggle-subscriber-updates'), {});
   await expect.poll(() => updatesOf(bob, 'bob')).toContain(second);
   const bobLogs = await logsOf(bob, 'bob');
-  expect(
-    bobLogs.filter((entry) => SEVERITY.indexOf(entry.level) < SEVERITY.indexOf('error')),
-  ).toEqual([]);
+  expect(bobLogs.filter((entry) => severity(entry.level) < severity('error'))).toEqual([]);
   await nexus(alice, 'callTool', 'agent', hubName('toggle-subscriber-updates'), {});
 
   // Alice raises her level too: the next info message does not reach her either.

@@ -183,6 +183,17 @@ describe.each([
     expect(hub.listElicitations()).toEqual([]);
   });
 
+  it('takes the request off the dashboard when the client cancels its call', async () => {
+    const hub = await hubWith(modernServer);
+    const { client } = await clientOf(hub, 'impatient', { elicitation: false });
+    const abort = new AbortController();
+    const call = client.callTool({ name: 'asker__ask', arguments: {} }, { signal: abort.signal });
+    await until(() => hub.listElicitations().length === 1, 'the dashboard shows the request');
+    abort.abort('gave up');
+    await expect(call).rejects.toThrow();
+    await until(() => hub.listElicitations().length === 0, 'the request leaves the dashboard');
+  });
+
   it('refuses sampling for a client without it, naming the client', async () => {
     const hub = await hubWith(modernServer);
     const { client } = await clientOf(hub, 'no-sampling');
