@@ -95,8 +95,10 @@ export class ElicitationForm {
   /** The answer for "Accept", or undefined (with `error` set) when a required field is empty. */
   accept(): ElicitationAnswer | undefined {
     const content: NonNullable<ElicitationAnswer['content']> = {};
+    // Plain values: the answer crosses a MessagePort, and a reactive proxy cannot be cloned.
+    const values = $state.snapshot(this.values);
     for (const field of this.fields) {
-      const value = this.values[field.key];
+      const value = values[field.key];
       if (field.kind === 'boolean') {
         content[field.key] = value === true;
         continue;

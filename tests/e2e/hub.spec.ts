@@ -149,6 +149,39 @@ test('two tabs share one upstream session per server', async ({ browser }) => {
   ).toBeVisible();
 });
 
+test('a client scoped to one server sees its tools under their own names, through the hub', async ({
+  browser,
+}) => {
+  const fixture = await counting();
+  const context = await freshContext(browser);
+  const dashboard = await openDashboard(context);
+  await addServer(dashboard, { url: fixture.url, name: 'counted', transport: 'streamable-http' });
+  await expect(status(dashboard, 'counted')).toHaveAttribute('data-state', 'ready');
+
+  const page = await openClientPage(context, app);
+  await page.evaluate(() => window.nexusTest.connect('v1', 'scoped', { server: 'counted' }));
+  const tools = await page.evaluate(() => window.nexusTest.toolNames('scoped'));
+  expect(tools.sort()).toEqual(['ask', 'echo', 'session_count', 'slow']);
+  const echoed = await page.evaluate(() =>
+    window.nexusTest.callText('scoped', 'echo', { message: 'just me' }),
+  );
+  expect(echoed).toBe('just me');
+  // Still a hub session: the person sees it, and the call went through the shared upstream.
+  await expect(
+    dashboard
+      .getByRole('table', { name: 'Connected clients' })
+      .getByRole('rowheader', { name: 'scoped' }),
+  ).toBeVisible();
+  expect(fixture.sessions()).toBe(1);
+
+  const refused = await page.evaluate(() =>
+    window.nexusTest
+      .connect('v2', 'lost', { server: 'nowhere' })
+      .catch((error: unknown) => String(error)),
+  );
+  expect(refused).toMatch(/No server with the slug 'nowhere'/);
+});
+
 test('the registry survives a reload and a restart of the hub, and servers reconnect on their own', async ({
   browser,
 }) => {

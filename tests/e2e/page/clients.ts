@@ -8,6 +8,11 @@
  */
 import { Client as ClientV2, type LoggingLevel } from '@modelcontextprotocol/client';
 import { Client as ClientV1 } from '@modelcontextprotocol/sdk/client/index.js';
+import {
+  CreateMessageRequestSchema,
+  ElicitRequestSchema,
+  ListRootsRequestSchema,
+} from '@modelcontextprotocol/sdk/types.js';
 
 type AnyClient = ClientV2 | ClientV1;
 
@@ -15,6 +20,7 @@ interface NexusClientModule {
   connectHub(options: {
     name: string;
     version?: string;
+    server?: string;
   }): Promise<Parameters<ClientV2['connect']>[0]>;
 }
 
@@ -29,6 +35,33 @@ export interface ProgressReport {
   total?: number;
   message?: string;
 }
+
+/**
+ * What a client can answer when a server asks (through the hub) during one of its calls. Each
+ * present key declares that capability and installs a handler that always gives this answer.
+ */
+export interface Answers {
+  /** Accepts every form elicitation with this content. */
+  elicitation?: Record<string, string | number | boolean | string[]>;
+  /** Answers every sampling request with this text, as the assistant of model `e2e-model`. */
+  sampling?: string;
+  /** The client's roots. */
+  roots?: Array<{ uri: string; name?: string }>;
+}
+
+export interface ConnectOptions {
+  answers?: Answers;
+  /**
+   * v2 SDK only: `{ mode: 'auto' }` makes the client open with `server/discover`, so it speaks
+   * the stateless 2026-07-28 revision to the hub.
+   */
+  versionNegotiation?: { mode: 'auto' };
+  /** Scope the session to the server with this slug (`connectHub({ server })`). */
+  server?: string;
+}
+
+/** Every server→client request this page's clients answered, by client name, in order. */
+const asked = new Map<string, string[]>();
 
 const clients = new Map<string, AnyClient>();
 const received = new Map<string, ReceivedNotification[]>();
@@ -51,13 +84,57 @@ const fresh = { cacheMode: 'bypass' } as const;
 
 const api = {
   /** Connects a client named `name` with SDK `sdk`; returns its key for later calls. */
-  async connect(sdk: 'v1' | 'v2', name: string): Promise<string> {
+  async connect(sdk: 'v1' | 'v2', name: string, options: ConnectOptions = {}): Promise<string> {
     const { connectHub } = await nexusClient();
-    const transport = await connectHub({ name, version: '1.0.0' });
-    const connected =
-      sdk === 'v2'
-        ? new ClientV2({ name, version: '1.0.0' })
-        : new ClientV1({ name, version: '1.0.0' });
+    const transport = await connectHub({
+      name,
+      version: '1.0.0',
+      ...(options.server === undefined ? {} : { server: options.server }),
+    });
+    const { answers = {} } = options;
+    const capabilities = {
+      ...(answers.elicitation ? { elicitation: { form: {} } } : {}),
+      ...(answers.sampling !== undefined ? { sampling: {} } : {}),
+      ...(answers.roots ? { roots: {} } : {}),
+    };
+    const questions: string[] = [];
+    asked.set(name, questions);
+    const elicit = () => {
+      questions.push('elicitation/create');
+      return { action: 'accept' as const, content: answers.elicitation! };
+    };
+    const sample = () => {
+      questions.push('sampling/createMessage');
+      return {
+        role: 'assistant' as const,
+        model: 'e2e-model',
+        content: { type: 'text' as const, text: answers.sampling! },
+      };
+    };
+    const listRoots = () => {
+      questions.push('roots/list');
+      return { roots: answers.roots! };
+    };
+    let connected: AnyClient;
+    if (sdk === 'v2') {
+      const v2 = new ClientV2(
+        { name, version: '1.0.0' },
+        {
+          capabilities,
+          ...(options.versionNegotiation ? { versionNegotiation: options.versionNegotiation } : {}),
+        },
+      );
+      if (answers.elicitation) v2.setRequestHandler('elicitation/create', elicit);
+      if (answers.sampling !== undefined) v2.setRequestHandler('sampling/createMessage', sample);
+      if (answers.roots) v2.setRequestHandler('roots/list', listRoots);
+      connected = v2;
+    } else {
+      const v1 = new ClientV1({ name, version: '1.0.0' }, { capabilities });
+      if (answers.elicitation) v1.setRequestHandler(ElicitRequestSchema, elicit);
+      if (answers.sampling !== undefined) v1.setRequestHandler(CreateMessageRequestSchema, sample);
+      if (answers.roots) v1.setRequestHandler(ListRootsRequestSchema, listRoots);
+      connected = v1;
+    }
     await (connected as ClientV2).connect(transport);
     // Record every notification after the SDK's own handling is installed: a wrapper around the
     // transport's callback sees them all, whatever the SDK does or does not handle.
@@ -115,6 +192,13 @@ const api = {
   unsubscribe: async (name: string, uri: string): Promise<void> => {
     await client(name).unsubscribeResource({ uri });
   },
+  /** The protocol revision a v2 client and the hub agreed on (the v1 SDK does not say). */
+  protocolVersion(name: string): string | undefined {
+    const found = clients.get(name);
+    return found instanceof ClientV2 ? found.getNegotiatedProtocolVersion() : undefined;
+  },
+  /** The methods of every server→client request this client answered so far, in order. */
+  asked: (name: string): string[] => [...(asked.get(name) ?? [])],
   /** Every notification this client has received so far (optionally only one method). */
   notifications(name: string, method?: string): ReceivedNotification[] {
     const log = received.get(name) ?? [];
