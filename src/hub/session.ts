@@ -154,6 +154,8 @@ const FLOW_TTL_MS = 10 * 60_000;
 interface WaitingFlow {
   exchange: Exchange<unknown>;
   serverId: string;
+  /** What was called (`tools/call weather`), so a retry cannot continue another call's flow. */
+  target: string;
   /** Answers the hub gave itself (the dashboard, refusals), merged into the client's. */
   answered: InputAnswers;
   createdAt: number;
@@ -247,7 +249,7 @@ export class Session {
           tool: host.policyName('tool', route),
         });
         const progressToken = request.params._meta?.progressToken;
-        return (await this.#run(ctx, route.serverId, () =>
+        return (await this.#run(ctx, route.serverId, `tools/call ${route.upstreamName}`, () =>
           host.start(
             'tools/call',
             route,
@@ -289,7 +291,7 @@ export class Session {
         serverId: route.serverId,
         prompt: host.policyName('prompt', route),
       });
-      return (await this.#run(ctx, route.serverId, () =>
+      return (await this.#run(ctx, route.serverId, `prompts/get ${route.upstreamName}`, () =>
         host.start(
           'prompts/get',
           route,
@@ -314,7 +316,7 @@ export class Session {
       const { uri } = request.params;
       const serverId = host.routeResource(uri, this.scope);
       await this.#authorize({ type: 'read-resource', serverId, uri });
-      return (await this.#run(ctx, serverId, () =>
+      return (await this.#run(ctx, serverId, `resources/read ${uri}`, () =>
         host.start(
           'resources/read',
           { serverId, upstreamName: uri },
@@ -371,6 +373,7 @@ export class Session {
   async #run(
     ctx: ServerContext,
     serverId: string,
+    target: string,
     start: () => Exchange<unknown>,
   ): Promise<unknown> {
     let exchange: Exchange<unknown>;
@@ -378,13 +381,19 @@ export class Session {
     const state = ctx.mcpReq.requestState<unknown>();
     if (typeof state === 'string' && this.era === 'modern') {
       const flow = this.#flows.get(state);
-      this.#flows.delete(state);
+      if (flow && (flow.serverId !== serverId || flow.target !== target)) {
+        throw new ProtocolError(
+          ProtocolErrorCode.InvalidParams,
+          `This requestState belongs to another request (${flow.target}); retry that request with it.`,
+        );
+      }
       if (!flow) {
         throw new ProtocolError(
           ProtocolErrorCode.InvalidParams,
           'Nexus no longer has the call this answer belongs to (it expired, or the hub restarted). Make the request again without requestState.',
         );
       }
+      this.#flows.delete(state);
       exchange = flow.exchange;
       answers = { ...flow.answered };
       for (const [key, response] of Object.entries(ctx.mcpReq.inputResponses ?? {}))
@@ -408,7 +417,13 @@ export class Session {
         continue;
       }
       if (this.era === 'modern') {
-        const requestState = this.#park({ exchange, serverId, answered, createdAt: Date.now() });
+        const requestState = this.#park({
+          exchange,
+          serverId,
+          target,
+          answered,
+          createdAt: Date.now(),
+        });
         return inputRequired({ inputRequests: forClient, requestState } as never);
       }
       answers = {
