@@ -204,3 +204,45 @@ describe.each([
     expect(outcome).toMatch(/client 'no-sampling' does not support sampling/);
   });
 });
+
+describe('a 2026-07-28 retry', () => {
+  it('continues only the request whose requestState it carries', async () => {
+    const hub = await hubWith(true);
+    const client = new Client(
+      { name: 'manual', version: '1.0.0' },
+      {
+        capabilities: { elicitation: { form: {} } },
+        versionNegotiation: { mode: 'auto' },
+        inputRequired: { autoFulfill: false },
+      },
+    );
+    const [clientSide, hubSide] = InMemoryTransport.createLinkedPair();
+    await hub.connect(hubSide, { origin: 'test', clientName: 'manual', sessionId: 'm1' });
+    await client.connect(clientSide);
+    const asked = (await client.callTool(
+      { name: 'asker__ask', arguments: {} },
+      { allowInputRequired: true },
+    )) as unknown as { resultType: string; requestState: string };
+    expect(asked.resultType).toBe('input_required');
+    const elsewhere = {
+      name: 'asker__sample',
+      arguments: {},
+      requestState: asked.requestState,
+      inputResponses: { q: { action: 'accept', content: { name: 'Eve' } } },
+    };
+    await expect(client.callTool(elsewhere as never)).rejects.toThrow(
+      /belongs to another request \(tools\/call ask\)/,
+    );
+    // The flow it belongs to is still there for the right retry.
+    const answered = await client.callTool({
+      name: 'asker__ask',
+      arguments: {},
+      requestState: asked.requestState,
+      inputResponses: { q: { action: 'accept', content: { name: 'Ada' } } },
+    } as never);
+    expect(JSON.parse(textOf(answered))).toEqual({
+      action: 'accept',
+      content: { name: 'Ada', color: 'blue' },
+    });
+  });
+});
