@@ -14,7 +14,6 @@ import {
   type FetchLike,
   type LoggingLevel,
   type LoggingMessageNotification,
-  type Tool,
   type Transport,
 } from '@modelcontextprotocol/client';
 import { CatalogAggregator, type ResourceCollision } from './aggregate.ts';
@@ -265,18 +264,15 @@ export class Hub {
     });
   }
 
-  /** Every ready server's tools, named `slug__name`, in registration order. */
-  listTools(): Tool[] {
-    return this.#catalogs.current.tools;
-  }
-
   /**
    * One page of an aggregated list (`cursor` from the previous page, or none). Scoped to one
    * server: that server's list under its own names.
    */
   page<K extends CatalogKind>(kind: K, cursor: string | undefined, scope?: Scope): ListPages[K] {
     const items: readonly unknown[] =
-      scope === undefined ? this.#catalogs.current[kind] : this.#scoped(scope).catalog[kind];
+      scope === undefined
+        ? this.#catalogs.current[kind]
+        : this.#routedUpstream(scope).catalog[kind];
     return paginate(
       kind,
       items,
@@ -290,17 +286,10 @@ export class Hub {
     return this.#catalogs.current.collisions;
   }
 
-  routeTool(name: string, scope?: Scope): Route {
-    return this.route('tool', name, scope);
-  }
-
-  routePrompt(name: string, scope?: Scope): Route {
-    return this.route('prompt', name, scope);
-  }
-
   /** A name a client used → its server and upstream name (a scoped session uses the latter). */
   route(kind: 'tool' | 'prompt', name: string, scope?: Scope): Route {
-    if (scope !== undefined) return { serverId: this.#scoped(scope).id, upstreamName: name };
+    if (scope !== undefined)
+      return { serverId: this.#routedUpstream(scope).id, upstreamName: name };
     const route = this.#names.resolve(kind, name);
     const listMethod = `${kind}s/list`;
     const upstream = route && this.#upstreams.get(route.serverId);
@@ -356,7 +345,7 @@ export class Hub {
 
   routeResource(uri: string, scope?: Scope): string {
     // A scoped client knows one server: every URI it reads is that server's to answer.
-    if (scope !== undefined) return this.#scoped(scope).id;
+    if (scope !== undefined) return this.#routedUpstream(scope).id;
     const route = this.#catalogs.routeResource(uri);
     if (!route || !this.#upstreams.has(route.serverId)) {
       throw new ProtocolError(
@@ -375,9 +364,9 @@ export class Hub {
     serverId: string;
     ref: CompleteRequest['params']['ref'];
   } {
-    if (scope !== undefined) return { serverId: this.#scoped(scope).id, ref };
+    if (scope !== undefined) return { serverId: this.#routedUpstream(scope).id, ref };
     if (ref.type === 'ref/prompt') {
-      const route = this.routePrompt(ref.name);
+      const route = this.route('prompt', ref.name);
       return { serverId: route.serverId, ref: { ...ref, name: route.upstreamName } };
     }
     const serverId = this.#catalogs.routeTemplate(ref.uri);
@@ -478,11 +467,6 @@ export class Hub {
       );
     }
     return upstream;
-  }
-
-  /** The upstream a scoped session is bound to; it may have been removed since. */
-  #scoped(serverId: string): Upstream {
-    return this.#routedUpstream(serverId);
   }
 
   /**

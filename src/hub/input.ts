@@ -124,19 +124,6 @@ export function cannotAnswer(
   );
 }
 
-/** Runs an exchange to its end, answering every request with `answer`. */
-export async function driveToCompletion<R>(
-  exchange: Exchange<R>,
-  answer: (request: InputRequest) => Promise<InputAnswer>,
-): Promise<R> {
-  let answers: InputAnswers = {};
-  for (;;) {
-    const step = await exchange.next(answers);
-    if (step.kind === 'complete') return step.result;
-    answers = await answerAll(step.requests, answer);
-  }
-}
-
 export async function answerAll(
   requests: InputRequests,
   answer: (request: InputRequest) => Promise<InputAnswer>,

@@ -260,7 +260,8 @@ export class Upstream {
     params: Record<string, unknown>,
     options: CallOptions,
   ): Exchange<InputCapableResults[M]> {
-    const client = this.#readyClient();
+    // Fails at once, before any bookkeeping, when the server is not ready (each leg checks again).
+    this.#readyClient();
     const what =
       method === 'tools/call'
         ? `tool '${String(params.name)}'`
@@ -293,7 +294,7 @@ export class Upstream {
           cacheMode: 'bypass',
         });
       });
-    if (isModernEra(client.getNegotiatedProtocolVersion())) {
+    if (this.isModern) {
       return new RoundTrips((retry) => send({ ...params, ...retry }));
     }
     const callId = `${this.#nextCallId++}`;
