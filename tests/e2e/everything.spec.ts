@@ -15,20 +15,9 @@ import { expect, test, type Browser, type Page } from '@playwright/test';
 import { severity } from '../../src/hub/session.ts';
 import { startEverything } from '../fixtures/everything.ts';
 import type { ReceivedNotification } from './page/clients.ts';
-import { openClientPage, startApp, type App } from './support.ts';
+import { appForThisFile, nexus, openClientPage } from './support.ts';
 
-let app: App;
-const stops: Array<() => Promise<unknown>> = [];
-
-test.beforeAll(async () => {
-  app = await startApp();
-});
-test.afterAll(async () => {
-  await app?.close();
-});
-test.afterEach(async () => {
-  for (const stop of stops.splice(0).reverse()) await stop();
-});
+const { app, stops } = appForThisFile();
 
 /** The slug the hub gives the server registered below as `everything`. */
 const SLUG = 'everything';
@@ -66,20 +55,6 @@ async function everythingThroughHub(browser: Browser): Promise<Setup> {
     return page;
   };
   return { page: await openPage('agent'), direct, openPage };
-}
-
-type Api = Window['nexusTest'];
-
-/** Calls `window.nexusTest[method](...args)` in `page` and returns its (JSON) result. */
-function nexus<K extends keyof Api>(
-  page: Page,
-  method: K,
-  ...args: Parameters<Api[K]>
-): Promise<Awaited<ReturnType<Api[K]>>> {
-  return page.evaluate(([m, a]) => (window.nexusTest[m] as (...all: unknown[]) => unknown)(...a), [
-    method,
-    args,
-  ] as const) as Promise<Awaited<ReturnType<Api[K]>>>;
 }
 
 // ------------------------------------------------------------------ comparing answers

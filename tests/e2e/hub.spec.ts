@@ -9,20 +9,9 @@ import {
   type CountingServer,
 } from '../fixtures/counting-server.ts';
 import { startEverything, type EverythingServer } from '../fixtures/everything.ts';
-import { openClientPage, startApp, type App } from './support.ts';
+import { appForThisFile, openClientPage } from './support.ts';
 
-let app: App;
-const stops: Array<() => Promise<unknown>> = [];
-
-test.beforeAll(async () => {
-  app = await startApp();
-});
-test.afterAll(async () => {
-  await app?.close();
-});
-test.afterEach(async () => {
-  for (const stop of stops.splice(0).reverse()) await stop();
-});
+const { app, stops } = appForThisFile();
 
 async function everything(mode: 'streamableHttp' | 'sse'): Promise<EverythingServer> {
   const server = await startEverything(mode);

@@ -5,45 +5,21 @@
  * reverse). Real servers on 127.0.0.1: server-everything (2025 era) and tests/fixtures'
  * modern-server (2026-07-28 through the SDK's `createMcpHandler`).
  */
-import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import { expect, test, type Browser, type Locator, type Page } from '@playwright/test';
 import { startEverything } from '../fixtures/everything.ts';
 import { ASK_MESSAGE, startModernServer, type ModernServer } from '../fixtures/modern-server.ts';
 import type { ConnectOptions } from './page/clients.ts';
-import { openClientPage, startApp, type App } from './support.ts';
+import { appForThisFile, nexus, openClientPage } from './support.ts';
 
-let app: App;
-const stops: Array<() => Promise<unknown>> = [];
-
-test.beforeAll(async () => {
-  app = await startApp();
-});
-test.afterAll(async () => {
-  await app?.close();
-});
-test.afterEach(async () => {
-  for (const stop of stops.splice(0).reverse()) await stop();
-});
-
-type Api = Window['nexusTest'];
-
-/** Calls `window.nexusTest[method](...args)` in `page` and returns its (JSON) result. */
-function nexus<K extends keyof Api>(
-  page: Page,
-  method: K,
-  ...args: Parameters<Api[K]>
-): Promise<Awaited<ReturnType<Api[K]>>> {
-  return page.evaluate(([m, a]) => (window.nexusTest[m] as (...all: unknown[]) => unknown)(...a), [
-    method,
-    args,
-  ] as const) as Promise<Awaited<ReturnType<Api[K]>>>;
-}
+const { app, stops } = appForThisFile();
 
 interface Hub {
-  context: BrowserContext;
   /** The modern server, when asked for. */
   modern?: ModernServer;
   /** Opens a client page with a client named `name` connected through `nexus-client.js`. */
   client(sdk: 'v1' | 'v2', name: string, options?: ConnectOptions): Promise<Page>;
+  /** Opens the dashboard; `request` finds the elicitations waiting in it. */
+  dashboard(): Promise<{ dashboard: Page; request: Locator }>;
 }
 
 /**
@@ -65,7 +41,6 @@ async function hubWith(browser: Browser, options: { modern?: boolean } = {}): Pr
   const context = await browser.newContext();
   stops.push(() => context.close());
   return {
-    context,
     ...(modern ? { modern } : {}),
     async client(sdk, name, connectOptions) {
       const page = await openClientPage(context, app);
@@ -75,6 +50,11 @@ async function hubWith(browser: Browser, options: { modern?: boolean } = {}): Pr
         connectOptions ?? {},
       ] as const);
       return page;
+    },
+    async dashboard() {
+      const dashboard = await context.newPage();
+      await dashboard.goto(app.url);
+      return { dashboard, request: dashboard.getByTestId('elicitation') };
     },
   };
 }
@@ -143,10 +123,8 @@ test('an elicitation for a client without the capability waits in the dashboard,
   const page = await hub.client('v2', 'plain');
   const call = nexus(page, 'callText', 'plain', 'everything__trigger-elicitation-request', {});
 
-  const dashboard = await hub.context.newPage();
-  await dashboard.goto(app.url);
+  const { dashboard, request } = await hub.dashboard();
   await expect(dashboard.getByRole('heading', { name: 'Waiting for you' })).toBeVisible();
-  const request = dashboard.getByTestId('elicitation');
   await expect(request).toHaveCount(1);
   await expect(request).toHaveAccessibleName('Request from everything');
   await expect(request).toContainText('Please provide inputs for the following fields:');
@@ -167,9 +145,7 @@ test("the dashboard sends server-everything's whole form, multi-select fields in
   const page = await hub.client('v2', 'plain');
   const call = nexus(page, 'callText', 'plain', 'everything__trigger-elicitation-request', {});
 
-  const dashboard = await hub.context.newPage();
-  await dashboard.goto(app.url);
-  const request = dashboard.getByTestId('elicitation');
+  const { dashboard, request } = await hub.dashboard();
   await request.getByLabel('String (required)').fill('Grace Hopper');
   await request.getByRole('button', { name: 'Send' }).click();
 
@@ -193,9 +169,7 @@ test("the dashboard's answer to an elicitation reaches the server, with the sche
   const page = await hub.client('v1', 'plain');
   const call = nexus(page, 'callText', 'plain', 'modern__ask', {});
 
-  const dashboard = await hub.context.newPage();
-  await dashboard.goto(app.url);
-  const request = dashboard.getByTestId('elicitation');
+  const { dashboard, request } = await hub.dashboard();
   await expect(request).toHaveAccessibleName('Request from modern');
   await expect(request).toContainText(ASK_MESSAGE);
   await request.getByLabel('Name (required)').fill('Grace Hopper');

@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { BrowserContext, Page } from '@playwright/test';
+import { test, type BrowserContext, type Page } from '@playwright/test';
 import { build, preview, type PreviewServer } from 'vite';
 import { CONTENT_SECURITY_POLICY } from '../../vite.config.ts';
 import { freePort } from '../fixtures/ports.ts';
@@ -62,6 +62,56 @@ export async function startApp(): Promise<App> {
     ],
   });
   return app;
+}
+
+/**
+ * The app for the tests of one spec file, started once before them, and `stops`: clean-ups a test
+ * registers (servers, browser contexts), run after it, newest first. `app` can be passed around
+ * at once; it reaches the running app only inside tests.
+ */
+export function appForThisFile(): { app: App; stops: Array<() => Promise<unknown>> } {
+  let started: App | undefined;
+  const running = (): App => {
+    if (!started) throw new Error('The app starts in beforeAll: use it inside a test.');
+    return started;
+  };
+  const app: App = {
+    get url() {
+      return running().url;
+    },
+    get defaults() {
+      return running().defaults;
+    },
+    set defaults(value) {
+      running().defaults = value;
+    },
+    close: () => running().close(),
+  };
+  const stops: Array<() => Promise<unknown>> = [];
+  test.beforeAll(async () => {
+    started = await startApp();
+  });
+  test.afterAll(async () => {
+    await started?.close();
+  });
+  test.afterEach(async () => {
+    for (const stop of stops.splice(0).reverse()) await stop();
+  });
+  return { app, stops };
+}
+
+type Api = Window['nexusTest'];
+
+/** Calls `window.nexusTest[method](...args)` in a client page and returns its (JSON) result. */
+export function nexus<K extends keyof Api>(
+  page: Page,
+  method: K,
+  ...args: Parameters<Api[K]>
+): Promise<Awaited<ReturnType<Api[K]>>> {
+  return page.evaluate(([m, a]) => (window.nexusTest[m] as (...all: unknown[]) => unknown)(...a), [
+    method,
+    args,
+  ] as const) as Promise<Awaited<ReturnType<Api[K]>>>;
 }
 
 let bundle: Promise<string> | undefined;
