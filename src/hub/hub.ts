@@ -24,7 +24,8 @@ import { createHttpTransport, describeConnectError } from './http-transports.ts'
 import { NameTable, slugify, uniqueSlug } from './names.ts';
 import { paginate, DEFAULT_PAGE_SIZE } from './pagination.ts';
 import { cannotAnswer, type InputRequest, type InputResponse } from './input.ts';
-import { Session, severity, type ListPages, type Route, type Scope } from './session.ts';
+import { severity } from './log-levels.ts';
+import { Session, type ListPages, type Route, type Scope } from './session.ts';
 import {
   allowAllPolicy,
   SLUG_PATTERN,
@@ -431,7 +432,7 @@ export class Hub {
     const logger = params.logger ? `${source.entry.slug}/${params.logger}` : source.entry.slug;
     for (const session of this.#sessions.values())
       if (session.scope === undefined || session.scope === source.id)
-        session.log({ ...params, logger });
+        session.log(source.id, { ...params, logger });
   }
 
   /** Asks every upstream for the least severe level any session wants; each session filters. */
@@ -635,6 +636,7 @@ export class Hub {
           for (const uri of [...closed.subscriptions]) void this.unsubscribeResource(closed, uri);
           this.#emit({ type: 'sessions' });
         },
+        log: (message) => this.options.log?.(message),
       },
       principal,
       options.clientVersion ?? '',

@@ -5,6 +5,7 @@
  */
 import {
   CLIENT_CAPABILITIES_META_KEY,
+  LOG_LEVEL_META_KEY,
   ProtocolError,
   ProtocolErrorCode,
   Server,
@@ -13,12 +14,14 @@ import {
   type CompleteRequest,
   type CompleteResult,
   type ElicitRequest,
+  type JSONRPCMessage,
   type LoggingLevel,
   type LoggingMessageNotification,
   type Prompt,
   type Resource,
   type ResourceTemplateType as ResourceTemplate,
   type ServerCapabilities,
+  type RequestId,
   type ServerContext,
   type Tool,
   type Transport,
@@ -37,6 +40,7 @@ import {
   type InputRequests,
   type InputResponse,
 } from './input.ts';
+import { admits } from './log-levels.ts';
 import type { Page } from './pagination.ts';
 import type { Policy, PolicyAction, Principal } from './types.ts';
 import type {
@@ -112,22 +116,8 @@ export interface SessionHost {
   logLevelChanged(session: Session): Promise<void>;
   sessionChanged(session: Session): void;
   sessionClosed(session: Session): void;
-}
-
-/** RFC 5424 severities in MCP's order, least severe first. */
-const LEVELS: readonly LoggingLevel[] = [
-  'debug',
-  'info',
-  'notice',
-  'warning',
-  'error',
-  'critical',
-  'alert',
-  'emergency',
-];
-
-export function severity(level: LoggingLevel): number {
-  return LEVELS.indexOf(level);
+  /** A line for the hub's own log (problems no client request can carry back). */
+  log?(message: string): void;
 }
 
 const LIST_CHANGED: Record<CatalogKind, 'tools' | 'prompts' | 'resources'> = {
@@ -163,14 +153,24 @@ interface WaitingFlow {
 
 type Era = 'legacy' | 'modern';
 
+/** A 2026-07-28 client's call in flight that asked for log messages (its `_meta` log level). */
+interface LoggingCall {
+  serverId: string;
+  level: LoggingLevel;
+  notify: ServerContext['mcpReq']['notify'];
+}
+
 export class Session {
   readonly connectedAt: number;
   calls = 0;
   errors = 0;
   /** Set by the client's `logging/setLevel`; until then every upstream log message is relayed. */
   logLevel: LoggingLevel | undefined;
-  /** The resource URIs this client subscribed to. */
+  /** The resource URIs this client subscribed to (either era). */
   readonly subscriptions = new Set<string>();
+  /** A 2026-07-28 client's open `subscriptions/listen` streams and the URIs each one names. */
+  readonly #listens = new Map<RequestId, string[]>();
+  readonly #loggingCalls = new Set<LoggingCall>();
   /** The SDK server for the era the client opened with (see `attach`). */
   server: Server | undefined;
   era: Era | undefined;
@@ -205,7 +205,7 @@ export class Session {
    */
   async attach(transport: Transport): Promise<void> {
     this.#handle = serveStdio((options) => this.#createServer(options.era), {
-      transport,
+      transport: tapInbound(transport, (message) => this.#watchListens(message)),
       onerror: () => {},
     });
     const closed = transport.onclose;
@@ -249,26 +249,31 @@ export class Session {
           tool: host.policyName('tool', route),
         });
         const progressToken = request.params._meta?.progressToken;
-        return (await this.#run(ctx, route.serverId, `tools/call ${route.upstreamName}`, () =>
-          host.start(
-            'tools/call',
-            route,
-            { name: route.upstreamName, arguments: request.params.arguments },
-            {
-              signal: ctx.mcpReq.signal,
-              // Progress is relayed only to the session that asked for it, under ITS token.
-              onprogress:
-                progressToken === undefined
-                  ? undefined
-                  : (progress) =>
-                      void ctx.mcpReq
-                        .notify({
-                          method: 'notifications/progress',
-                          params: { progressToken, ...progress },
-                        })
-                        .catch(() => {}),
-            },
-          ),
+        return (await this.#run(
+          ctx,
+          route.serverId,
+          `tools/call ${route.upstreamName}`,
+          (logLevel) =>
+            host.start(
+              'tools/call',
+              route,
+              { name: route.upstreamName, arguments: request.params.arguments },
+              {
+                signal: ctx.mcpReq.signal,
+                logLevel,
+                // Progress is relayed only to the session that asked for it, under ITS token.
+                onprogress:
+                  progressToken === undefined
+                    ? undefined
+                    : (progress) =>
+                        void ctx.mcpReq
+                          .notify({
+                            method: 'notifications/progress',
+                            params: { progressToken, ...progress },
+                          })
+                          .catch(() => {}),
+              },
+            ),
         )) as never;
       } catch (error) {
         this.errors++;
@@ -291,13 +296,17 @@ export class Session {
         serverId: route.serverId,
         prompt: host.policyName('prompt', route),
       });
-      return (await this.#run(ctx, route.serverId, `prompts/get ${route.upstreamName}`, () =>
-        host.start(
-          'prompts/get',
-          route,
-          { name: route.upstreamName, arguments: request.params.arguments },
-          { signal: ctx.mcpReq.signal },
-        ),
+      return (await this.#run(
+        ctx,
+        route.serverId,
+        `prompts/get ${route.upstreamName}`,
+        (logLevel) =>
+          host.start(
+            'prompts/get',
+            route,
+            { name: route.upstreamName, arguments: request.params.arguments },
+            { signal: ctx.mcpReq.signal, logLevel },
+          ),
       )) as never;
     });
 
@@ -316,12 +325,12 @@ export class Session {
       const { uri } = request.params;
       const serverId = host.routeResource(uri, this.scope);
       await this.#authorize({ type: 'read-resource', serverId, uri });
-      return (await this.#run(ctx, serverId, `resources/read ${uri}`, () =>
+      return (await this.#run(ctx, serverId, `resources/read ${uri}`, (logLevel) =>
         host.start(
           'resources/read',
           { serverId, upstreamName: uri },
           { uri },
-          { signal: ctx.mcpReq.signal },
+          { signal: ctx.mcpReq.signal, logLevel },
         ),
       )) as never;
     });
@@ -371,6 +380,27 @@ export class Session {
    * person in the dashboard, sampling and roots are refused with a reason.
    */
   async #run(
+    ctx: ServerContext,
+    serverId: string,
+    target: string,
+    start: (logLevel: LoggingLevel | undefined) => Exchange<unknown>,
+  ): Promise<unknown> {
+    // A 2026-07-28 client asks for log messages per request; they come back on that request.
+    const logLevel = this.#requestLogLevel(ctx);
+    const logging: LoggingCall | undefined = logLevel && {
+      serverId,
+      level: logLevel,
+      notify: ctx.mcpReq.notify,
+    };
+    if (logging) this.#loggingCalls.add(logging);
+    try {
+      return await this.#drive(ctx, serverId, target, () => start(logLevel));
+    } finally {
+      if (logging) this.#loggingCalls.delete(logging);
+    }
+  }
+
+  async #drive(
     ctx: ServerContext,
     serverId: string,
     target: string,
@@ -431,6 +461,13 @@ export class Session {
         ...(await answerAll(forClient, (request) => this.#askClient(ctx, request))),
       };
     }
+  }
+
+  /** The log level a 2026-07-28 client's request carries, if it wants log messages. */
+  #requestLogLevel(ctx: ServerContext): LoggingLevel | undefined {
+    if (this.era !== 'modern') return undefined;
+    const envelope = ctx.mcpReq.envelope as Record<string, unknown> | undefined;
+    return envelope?.[LOG_LEVEL_META_KEY] as LoggingLevel | undefined;
   }
 
   /** The client's capabilities: per request on 2026-07-28, from `initialize` before that. */
@@ -506,12 +543,67 @@ export class Session {
       .catch(() => {});
   }
 
-  /** Relays an upstream log message when it is at or above this client's level. */
-  log(params: LoggingMessageNotification['params']): void {
-    if (this.logLevel !== undefined && severity(params.level) < severity(this.logLevel)) return;
+  /**
+   * Relays a server's log message. A 2025-era client gets it when it is at or above the level
+   * the client set. A 2026-07-28 client has no such channel: it gets it on each of its calls to
+   * that server in flight that asked for that level.
+   */
+  log(serverId: string, params: LoggingMessageNotification['params']): void {
+    if (this.era === 'modern') {
+      for (const call of this.#loggingCalls) {
+        if (call.serverId === serverId && admits(call.level, params.level))
+          void call.notify({ method: 'notifications/message', params }).catch(() => {});
+      }
+      return;
+    }
+    if (!admits(this.logLevel, params.level)) return;
     void this.#live()
       ?.notification({ method: 'notifications/message', params })
       .catch(() => {});
+  }
+
+  /**
+   * A 2026-07-28 client subscribes to resources in its `subscriptions/listen` filter. The SDK
+   * entry serves the stream itself (and delivers the hub's updates to the streams that name a
+   * URI); the session watches those requests go by to start and end the upstream subscriptions,
+   * with the same policy check as `resources/subscribe`.
+   */
+  #watchListens(message: JSONRPCMessage): void {
+    if (this.era === 'legacy') return;
+    if ('method' in message && message.method === 'subscriptions/listen' && 'id' in message) {
+      const filter = (message.params as { notifications?: { resourceSubscriptions?: unknown } })
+        ?.notifications;
+      const uris = Array.isArray(filter?.resourceSubscriptions)
+        ? filter.resourceSubscriptions.filter((uri): uri is string => typeof uri === 'string')
+        : [];
+      if (uris.length === 0) return;
+      this.#listens.set(message.id, uris);
+      for (const uri of uris) void this.#subscribeFromListen(uri);
+      return;
+    }
+    if ('method' in message && message.method === 'notifications/cancelled') {
+      const requestId = (message.params as { requestId?: RequestId } | undefined)?.requestId;
+      const uris = requestId === undefined ? undefined : this.#listens.get(requestId);
+      if (!uris) return;
+      this.#listens.delete(requestId!);
+      const kept = new Set([...this.#listens.values()].flat());
+      for (const uri of uris)
+        if (!kept.has(uri)) void this.host.unsubscribe(this, uri).catch(() => {});
+    }
+  }
+
+  async #subscribeFromListen(uri: string): Promise<void> {
+    try {
+      await this.host.whenStarted();
+      const serverId = this.host.routeResource(uri, this.scope);
+      await this.#authorize({ type: 'subscribe-resource', serverId, uri });
+      await this.host.subscribe(this, serverId, uri);
+    } catch (error) {
+      // The stream is already acknowledged; the URI just gets no updates. Say why somewhere.
+      this.host.log?.(
+        `client '${this.principal.clientName}' listens for ${uri}, but Nexus cannot subscribe: ${String(error)}`,
+      );
+    }
   }
 
   /** The server, once the client has opened and while the session lasts. */
@@ -530,6 +622,8 @@ export class Session {
     if (this.#closed) return;
     this.#closed = true;
     this.#flows.clear();
+    this.#listens.clear();
+    this.#loggingCalls.clear();
     this.host.sessionClosed(this);
     this.#markClosed();
   }
@@ -571,4 +665,42 @@ function describe(action: PolicyAction): string {
     case 'set-log-level':
       return `set the log level to ${action.level}`;
   }
+}
+
+/**
+ * The same transport, with `watch` seeing each message the client sends before the SDK does
+ * (the SDK's era entry answers some requests itself, out of the session's sight).
+ */
+function tapInbound(transport: Transport, watch: (message: JSONRPCMessage) => void): Transport {
+  return {
+    start: () => transport.start(),
+    send: (message, options) => transport.send(message, options),
+    close: () => transport.close(),
+    get sessionId() {
+      return transport.sessionId;
+    },
+    get onmessage() {
+      return transport.onmessage;
+    },
+    set onmessage(handler) {
+      transport.onmessage =
+        handler &&
+        ((message, extra) => {
+          watch(message);
+          handler(message, extra);
+        });
+    },
+    get onclose() {
+      return transport.onclose;
+    },
+    set onclose(handler) {
+      transport.onclose = handler;
+    },
+    get onerror() {
+      return transport.onerror;
+    },
+    set onerror(handler) {
+      transport.onerror = handler;
+    },
+  };
 }

@@ -6,6 +6,7 @@
  */
 import {
   Client,
+  LOG_LEVEL_META_KEY,
   ProtocolError,
   ProtocolErrorCode,
   SdkError,
@@ -16,18 +17,22 @@ import {
   type JSONRPCMessage,
   type LoggingLevel,
   type LoggingMessageNotification,
+  type McpSubscription,
   type Prompt,
   type ReadResourceResult,
   type RequestId,
   type RequestOptions,
   type Resource,
   type ServerCapabilities,
+  type SubscriptionFilter,
   type ResourceTemplateType as ResourceTemplate,
   type Tool,
   type Transport,
 } from '@modelcontextprotocol/client';
 import { CfWorkerJsonSchemaValidator } from '@modelcontextprotocol/client/validators/cf-worker';
 import { backoffDelay, type BackoffOptions } from './backoff.ts';
+import { Deadline } from './deadline.ts';
+import { moreVerbose } from './log-levels.ts';
 import { isLegacyHint, type HttpObservations } from './http-transports.ts';
 import {
   INPUT_METHODS,
@@ -152,6 +157,23 @@ export const DEFAULT_TIMEOUT_MS = 60_000;
 export interface CallOptions {
   signal?: AbortSignal;
   onprogress?: (progress: { progress: number; total?: number; message?: string }) => void;
+  /**
+   * The least severe log level the caller wants for this call. A 2026-07-28 server logs per
+   * request, at the level the request carries; a 2025-era server uses its connection's level.
+   */
+  logLevel?: LoggingLevel;
+}
+
+/**
+ * The SDK's own request timeout, set out of reach: the hub keeps each request's timeout itself
+ * (see `Deadline`). The largest delay a timer accepts (2^31 - 1 ms, about 24.8 days).
+ */
+const SDK_TIMEOUT_OFF = 2 ** 31 - 1;
+
+/** A 2025-era call in flight, and the timeout that stands still while it waits for input. */
+interface RunningCall {
+  pushed: PushedRequests<unknown>;
+  deadline?: Deadline;
 }
 
 /** The requests that may stop for input, and what each one returns when it completes. */
@@ -190,7 +212,7 @@ export class Upstream {
   /** See `OpenedTransport.related`. */
   #related: Map<RequestId, RequestId> | undefined;
   /** 2025-era calls in flight, by the hub's call id, for the requests the server sends during them. */
-  readonly #calls = new Map<string, PushedRequests<unknown>>();
+  readonly #calls = new Map<string, RunningCall>();
   /** The upstream request id each call in flight got → the hub's call id. */
   readonly #callByRequestId = new Map<RequestId, string>();
   #nextCallId = 0;
@@ -202,6 +224,16 @@ export class Upstream {
   #attempt = 0;
   #retryTimer: unknown;
   #pingTimer: unknown;
+  /**
+   * 2026-07-28: the open `subscriptions/listen` stream that carries the server's list changes and
+   * the updates of `#resourceUris`. Its filter is fixed when it opens, so a change of URIs opens
+   * a new stream (then closes the old one); `#listening` keeps those turns in order.
+   */
+  #subscription: McpSubscription | undefined;
+  #listening: Promise<unknown> = Promise.resolve();
+  readonly #resourceUris = new Set<string>();
+  /** 2026-07-28: the level the hub's sessions need, sent with each request (no setLevel there). */
+  #logLevel: LoggingLevel | undefined;
 
   constructor(
     public entry: ServerEntry,
@@ -268,13 +300,22 @@ export class Upstream {
         : method === 'prompts/get'
           ? `prompt '${String(params.name)}'`
           : `resource ${String(params.uri)}`;
+    let deadline: Deadline | undefined;
     const send = (legParams: Record<string, unknown>) =>
-      this.#request<unknown>(what, options.signal, (live, request) => {
+      this.#request<unknown>(what, options.signal, (live, request, legDeadline) => {
+        deadline = legDeadline;
+        const onprogress = options.onprogress;
         const legOptions = {
           ...request,
-          // The per-request timeout restarts whenever the server reports progress.
-          resetTimeoutOnProgress: true,
-          onprogress: options.onprogress,
+          // The timeout starts over whenever the server reports progress.
+          ...(onprogress
+            ? {
+                onprogress: (progress: Parameters<typeof onprogress>[0]) => {
+                  legDeadline.restart();
+                  onprogress(progress);
+                },
+              }
+            : {}),
           allowInputRequired: true,
         };
         if (method === 'tools/call') {
@@ -295,7 +336,8 @@ export class Upstream {
         });
       });
     if (this.isModern) {
-      return new RoundTrips((retry) => send({ ...params, ...retry }));
+      const sent = this.#withLogLevel(params, options.logLevel);
+      return new RoundTrips((retry) => send({ ...sent, ...retry }));
     }
     const callId = `${this.#nextCallId++}`;
     const meta = {
@@ -304,7 +346,7 @@ export class Upstream {
     };
     const call = send({ ...params, _meta: meta }) as Promise<InputCapableResults[M]>;
     const pushed = new PushedRequests(call);
-    this.#calls.set(callId, pushed);
+    this.#calls.set(callId, { pushed, deadline });
     const forget = () => {
       this.#calls.delete(callId);
       for (const [requestId, id] of this.#callByRequestId)
@@ -320,20 +362,43 @@ export class Upstream {
     );
   }
 
-  subscribeResource(uri: string) {
-    return this.#request(`subscription to ${uri}`, undefined, (client, request) =>
-      client.subscribeResource({ uri }, request),
-    );
+  /**
+   * Asks the server to report changes of `uri`: `resources/subscribe` on a 2025-era connection,
+   * a `subscriptions/listen` stream whose filter names it on 2026-07-28.
+   */
+  async subscribeResource(uri: string): Promise<void> {
+    if (!this.isModern) {
+      await this.#request(`subscription to ${uri}`, undefined, (client, request) =>
+        client.subscribeResource({ uri }, request),
+      );
+      return;
+    }
+    this.#resourceUris.add(uri);
+    try {
+      await this.#relisten(this.#readyClient());
+    } catch (error) {
+      this.#resourceUris.delete(uri);
+      throw error;
+    }
   }
 
-  unsubscribeResource(uri: string) {
-    return this.#request(`unsubscription from ${uri}`, undefined, (client, request) =>
-      client.unsubscribeResource({ uri }, request),
-    );
+  async unsubscribeResource(uri: string): Promise<void> {
+    if (!this.isModern) {
+      await this.#request(`unsubscription from ${uri}`, undefined, (client, request) =>
+        client.unsubscribeResource({ uri }, request),
+      );
+      return;
+    }
+    if (this.#resourceUris.delete(uri)) await this.#relisten(this.#readyClient());
   }
 
-  setLoggingLevel(level: LoggingLevel) {
-    return this.#request('logging level', undefined, (client, request) =>
+  async setLoggingLevel(level: LoggingLevel): Promise<void> {
+    if (this.isModern) {
+      // Nothing to send: the level travels with each request from now on.
+      this.#logLevel = level;
+      return;
+    }
+    await this.#request('logging level', undefined, (client, request) =>
       client.setLoggingLevel(level, request),
     );
   }
@@ -343,13 +408,8 @@ export class Upstream {
     return isModernEra(this.protocolVersion);
   }
 
-  /**
-   * Whether the connected server declared this capability (false while not connected). Log levels
-   * and resource subscriptions are connection state of the 2025 era; on 2026-07-28 they travel per
-   * request and in `subscriptions/listen`, which the hub does not open yet.
-   */
+  /** Whether the connected server declared this capability (false while not connected). */
   offers(capability: 'logging' | 'completions' | 'resourceSubscriptions'): boolean {
-    if (capability !== 'completions' && this.isModern) return false;
     const capabilities = this.#client?.getServerCapabilities();
     if (capability === 'resourceSubscriptions') return capabilities?.resources?.subscribe === true;
     return capabilities?.[capability] !== undefined;
@@ -362,13 +422,25 @@ export class Upstream {
   async #request<T>(
     what: string,
     signal: AbortSignal | undefined,
-    run: (client: Client, request: RequestOptions) => Promise<T>,
+    run: (client: Client, request: RequestOptions, deadline: Deadline) => Promise<T>,
   ): Promise<T> {
     const client = this.#readyClient();
+    const expired = new AbortController();
+    const deadline = new Deadline(this.deps.clock, this.timeoutMs, () =>
+      // The SDK turns this reason into `notifications/cancelled` upstream and rejects with it.
+      expired.abort(new SdkError(SdkErrorCode.RequestTimeout, 'Request timed out')),
+    );
     try {
-      return await run(client, { signal, timeout: this.timeoutMs });
+      return await run(
+        client,
+        {
+          signal: signal ? AbortSignal.any([signal, expired.signal]) : expired.signal,
+          timeout: SDK_TIMEOUT_OFF,
+        },
+        deadline,
+      );
     } catch (error) {
-      if (error instanceof SdkError && error.code === SdkErrorCode.RequestTimeout) {
+      if (expired.signal.aborted && !signal?.aborted) {
         // The SDK has already sent notifications/cancelled upstream; say whose silence it was.
         const seconds = this.timeoutMs / 1000;
         throw new ProtocolError(
@@ -380,7 +452,17 @@ export class Upstream {
         );
       }
       throw error;
+    } finally {
+      deadline.stop();
     }
+  }
+
+  /** 2026-07-28: the call's parameters with the log level it should carry, if any. */
+  #withLogLevel(params: Record<string, unknown>, wanted: LoggingLevel | undefined) {
+    const level = this.offers('logging') ? moreVerbose(this.#logLevel, wanted) : undefined;
+    if (level === undefined) return params;
+    const meta = params._meta as Record<string, unknown> | undefined;
+    return { ...params, _meta: { ...meta, [LOG_LEVEL_META_KEY]: level } };
   }
 
   #readyClient(): Client {
@@ -407,6 +489,10 @@ export class Upstream {
     const client = this.#client;
     this.#client = undefined;
     this.activeTransport = undefined;
+    // The server forgets a connection's subscriptions and level; the hub restores them on ready.
+    this.#subscription = undefined;
+    this.#resourceUris.clear();
+    this.#logLevel = undefined;
     if (client) {
       client.onclose = undefined;
       void client.close().catch(() => {});
@@ -442,7 +528,15 @@ export class Upstream {
       client.setRequestHandler(method, async (request, ctx) => {
         const input = { method, params: request.params } as InputRequest;
         const call = this.#relatedCall(ctx.mcpReq.id);
-        if (call) return (await call.push(input)) as never;
+        if (call) {
+          // The server waits for an answer (maybe a person's): that is not silence.
+          const release = call.deadline?.hold();
+          try {
+            return (await call.pushed.push(input)) as never;
+          } finally {
+            release?.();
+          }
+        }
         if (!this.deps.onUnrelatedRequest) throw new Error('no client to ask');
         return (await this.deps.onUnrelatedRequest(this, input, ctx.mcpReq.signal)) as never;
       });
@@ -514,6 +608,8 @@ export class Upstream {
           void this.#fail(this.#generation, new Error('the server closed the connection'));
       };
       try {
+        // Listen before loading the lists, so no change between the two goes unheard.
+        if (this.isModern) await this.#relisten(client);
         await this.#loadCatalog(client, generation, CATALOG_KINDS);
       } catch (error) {
         await this.#fail(generation, error);
@@ -525,6 +621,42 @@ export class Upstream {
       this.#schedulePing(generation);
       return;
     }
+  }
+
+  /**
+   * 2026-07-28: opens a `subscriptions/listen` stream for what the hub wants to hear now (the
+   * lists the server says can change, and the subscribed resources), then closes the one it
+   * replaces. Change notifications on it reach the handlers `#newClient` set. A stream the server
+   * ends while the connection is current counts as a failure: the reconnect reloads every list,
+   * so nothing missed in between stays missed.
+   */
+  #relisten(client: Client): Promise<void> {
+    const turn = this.#listening.then(async () => {
+      if (this.#client !== client) return;
+      const offered = client.getServerCapabilities();
+      const filter: SubscriptionFilter = {};
+      if (offered?.tools?.listChanged) filter.toolsListChanged = true;
+      if (offered?.prompts?.listChanged) filter.promptsListChanged = true;
+      if (offered?.resources?.listChanged) filter.resourcesListChanged = true;
+      if (this.#resourceUris.size > 0) filter.resourceSubscriptions = [...this.#resourceUris];
+      const previous = this.#subscription;
+      const opened =
+        Object.keys(filter).length > 0
+          ? await client.listen(filter, { timeout: this.timeoutMs })
+          : undefined;
+      this.#subscription = opened;
+      // Closed only once the new stream is acknowledged, so no change falls between the two.
+      await previous?.close();
+      void opened?.closed.then((how) => {
+        if (how === 'local' || this.#subscription !== opened || this.#client !== client) return;
+        void this.#fail(
+          this.#generation,
+          new Error(`the server ended its change stream (subscriptions/listen, ${how})`),
+        );
+      });
+    });
+    this.#listening = turn.catch(() => {});
+    return turn;
   }
 
   /**
@@ -546,7 +678,7 @@ export class Upstream {
   }
 
   /** The 2025-era call a server→client request belongs to, if the hub can tell. */
-  #relatedCall(serverRequestId: RequestId): PushedRequests<unknown> | undefined {
+  #relatedCall(serverRequestId: RequestId): RunningCall | undefined {
     const outgoing = this.#related?.get(serverRequestId);
     this.#related?.delete(serverRequestId);
     if (outgoing !== undefined) {

@@ -20,6 +20,8 @@ export class MemoryUpstreams {
    * asks for it (the others are bound to the 2025 era by a plain `connect`).
    */
   readonly modern = new Set<string>();
+  /** The methods of the notifications each key's servers sent the hub, in order. */
+  readonly notified = new Map<string, string[]>();
   /** Keys whose connections wait for this promise first: a server slow to answer. */
   readonly gates = new Map<string, Promise<void>>();
   connects = 0;
@@ -47,6 +49,13 @@ export class MemoryUpstreams {
       return server;
     };
     const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+    const notified = this.notified.get(key) ?? [];
+    this.notified.set(key, notified);
+    const serverSend = serverSide.send.bind(serverSide);
+    serverSide.send = async (message, options) => {
+      if ('method' in message && !('id' in message)) notified.push(message.method);
+      await serverSend(message, options);
+    };
     if (this.modern.has(key)) serveStdio(created, { transport: serverSide });
     else await created().connect(serverSide);
     const send = clientSide.send.bind(clientSide);

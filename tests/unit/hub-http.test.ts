@@ -13,7 +13,9 @@ import { createHub, type Hub } from '../../src/hub/index.ts';
 import type { ServerView } from '../../src/hub/views.ts';
 import { startCountingServer } from '../fixtures/counting-server.ts';
 import { startEverything } from '../fixtures/everything.ts';
+import { GREETING_URI, startModernServer } from '../fixtures/modern-server.ts';
 import { freePort } from '../fixtures/ports.ts';
+import { until } from '../support/until.ts';
 
 const cleanups: Array<() => Promise<unknown>> = [];
 afterEach(async () => {
@@ -140,6 +142,34 @@ describe('hub over HTTP', () => {
     expect(a.content).toEqual([{ type: 'text', text: '1' }]);
     expect(b.content).toEqual([{ type: 'text', text: '1' }]);
     expect(counting.sessions()).toBe(1);
+  });
+
+  it("hears a 2026-07-28 server's changes on its subscriptions/listen stream", async () => {
+    const modern = await startModernServer();
+    cleanups.push(() => modern.stop());
+    const hub = await hubWith();
+    const { slug } = await hub.addServer({
+      name: 'modern',
+      url: modern.url,
+      transport: 'auto',
+      headers: [],
+    });
+    expect((await waitFor(hub, slug, isReady)).protocolVersion).toBe('2026-07-28');
+    const client = await connectClient(hub, 'watcher');
+    const heard: string[] = [];
+    client.setNotificationHandler('notifications/tools/list_changed', () => {
+      heard.push('tools');
+    });
+    client.setNotificationHandler('notifications/resources/updated', (notification) => {
+      heard.push(notification.params.uri);
+    });
+    // From the stream the hub opened when it connected:
+    modern.notify.toolsChanged();
+    await until(() => heard.includes('tools'), 'the list change relayed');
+    // From the stream that replaced it, naming the subscribed resource:
+    await client.subscribeResource({ uri: GREETING_URI });
+    modern.notify.resourceUpdated(GREETING_URI);
+    await until(() => heard.includes(GREETING_URI), 'the resource update relayed');
   });
 
   it('sends each elicitation to the client whose call caused it, with calls running at once', async () => {

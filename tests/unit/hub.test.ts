@@ -238,16 +238,19 @@ describe('hub notifications and cancellation', () => {
 });
 
 describe('hub request timeout', () => {
-  /** How many `hang` calls saw their request cancelled upstream. */
+  /** How many `hang` calls started, and how many saw their request cancelled upstream. */
+  let hangsStarted = 0;
   let hangsCancelled = 0;
+  /** Each step of `steps` waits here until the test lets it go. */
+  const stepGates: Array<() => void> = [];
 
-  /** A server whose `steps` tool reports `count` progress steps, each `gapMs` apart. */
-  function steppingServer(count: number, gapMs: number): () => McpServer {
+  /** A server whose `steps` tool reports `count` progress steps, each when the test says. */
+  function steppingServer(count: number): () => McpServer {
     return echoServer('timed', (server) => {
       server.registerTool('steps', { description: 'reports progress in steps' }, async (ctx) => {
         const progressToken = ctx.mcpReq._meta?.progressToken;
         for (let step = 1; step <= count; step++) {
-          await new Promise((resolve) => setTimeout(resolve, gapMs));
+          await new Promise<void>((go) => stepGates.push(go));
           if (progressToken !== undefined) {
             await ctx.mcpReq.notify({
               method: 'notifications/progress',
@@ -258,6 +261,7 @@ describe('hub request timeout', () => {
         return { content: [{ type: 'text', text: 'all steps done' }] };
       });
       server.registerTool('hang', { description: 'never answers' }, async (ctx) => {
+        hangsStarted++;
         await new Promise<void>((resolve) =>
           ctx.mcpReq.signal.addEventListener('abort', () => {
             hangsCancelled++;
@@ -269,38 +273,50 @@ describe('hub request timeout', () => {
     });
   }
 
-  async function timedServer(count: number, gapMs: number, timeoutMs: number) {
+  async function timedServer(count: number, timeoutMs: number) {
     const upstreams = new MemoryUpstreams();
-    const { hub } = await startHub(upstreams);
+    const { hub, clock } = await startHub(upstreams);
     await hub.addServer({
       name: 'timed',
       slug: 'timed',
-      url: upstreams.add('timed', steppingServer(count, gapMs)),
+      url: upstreams.add('timed', steppingServer(count)),
       transport: 'streamable-http',
       headers: [],
       timeoutMs,
     });
     await until(ready(hub, 'timed'), 'timed ready');
-    return connectClient(hub);
+    return { client: await connectClient(hub), clock };
   }
 
   it('relays progress to the caller and restarts the timeout on each report', async () => {
-    // Five steps of 150 ms take 750 ms in all, far past the 400 ms timeout; no single gap is.
-    const client = await timedServer(5, 150, 400);
+    const { client, clock } = await timedServer(5, 400);
     const seen: number[] = [];
-    const result = await client.callTool(
+    const call = client.callTool(
       { name: 'timed__steps', arguments: {} },
       { onprogress: (progress) => seen.push(progress.progress) },
     );
-    expect(result.content).toEqual([{ type: 'text', text: 'all steps done' }]);
+    // Five gaps of 300 ms are 1.5 s in all, far past the 400 ms timeout; no single gap is.
+    for (let step = 1; step <= 5; step++) {
+      await until(() => stepGates.length > 0, `step ${step} under way`);
+      await clock.advance(300);
+      stepGates.shift()!();
+      await until(() => seen.length === step, `progress ${step} relayed`);
+    }
+    expect((await call).content).toEqual([{ type: 'text', text: 'all steps done' }]);
     expect(seen).toEqual([1, 2, 3, 4, 5]);
   });
 
   it('cancels a call left unanswered past the timeout, and names the server', async () => {
-    const client = await timedServer(0, 0, 100);
-    await expect(
-      client.callTool({ name: 'timed__hang', arguments: {} }, { timeout: 10_000 }),
-    ).rejects.toThrow(/Server 'timed' did not answer tool 'hang' within 0\.1 s/);
+    const { client, clock } = await timedServer(0, 100);
+    const call = client.callTool({ name: 'timed__hang', arguments: {} }, { timeout: 10_000 });
+    const failure = expect(call).rejects.toThrow(
+      /Server 'timed' did not answer tool 'hang' within 0\.1 s/,
+    );
+    await until(() => hangsStarted === 1, 'the call under way upstream');
+    await clock.advance(99);
+    expect(hangsCancelled).toBe(0);
+    await clock.advance(1);
+    await failure;
     await until(() => hangsCancelled === 1, 'the upstream request cancelled');
   });
 });
