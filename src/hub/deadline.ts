@@ -1,6 +1,12 @@
 import type { Clock } from './types.ts';
 
 /**
+ * The SDK's own timeout, set out of reach where the hub keeps time itself (`Deadline`) or leaves
+ * it to the other side: the largest delay a timer accepts (2^31 - 1 ms, about 24.8 days).
+ */
+export const SDK_TIMEOUT_OFF = 2 ** 31 - 1;
+
+/**
  * The timeout of one upstream request, kept by the hub rather than the SDK because it must do two
  * things the SDK's timer cannot: start over when the server reports progress, and stand still
  * while the server waits for an answer from a client or a person (an elicitation a person reads

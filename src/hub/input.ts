@@ -36,7 +36,17 @@ export type InputRequests = Record<string, InputRequest>;
 export type InputAnswer = { result: InputResponse } | { error: ProtocolError };
 export type InputAnswers = Record<string, InputAnswer>;
 
-export type Step<R> = { kind: 'complete'; result: R } | { kind: 'input'; requests: InputRequests };
+export type Step<R> =
+  | { kind: 'complete'; result: R }
+  | {
+      kind: 'input';
+      requests: InputRequests;
+      /**
+       * A 2025-era server may withdraw a request it sent (`notifications/cancelled`): the signal
+       * of each request, by key, aborts then, and whoever is answering should stop asking.
+       */
+      withdrawn?: Record<string, AbortSignal>;
+    };
 
 /** One upstream call that may stop to ask for input, in either era. */
 export interface Exchange<R> {
@@ -126,10 +136,12 @@ export function cannotAnswer(
 
 export async function answerAll(
   requests: InputRequests,
-  answer: (request: InputRequest) => Promise<InputAnswer>,
+  answer: (request: InputRequest, key: string) => Promise<InputAnswer>,
 ): Promise<InputAnswers> {
   const entries = await Promise.all(
-    Object.entries(requests).map(async ([key, request]) => [key, await answer(request)] as const),
+    Object.entries(requests).map(
+      async ([key, request]) => [key, await answer(request, key)] as const,
+    ),
   );
   return Object.fromEntries(entries);
 }
@@ -193,6 +205,8 @@ export class RoundTrips<R> implements Exchange<R> {
 
 interface Pending {
   request: InputRequest;
+  /** Aborts when the server withdraws the request. */
+  signal?: AbortSignal;
   resolve(result: InputResponse): void;
   reject(error: unknown): void;
 }
@@ -220,11 +234,24 @@ export class PushedRequests<R> implements Exchange<R> {
     );
   }
 
-  /** A request the server sent during this call; settles with the client's answer. */
-  push(request: InputRequest): Promise<InputResponse> {
+  /**
+   * A request the server sent during this call; settles with the client's answer. `signal`
+   * aborts when the server withdraws it.
+   */
+  push(request: InputRequest, signal?: AbortSignal): Promise<InputResponse> {
     if (this.#settled) return Promise.reject(cannotAnswer(request, 'the server'));
     return new Promise((resolve, reject) => {
-      this.#arrived.push({ request, resolve, reject });
+      const pending: Pending = { request, signal, resolve, reject };
+      signal?.addEventListener(
+        'abort',
+        () => {
+          // Not handed out yet: nobody needs to hear of it. Handed out: the signal tells them.
+          this.#arrived = this.#arrived.filter((each) => each !== pending);
+          reject(signal.reason);
+        },
+        { once: true },
+      );
+      this.#arrived.push(pending);
       this.#wake?.();
     });
   }
@@ -243,12 +270,14 @@ export class PushedRequests<R> implements Exchange<R> {
     }
     if (this.#arrived.length > 0) {
       const requests: InputRequests = {};
+      const withdrawn: Record<string, AbortSignal> = {};
       for (const pending of this.#arrived.splice(0)) {
         const key = `input-${this.#nextKey++}`;
         this.#handedOut.set(key, pending);
         requests[key] = pending.request;
+        if (pending.signal) withdrawn[key] = pending.signal;
       }
-      return { kind: 'input', requests };
+      return { kind: 'input', requests, withdrawn };
     }
     return { kind: 'complete', result: await this.#call };
   }

@@ -40,6 +40,7 @@ import {
   type InputRequests,
   type InputResponse,
 } from './input.ts';
+import { SDK_TIMEOUT_OFF } from './deadline.ts';
 import { admits } from './log-levels.ts';
 import type { Page } from './pagination.ts';
 import type { Policy, PolicyAction, Principal } from './types.ts';
@@ -439,8 +440,13 @@ export class Session {
       const forHub: InputRequests = {};
       for (const [key, request] of Object.entries(step.requests))
         (canAnswer(capabilities, request) ? forClient : forHub)[key] = request;
-      const answered = await answerAll(forHub, (request) =>
-        this.#answerHere(serverId, request, ctx.mcpReq.signal),
+      // Asking stops when the call ends or the server withdraws its request.
+      const until = (key: string) => {
+        const withdrawn = step.withdrawn?.[key];
+        return withdrawn ? AbortSignal.any([ctx.mcpReq.signal, withdrawn]) : ctx.mcpReq.signal;
+      };
+      const answered = await answerAll(forHub, (request, key) =>
+        this.#answerHere(serverId, request, until(key)),
       );
       if (Object.keys(forClient).length === 0) {
         answers = answered;
@@ -458,7 +464,9 @@ export class Session {
       }
       answers = {
         ...answered,
-        ...(await answerAll(forClient, (request) => this.#askClient(ctx, request))),
+        ...(await answerAll(forClient, (request, key) =>
+          this.#askClient(ctx, request, until(key)),
+        )),
       };
     }
   }
@@ -479,10 +487,20 @@ export class Session {
     return this.server?.getClientCapabilities();
   }
 
-  /** Asks a 2025-era client, on its own call's stream (related request). */
-  async #askClient(ctx: ServerContext, request: InputRequest): Promise<InputAnswer> {
+  /**
+   * Asks a 2025-era client, on its own call's stream (related request). No timeout of the hub's
+   * own: a person may take minutes to answer in their client, and the server that asked has its
+   * own timeout, whose cancellation reaches the client through `signal`.
+   */
+  async #askClient(
+    ctx: ServerContext,
+    request: InputRequest,
+    signal: AbortSignal,
+  ): Promise<InputAnswer> {
     try {
-      return answerOf(await ctx.mcpReq.send(request as never));
+      return answerOf(
+        await ctx.mcpReq.send(request as never, { signal, timeout: SDK_TIMEOUT_OFF }),
+      );
     } catch (error) {
       return {
         error:

@@ -31,7 +31,7 @@ import {
 } from '@modelcontextprotocol/client';
 import { CfWorkerJsonSchemaValidator } from '@modelcontextprotocol/client/validators/cf-worker';
 import { backoffDelay, type BackoffOptions } from './backoff.ts';
-import { Deadline } from './deadline.ts';
+import { Deadline, SDK_TIMEOUT_OFF } from './deadline.ts';
 import { moreVerbose } from './log-levels.ts';
 import { isLegacyHint, type HttpObservations } from './http-transports.ts';
 import {
@@ -163,12 +163,6 @@ export interface CallOptions {
    */
   logLevel?: LoggingLevel;
 }
-
-/**
- * The SDK's own request timeout, set out of reach: the hub keeps each request's timeout itself
- * (see `Deadline`). The largest delay a timer accepts (2^31 - 1 ms, about 24.8 days).
- */
-const SDK_TIMEOUT_OFF = 2 ** 31 - 1;
 
 /** A 2025-era call in flight, and the timeout that stands still while it waits for input. */
 interface RunningCall {
@@ -532,7 +526,7 @@ export class Upstream {
           // The server waits for an answer (maybe a person's): that is not silence.
           const release = call.deadline?.hold();
           try {
-            return (await call.pushed.push(input)) as never;
+            return (await call.pushed.push(input, ctx.mcpReq.signal)) as never;
           } finally {
             release?.();
           }

@@ -227,6 +227,45 @@ describe('a call waiting for an answer', () => {
     return server;
   }
 
+  it('withdraws the question from the client when the server gives up on it', async () => {
+    const server = () => {
+      const impatient = new McpServer({ name: 'impatient', version: '1.0.0' });
+      impatient.registerTool('ask', { inputSchema: z.object({}) }, async (_args, ctx) => {
+        try {
+          // The server's own timeout: the SDK sends `notifications/cancelled` when it runs out.
+          await ctx.mcpReq.elicitInput(
+            { message: 'Quick!', requestedSchema: { type: 'object', properties: {} } },
+            { timeout: 50 },
+          );
+          return { content: [{ type: 'text', text: 'answered' }] };
+        } catch {
+          return { content: [{ type: 'text', text: 'gave up' }] };
+        }
+      });
+      return impatient;
+    };
+    const { hub } = await hubWith(false, { factory: server });
+    const client = new Client(
+      { name: 'dawdler', version: '1.0.0' },
+      { capabilities: { elicitation: { form: {} } } },
+    );
+    let withdrawn = false;
+    client.setRequestHandler('elicitation/create', async (_request, ctx) => {
+      await new Promise<void>((resolve) =>
+        ctx.mcpReq.signal.addEventListener('abort', () => resolve()),
+      );
+      withdrawn = true;
+      return { action: 'cancel' };
+    });
+    const [clientSide, hubSide] = InMemoryTransport.createLinkedPair();
+    await hub.connect(hubSide, { origin: 'test', clientName: 'dawdler', sessionId: 'dawdler' });
+    await client.connect(clientSide);
+
+    const result = await client.callTool({ name: 'feeds__ask', arguments: {} });
+    expect(result.content).toEqual([{ type: 'text', text: 'gave up' }]);
+    await until(() => withdrawn, 'the question withdrawn from the client');
+  });
+
   it('does not time out while its client answers', async () => {
     const clock = new FakeClock();
     const { hub } = await hubWith(false, { clock, timeoutMs: 1_000, factory: askingServer });
