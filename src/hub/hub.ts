@@ -47,13 +47,14 @@ import {
   type InputCapableMethod,
   type TransportOpener,
 } from './upstream.ts';
-import { entryFromInput, toServerView, toSessionView } from './view-mapping.ts';
+import { entryFromInput, toServerDetail, toServerView, toSessionView } from './view-mapping.ts';
 import type {
   ElicitationAnswer,
   ElicitationView,
   HubEvent,
   ImportSummary,
   ServerInput,
+  ServerDetail,
   ServerView,
   SessionView,
 } from './views.ts';
@@ -669,13 +670,39 @@ export class Hub {
   }
 
   #view(upstream: Upstream): ServerView {
-    const { exposed } = this.#names.assign(
+    return toServerView(upstream, this.#exposed(upstream, 'tool'));
+  }
+
+  /** One server in full, for its page in the dashboard. */
+  serverDetail(id: string): ServerDetail {
+    const upstream = this.#upstream(id);
+    return toServerDetail(upstream, {
+      tool: this.#exposed(upstream, 'tool'),
+      prompt: this.#exposed(upstream, 'prompt'),
+      template: this.#exposed(upstream, 'template'),
+    });
+  }
+
+  #exposed(upstream: Upstream, kind: 'tool' | 'prompt' | 'template'): Map<string, string> {
+    const items =
+      kind === 'tool'
+        ? upstream.catalog.tools
+        : kind === 'prompt'
+          ? upstream.catalog.prompts
+          : upstream.catalog.templates;
+    return this.#names.assign(
       upstream.id,
       upstream.entry.slug,
-      'tool',
-      upstream.tools.map((tool) => tool.name),
-    );
-    return toServerView(upstream, exposed);
+      kind,
+      items.map((item) => item.name),
+    ).exposed;
+  }
+
+  /** Ends a client's session (the dashboard's Disconnect); the client sees its transport close. */
+  async disconnectSession(sessionId: string): Promise<void> {
+    const session = this.#sessions.get(sessionId);
+    if (!session) throw new Error('That client has already disconnected.');
+    await session.close();
   }
 
   #emit(event: HubEvent): void {

@@ -18,6 +18,7 @@ export function createHub(options: CreateHubOptions = {}): Promise<Hub> {
 
 export { Hub, type HubOptions } from './hub.ts';
 export { Session } from './session.ts';
+export { Playground, PLAYGROUND_CLIENT_NAME } from './playground.ts';
 export type * from './types.ts';
 export type * from './views.ts';
 export { allowAllPolicy, systemClock, SLUG_PATTERN } from './types.ts';

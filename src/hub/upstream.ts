@@ -154,6 +154,9 @@ export interface UpstreamDeps {
 
 export const DEFAULT_TIMEOUT_MS = 60_000;
 
+/** Health-check round trips kept per server, for the dashboard. */
+const LATENCIES_KEPT = 10;
+
 export interface CallOptions {
   signal?: AbortSignal;
   onprogress?: (progress: { progress: number; total?: number; message?: string }) => void;
@@ -201,6 +204,10 @@ export class Upstream {
   capabilities?: ServerCapabilities;
   /** The server's `instructions`, from its last connection. */
   instructions?: string;
+  /** Round-trip times of the last health checks (ms), oldest first. */
+  readonly latencyMs: number[] = [];
+  /** The last failure, kept after a recovery. */
+  lastError?: { reason: string; at: number };
 
   #client?: Client;
   /** See `OpenedTransport.related`. */
@@ -499,6 +506,7 @@ export class Upstream {
   #setStatus(status: ServerStatus): void {
     this.status = status;
     this.since = this.deps.clock.now();
+    if (status.state === 'error') this.lastError = { reason: status.reason, at: this.since };
     if (status.state !== 'connecting') this.#settle();
     this.deps.onStatus(this);
   }
@@ -709,8 +717,11 @@ export class Upstream {
       try {
         // 2026-07-28 has no ping (the client refuses to send one): `server/discover` is the
         // cheapest request such a server answers.
+        const sent = this.deps.clock.now();
         if (this.isModern) await client.discover({ timeout: this.deps.pingTimeoutMs });
         else await client.ping({ timeout: this.deps.pingTimeoutMs });
+        this.latencyMs.push(this.deps.clock.now() - sent);
+        if (this.latencyMs.length > LATENCIES_KEPT) this.latencyMs.shift();
       } catch (error) {
         await this.#fail(generation, error);
         return;

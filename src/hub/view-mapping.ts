@@ -5,7 +5,7 @@
 import type { Session } from './session.ts';
 import type { HeaderEntry, NewServerEntry, RemoteTransportKind } from './types.ts';
 import { DEFAULT_TIMEOUT_MS, type Upstream } from './upstream.ts';
-import type { HeaderView, ServerInput, ServerView, SessionView } from './views.ts';
+import type { HeaderView, ServerDetail, ServerInput, ServerView, SessionView } from './views.ts';
 
 /** Shows at most the last 2 characters of a secret, and only when it is long enough to spare them. */
 export function maskSecret(value: string): string {
@@ -41,6 +41,14 @@ export function toServerView(upstream: Upstream, exposed: Map<string, string>): 
       title: tool.title,
       description: tool.description,
     })),
+    counts: {
+      tools: upstream.catalog.tools.length,
+      prompts: upstream.catalog.prompts.length,
+      resources: upstream.catalog.resources.length,
+      templates: upstream.catalog.templates.length,
+    },
+    latencyMs: [...upstream.latencyMs],
+    ...(upstream.lastError ? { lastError: { ...upstream.lastError } } : {}),
   };
   switch (entry.kind) {
     case 'remote':
@@ -64,6 +72,32 @@ export function toServerView(upstream: Upstream, exposed: Map<string, string>): 
     case 'builtin':
       return { ...base, kind: 'builtin', target: `builtin:${entry.builtin}`, headers: [] };
   }
+}
+
+/** The names clients call a server's tools, prompts and templates by (upstream name → exposed). */
+export interface ExposedNames {
+  tool: Map<string, string>;
+  prompt: Map<string, string>;
+  template: Map<string, string>;
+}
+
+export function toServerDetail(upstream: Upstream, names: ExposedNames): ServerDetail {
+  const { catalog } = upstream;
+  const named = <T extends { name: string }>(items: T[], exposed: Map<string, string>) =>
+    items.map((item) => ({
+      ...item,
+      name: exposed.get(item.name) ?? item.name,
+      upstreamName: item.name,
+    }));
+  return {
+    ...toServerView(upstream, names.tool),
+    ...(upstream.capabilities ? { capabilities: upstream.capabilities } : {}),
+    ...(upstream.instructions ? { instructions: upstream.instructions } : {}),
+    toolDetails: named(catalog.tools, names.tool),
+    prompts: named(catalog.prompts, names.prompt),
+    resources: [...catalog.resources],
+    templates: named(catalog.templates, names.template),
+  };
 }
 
 export function toSessionView(session: Session): SessionView {

@@ -3,6 +3,13 @@
  * (structured-cloneable), never a live object, and never a secret: header values marked secret are
  * masked before a view leaves the hub.
  */
+import type {
+  Prompt,
+  Resource,
+  ResourceTemplateType as ResourceTemplate,
+  ServerCapabilities,
+  Tool,
+} from '@modelcontextprotocol/client';
 import type { HeaderEntry, RemoteTransportKind, ServerStatus } from './types.ts';
 
 export interface ToolView {
@@ -41,8 +48,28 @@ export interface ServerView {
   serverInfo?: { name: string; version: string };
   protocolVersion?: string;
   tools: ToolView[];
+  /** How many of each the server lists now (zero while it is not connected). */
+  counts: { tools: number; prompts: number; resources: number; templates: number };
+  /** Round-trip times of the last health checks, oldest first, in ms (at most 10). */
+  latencyMs: number[];
+  /** The last failure, kept after the server recovers, so a flapping server can be diagnosed. */
+  lastError?: { reason: string; at: number };
   /** When the current status began (ms since epoch). */
   since: number;
+}
+
+/**
+ * Everything the dashboard shows about one server: what it declared when it connected, and its
+ * catalog as the server gave it (schemas untouched), each tool, prompt and template also under
+ * the name clients call it by (`name`; `upstreamName` is the server's own).
+ */
+export interface ServerDetail extends ServerView {
+  capabilities?: ServerCapabilities;
+  instructions?: string;
+  toolDetails: Array<Tool & { upstreamName: string }>;
+  prompts: Array<Prompt & { upstreamName: string }>;
+  resources: Resource[];
+  templates: Array<ResourceTemplate & { upstreamName: string }>;
 }
 
 export interface SessionView {

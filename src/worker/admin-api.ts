@@ -2,12 +2,20 @@
  * The admin API the dashboard calls over comlink. Types only here: the worker implements it
  * (./admin.ts), the UI imports these types.
  */
+import type {
+  CallToolResult,
+  CompleteRequest,
+  CompleteResult,
+  GetPromptResult,
+  ReadResourceResult,
+} from '@modelcontextprotocol/client';
 import type { ResourceCollision } from '../hub/aggregate.ts';
 import type {
   ElicitationAnswer,
   ElicitationView,
   HubEvent,
   ImportSummary,
+  ServerDetail,
   ServerInput,
   ServerView,
   SessionView,
@@ -19,6 +27,7 @@ export type {
   HubEvent,
   ImportSummary,
   ResourceCollision,
+  ServerDetail,
   ServerInput,
   ServerView,
   SessionView,
@@ -33,7 +42,20 @@ export interface AdminApi {
   removeServer(id: string): Promise<void>;
   setEnabled(id: string, enabled: boolean): Promise<void>;
   restartServer(id: string): Promise<void>;
+  /** One server in full (capabilities, instructions, its whole catalog). */
+  serverDetail(id: string): Promise<ServerDetail>;
   listSessions(): Promise<SessionView[]>;
+  /** Ends a client's session; its page sees the connection close. */
+  disconnectSession(sessionId: string): Promise<void>;
+  /**
+   * The Playground: this tab's own session with the hub ("Nexus playground" among the clients),
+   * so a call made by hand takes the same road as an AI client's. Names are the hub's
+   * (`slug__tool`). A failure rejects with the MCP error's message.
+   */
+  callTool(name: string, args: Record<string, unknown>): Promise<CallToolResult>;
+  readResource(uri: string): Promise<ReadResourceResult>;
+  getPrompt(name: string, args: Record<string, string>): Promise<GetPromptResult>;
+  complete(params: CompleteRequest['params']): Promise<CompleteResult>;
   /** Resource URIs more than one server lists: which server serves each, which are shadowed. */
   listResourceCollisions(): Promise<ResourceCollision[]>;
   /** Imports a `{"mcpServers": …}` or VS Code `{"servers": …}` file. Throws (changing nothing) on a malformed one. */

@@ -3,7 +3,8 @@
  * hub's mode and ties change-feed listeners to the dashboard tab's life.
  */
 import * as Comlink from 'comlink';
-import type { Hub } from '../hub/hub.ts';
+import { HUB_VERSION, type Hub } from '../hub/hub.ts';
+import { Playground } from '../hub/playground.ts';
 import type { AdminApi, HubEvent } from './admin-api.ts';
 
 export interface AdminHandle {
@@ -12,8 +13,13 @@ export interface AdminHandle {
   dispose(): void;
 }
 
-export function createAdminApi(hub: Hub, mode: 'shared' | 'dedicated'): AdminHandle {
+export function createAdminApi(
+  hub: Hub,
+  mode: 'shared' | 'dedicated',
+  origin: string,
+): AdminHandle {
   const unsubscribers = new Set<() => void>();
+  const playground = new Playground(hub, origin, HUB_VERSION);
   const api: AdminApi = {
     mode: async () => mode,
     listServers: async () => hub.listServers(),
@@ -22,7 +28,13 @@ export function createAdminApi(hub: Hub, mode: 'shared' | 'dedicated'): AdminHan
     removeServer: (id) => hub.removeServer(id),
     setEnabled: (id, enabled) => hub.setEnabled(id, enabled),
     restartServer: async (id) => hub.restartServer(id),
+    serverDetail: async (id) => hub.serverDetail(id),
     listSessions: async () => hub.listSessions(),
+    disconnectSession: (sessionId) => hub.disconnectSession(sessionId),
+    callTool: (name, args) => playground.callTool(name, args),
+    readResource: (uri) => playground.readResource(uri),
+    getPrompt: (name, args) => playground.getPrompt(name, args),
+    complete: (params) => playground.complete(params),
     listResourceCollisions: async () => hub.resourceCollisions(),
     importConfig: (text) => hub.importConfig(text),
     exportConfig: async (format) => hub.exportConfig(format),
@@ -47,6 +59,7 @@ export function createAdminApi(hub: Hub, mode: 'shared' | 'dedicated'): AdminHan
     api,
     dispose: () => {
       for (const unsubscribe of [...unsubscribers]) unsubscribe();
+      void playground.close();
     },
   };
 }

@@ -55,7 +55,7 @@ async function accept(port: MessagePort): Promise<void> {
     return refuse(port, 'The Nexus hub could not start', error);
   }
   if (hello.role === 'admin') {
-    const admin = createAdminApi(hub, mode);
+    const admin = createAdminApi(hub, mode, self.location.origin);
     // Expose BEFORE the welcome: once this port is started, a message with no listener is lost.
     Comlink.expose(admin.api, port);
     watchDeparture(hello.lock, () => {

@@ -144,7 +144,7 @@ describe('resources', () => {
     const ids = Object.fromEntries(hub.listServers().map((server) => [server.slug, server.id]));
     expect(collision).toEqual({ uri: 'memo://shared', servedBy: ids.alpha, shadowed: [ids.beta] });
     // The dashboard sees the same through the admin API.
-    const admin = createAdminApi(hub, 'shared');
+    const admin = createAdminApi(hub, 'shared', 'http://127.0.0.1');
     expect(await admin.api.listResourceCollisions()).toEqual([collision]);
     admin.dispose();
   });
