@@ -661,7 +661,9 @@ export class Hub {
   }
 
   listSessions(): SessionView[] {
-    return [...this.#sessions.values()].map(toSessionView);
+    return [...this.#sessions.values()].map((session) =>
+      toSessionView(session, session.scope === undefined ? undefined : this.slugOf(session.scope)),
+    );
   }
 
   subscribe(listener: (event: HubEvent) => void): () => void {

@@ -100,7 +100,7 @@ export function toServerDetail(upstream: Upstream, names: ExposedNames): ServerD
   };
 }
 
-export function toSessionView(session: Session): SessionView {
+export function toSessionView(session: Session, scopeSlug?: string): SessionView {
   const info = session.server?.getClientVersion();
   return {
     sessionId: session.id,
@@ -111,6 +111,7 @@ export function toSessionView(session: Session): SessionView {
     calls: session.calls,
     errors: session.errors,
     ...(session.era ? { era: session.era } : {}),
+    ...(scopeSlug ? { scope: scopeSlug } : {}),
   };
 }
 

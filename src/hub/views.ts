@@ -82,6 +82,8 @@ export interface SessionView {
   errors: number;
   /** `legacy`: 2025-11-25 or older (initialize handshake); `modern`: 2026-07-28 (stateless). */
   era?: 'legacy' | 'modern';
+  /** The slug of the one server a scoped session sees (`connectHub({ server })`). */
+  scope?: string;
 }
 
 /** What changed; the dashboard refetches what it shows. */

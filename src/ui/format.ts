@@ -16,6 +16,17 @@ export function toolCount(n: number): string {
   return n === 1 ? '1 tool' : `${n} tools`;
 }
 
+/** "12 ms (last), median 10 ms of 8": the last health checks' round trips. */
+export function latencyText(latencies: readonly number[]): string {
+  const last = latencies.at(-1);
+  if (last === undefined) return 'not measured yet';
+  const sorted = [...latencies].sort((a, b) => a - b);
+  const median = sorted[Math.floor((sorted.length - 1) / 2)]!;
+  return latencies.length === 1
+    ? `${last} ms`
+    : `${last} ms (last), median ${median} ms of ${latencies.length}`;
+}
+
 /** "Added 1 server" style plurals for the import summary. */
 export function plural(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;

@@ -10,6 +10,7 @@ import type {
   ElicitationAnswer,
   ElicitationView,
   HubEvent,
+  ServerDetail,
   ServerView,
   SessionView,
 } from '../hub/views.ts';
@@ -28,7 +29,8 @@ export type HubAction =
   | 'import'
   | 'export'
   | 'refresh'
-  | 'answer';
+  | 'answer'
+  | 'disconnect';
 
 export interface HubStateOptions {
   /** How to reach the hub; tests pass a fake. Defaults to `openHubPort`. */
@@ -306,6 +308,39 @@ export class HubState {
     return this.#act('export', 'The servers could not be exported.', (api) =>
       api.exportConfig(format),
     );
+  }
+
+  /** Ends a client's session; returns whether it worked. */
+  async disconnectSession(sessionId: string): Promise<boolean> {
+    const done = await this.#act(
+      'disconnect',
+      'The client could not be disconnected.',
+      async (api) => {
+        await api.disconnectSession(sessionId);
+        return true;
+      },
+    );
+    void this.refreshSessions();
+    return done === true;
+  }
+
+  /**
+   * Calls the hub for a page that shows its own errors (server detail, playground): resolves with
+   * the answer, or rejects with an `Error` whose message is written for a person.
+   */
+  async query<T>(call: (api: Comlink.Remote<AdminApi>) => Promise<T>): Promise<T> {
+    await this.#connecting;
+    const api = this.#api;
+    if (!api) throw new Error('The hub is not connected yet. Wait a moment, or reload the page.');
+    try {
+      return await call(api);
+    } catch (error) {
+      throw new Error(messageOf(error, 'The hub did not say what went wrong.'), { cause: error });
+    }
+  }
+
+  serverDetail(id: string): Promise<ServerDetail> {
+    return this.query((api) => api.serverDetail(id));
   }
 
   #label(id: string): string {
