@@ -47,16 +47,29 @@ import {
   type InputCapableMethod,
   type TransportOpener,
 } from './upstream.ts';
-import { entryFromInput, toServerDetail, toServerView, toSessionView } from './view-mapping.ts';
+import { Activity } from './activity.ts';
+import { Inspector } from './inspector.ts';
+import {
+  curlOf,
+  entryFromInput,
+  toServerDetail,
+  toServerView,
+  toSessionView,
+  toTrafficView,
+} from './view-mapping.ts';
 import type {
+  ActivityView,
   ElicitationAnswer,
   ElicitationView,
   HubEvent,
   ImportSummary,
   ServerInput,
+  InspectorSettings,
   ServerDetail,
   ServerView,
   SessionView,
+  TrafficDetail,
+  TrafficView,
 } from './views.ts';
 
 export const HUB_VERSION = '0.1.0';
@@ -88,6 +101,8 @@ export interface HubOptions {
   startupGraceMs?: number;
   /** Entries per page of the hub's own lists (tools/list, prompts/list, …). Default 100. */
   pageSize?: number;
+  /** Messages the Inspector keeps (its ring buffer). Default 500. */
+  inspectorCapacity?: number;
   log?: (message: string) => void;
 }
 
@@ -118,11 +133,29 @@ export class Hub {
   >();
   #started: Promise<void> = Promise.resolve();
   #startupTimer: unknown;
+  /** Every JSON-RPC message through the hub, while a dashboard may look. */
+  readonly inspector: Inspector;
+  /** Calls, errors and latency per server over the last minutes. */
+  readonly activity: Activity;
+  #trafficTimer: unknown;
 
   private constructor(private readonly options: HubOptions) {
     this.policy = options.policy ?? allowAllPolicy;
     this.#clock = options.clock ?? systemClock;
     this.#newId = options.newId ?? (() => crypto.randomUUID());
+    this.inspector = new Inspector(this.#clock, options.inspectorCapacity, () =>
+      this.#trafficRecorded(),
+    );
+    this.activity = new Activity(this.#clock);
+  }
+
+  /** Tells dashboards about new traffic at most every 250 ms, however busy the hub is. */
+  #trafficRecorded(): void {
+    if (this.#trafficTimer !== undefined) return;
+    this.#trafficTimer = this.#clock.setTimeout(() => {
+      this.#trafficTimer = undefined;
+      this.#emit({ type: 'traffic' });
+    }, 250);
   }
 
   /** Loads the registry (seeding the defaults on first run) and starts every enabled server. */
@@ -206,6 +239,13 @@ export class Hub {
       onUnrelatedRequest: (source, request, signal) =>
         this.#unrelatedRequest(source, request, signal),
       onLog: this.options.log,
+      onTraffic: (source, direction, message) =>
+        this.inspector.record(
+          'server',
+          direction,
+          { serverId: source.id, serverSlug: source.entry.slug },
+          message,
+        ),
     });
     this.#upstreams.set(entry.id, upstream);
     upstream.start();
@@ -638,6 +678,17 @@ export class Hub {
           this.#emit({ type: 'sessions' });
         },
         log: (message) => this.options.log?.(message),
+        traffic: (direction, session, message) =>
+          this.inspector.record(
+            'client',
+            direction,
+            { sessionId: session.id, clientName: session.principal.clientName },
+            message,
+          ),
+        callStarted: (serverId) => {
+          const started = performance.now();
+          return (ok) => this.activity.record(serverId, performance.now() - started, ok);
+        },
       },
       principal,
       options.clientVersion ?? '',
@@ -698,6 +749,46 @@ export class Hub {
       kind,
       items.map((item) => item.name),
     ).exposed;
+  }
+
+  /** The Inspector's messages after `afterSeq`, oldest first. */
+  traffic(afterSeq = 0): TrafficView[] {
+    return this.inspector.entries(afterSeq).map(toTrafficView);
+  }
+
+  /** One message in full; undefined once it has left the buffer. */
+  trafficDetail(seq: number): TrafficDetail | undefined {
+    const entry = this.inspector.entry(seq);
+    if (!entry) return undefined;
+    const json = JSON.stringify(entry.message, null, 2);
+    const upstream =
+      entry.side === 'server' && entry.direction === 'out' && entry.serverId
+        ? this.#upstreams.get(entry.serverId)
+        : undefined;
+    const curl = upstream && curlOf(upstream, entry.message, upstream.httpSessionId);
+    return curl ? { json, curl } : { json };
+  }
+
+  inspectorSettings(): InspectorSettings {
+    return { enabled: this.inspector.enabled, capacity: this.inspector.capacity };
+  }
+
+  setInspectorSettings(settings: Partial<InspectorSettings>): InspectorSettings {
+    if (settings.enabled !== undefined) this.inspector.setEnabled(settings.enabled);
+    if (settings.capacity !== undefined) this.inspector.setCapacity(settings.capacity);
+    this.#emit({ type: 'traffic' });
+    return this.inspectorSettings();
+  }
+
+  /** Calls, errors and latency of every server over the last minutes. */
+  activityViews(): ActivityView[] {
+    return [...this.#upstreams.values()].map((upstream) => ({
+      serverId: upstream.id,
+      slug: upstream.entry.slug,
+      name: upstream.entry.name,
+      series: this.activity.series(upstream.id),
+      recent: this.activity.summary(upstream.id, 5 * 60_000),
+    }));
   }
 
   /** Ends a client's session (the dashboard's Disconnect); the client sees its transport close. */
@@ -805,6 +896,7 @@ export class Hub {
     await this.options.registry.deleteServer(id);
     upstream.stop();
     this.#upstreams.delete(id);
+    this.activity.forget(id);
     this.#names.dropServer(id);
     this.#catalogs.invalidate();
     this.#emit({ type: 'servers' });
@@ -848,6 +940,7 @@ export class Hub {
 
   /** Stops every upstream and ends every session. */
   async close(): Promise<void> {
+    this.#clock.clearTimeout(this.#trafficTimer);
     for (const upstream of this.#upstreams.values()) upstream.stop();
     await Promise.all([...this.#sessions.values()].map((session) => session.close()));
     this.#listeners.clear();

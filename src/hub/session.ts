@@ -41,8 +41,10 @@ import {
   type InputResponse,
 } from './input.ts';
 import { SDK_TIMEOUT_OFF } from './deadline.ts';
+import type { TrafficDirection } from './inspector.ts';
 import { admits } from './log-levels.ts';
 import type { Page } from './pagination.ts';
+import { tapTransport } from './tap.ts';
 import type { Policy, PolicyAction, Principal } from './types.ts';
 import type {
   CallOptions,
@@ -119,6 +121,10 @@ export interface SessionHost {
   sessionClosed(session: Session): void;
   /** A line for the hub's own log (problems no client request can carry back). */
   log?(message: string): void;
+  /** A message on this session's connection, for the Inspector. */
+  traffic?(direction: TrafficDirection, session: Session, message: JSONRPCMessage): void;
+  /** A call to a server starts (for the activity charts); the returned function ends it. */
+  callStarted?(serverId: string): (ok: boolean) => void;
 }
 
 const LIST_CHANGED: Record<CatalogKind, 'tools' | 'prompts' | 'resources'> = {
@@ -206,7 +212,13 @@ export class Session {
    */
   async attach(transport: Transport): Promise<void> {
     this.#handle = serveStdio((options) => this.#createServer(options.era), {
-      transport: tapInbound(transport, (message) => this.#watchListens(message)),
+      transport: tapTransport(transport, {
+        inbound: (message) => {
+          this.host.traffic?.('in', this, message);
+          this.#watchListens(message);
+        },
+        outbound: (message) => this.host.traffic?.('out', this, message),
+      }),
       onerror: () => {},
     });
     const closed = transport.onclose;
@@ -394,9 +406,14 @@ export class Session {
       notify: ctx.mcpReq.notify,
     };
     if (logging) this.#loggingCalls.add(logging);
+    const finished = this.host.callStarted?.(serverId);
+    let ok = false;
     try {
-      return await this.#drive(ctx, serverId, target, () => start(logLevel));
+      const result = await this.#drive(ctx, serverId, target, () => start(logLevel));
+      ok = !(result as { isError?: boolean } | undefined)?.isError;
+      return result;
     } finally {
+      finished?.(ok);
       if (logging) this.#loggingCalls.delete(logging);
     }
   }
@@ -683,42 +700,4 @@ function describe(action: PolicyAction): string {
     case 'set-log-level':
       return `set the log level to ${action.level}`;
   }
-}
-
-/**
- * The same transport, with `watch` seeing each message the client sends before the SDK does
- * (the SDK's era entry answers some requests itself, out of the session's sight).
- */
-function tapInbound(transport: Transport, watch: (message: JSONRPCMessage) => void): Transport {
-  return {
-    start: () => transport.start(),
-    send: (message, options) => transport.send(message, options),
-    close: () => transport.close(),
-    get sessionId() {
-      return transport.sessionId;
-    },
-    get onmessage() {
-      return transport.onmessage;
-    },
-    set onmessage(handler) {
-      transport.onmessage =
-        handler &&
-        ((message, extra) => {
-          watch(message);
-          handler(message, extra);
-        });
-    },
-    get onclose() {
-      return transport.onclose;
-    },
-    set onclose(handler) {
-      transport.onclose = handler;
-    },
-    get onerror() {
-      return transport.onerror;
-    },
-    set onerror(handler) {
-      transport.onerror = handler;
-    },
-  };
 }

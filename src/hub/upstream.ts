@@ -32,6 +32,8 @@ import {
 import { CfWorkerJsonSchemaValidator } from '@modelcontextprotocol/client/validators/cf-worker';
 import { backoffDelay, type BackoffOptions } from './backoff.ts';
 import { Deadline, SDK_TIMEOUT_OFF } from './deadline.ts';
+import type { TrafficDirection } from './inspector.ts';
+import { tapTransport } from './tap.ts';
 import { moreVerbose } from './log-levels.ts';
 import { isLegacyHint, type HttpObservations } from './http-transports.ts';
 import {
@@ -150,6 +152,8 @@ export interface UpstreamDeps {
     signal: AbortSignal,
   ): Promise<InputResponse>;
   onLog?(message: string): void;
+  /** Each message to and from the server, for the Inspector (see inspector.ts). */
+  onTraffic?(upstream: Upstream, direction: TrafficDirection, message: JSONRPCMessage): void;
 }
 
 export const DEFAULT_TIMEOUT_MS = 60_000;
@@ -404,6 +408,11 @@ export class Upstream {
     );
   }
 
+  /** The `Mcp-Session-Id` of a stateful Streamable HTTP connection, if it has one. */
+  get httpSessionId(): string | undefined {
+    return this.#client?.transport?.sessionId;
+  }
+
   /** Whether the live connection speaks the stateless 2026-07-28 era. */
   get isModern(): boolean {
     return isModernEra(this.protocolVersion);
@@ -583,7 +592,7 @@ export class Upstream {
       try {
         opened = await this.deps.openTransport(entry, kind);
         this.#related = opened.related;
-        await client.connect(this.#watchCalls(opened.transport));
+        await client.connect(this.#watchCalls(this.#tapped(opened.transport)));
       } catch (error) {
         void client.close().catch(() => {});
         const failure = { error, observations: opened?.observations };
@@ -659,6 +668,16 @@ export class Upstream {
     });
     this.#listening = turn.catch(() => {});
     return turn;
+  }
+
+  /** The transport, with both directions shown to the Inspector when the hub has one. */
+  #tapped(transport: Transport): Transport {
+    const onTraffic = this.deps.onTraffic;
+    if (!onTraffic) return transport;
+    return tapTransport(transport, {
+      inbound: (message) => onTraffic(this, 'in', message),
+      outbound: (message) => onTraffic(this, 'out', message),
+    });
   }
 
   /**

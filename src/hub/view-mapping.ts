@@ -2,10 +2,19 @@
  * Mapping between the hub's live objects and the plain views the admin API hands out, and from
  * the add/edit form's input to a registry entry. The one place secrets are masked.
  */
+import type { JSONRPCMessage } from '@modelcontextprotocol/client';
+import { sizeOf, type TrafficEntry } from './inspector.ts';
 import type { Session } from './session.ts';
 import type { HeaderEntry, NewServerEntry, RemoteTransportKind } from './types.ts';
 import { DEFAULT_TIMEOUT_MS, type Upstream } from './upstream.ts';
-import type { HeaderView, ServerDetail, ServerInput, ServerView, SessionView } from './views.ts';
+import type {
+  HeaderView,
+  ServerDetail,
+  ServerInput,
+  ServerView,
+  SessionView,
+  TrafficView,
+} from './views.ts';
 
 /** Shows at most the last 2 characters of a secret, and only when it is long enough to spare them. */
 export function maskSecret(value: string): string {
@@ -98,6 +107,42 @@ export function toServerDetail(upstream: Upstream, names: ExposedNames): ServerD
     resources: [...catalog.resources],
     templates: named(catalog.templates, names.template),
   };
+}
+
+/** An Inspector entry as the dashboard lists it; its size is worked out once, on first read. */
+export function toTrafficView(entry: TrafficEntry): TrafficView {
+  entry.size ??= sizeOf(entry.message);
+  const { message: _message, ...view } = entry;
+  return { ...view, size: entry.size } as TrafficView;
+}
+
+/**
+ * A message the hub POSTed to a Streamable HTTP server, as a cURL command a person can paste into
+ * a terminal to replay it. Header values marked secret are masked: the person fills them in.
+ */
+export function curlOf(
+  upstream: Upstream,
+  message: JSONRPCMessage,
+  sessionId: string | undefined,
+): string | undefined {
+  const entry = upstream.entry;
+  if (entry.kind !== 'remote' || upstream.activeTransport !== 'streamable-http') return undefined;
+  const quote = (text: string) => `'${text.replaceAll("'", `'\\''`)}'`;
+  const lines = [
+    `curl -X POST ${quote(entry.url)}`,
+    `-H ${quote('Content-Type: application/json')}`,
+    `-H ${quote('Accept: application/json, text/event-stream')}`,
+  ];
+  if (upstream.protocolVersion)
+    lines.push(`-H ${quote(`MCP-Protocol-Version: ${upstream.protocolVersion}`)}`);
+  if (sessionId) lines.push(`-H ${quote(`Mcp-Session-Id: ${sessionId}`)}`);
+  for (const header of entry.headers) {
+    if (header.name.trim() === '') continue;
+    const value = header.secret ? maskSecret(header.value) : header.value;
+    lines.push(`-H ${quote(`${header.name.trim()}: ${value}`)}`);
+  }
+  lines.push(`--data-raw ${quote(JSON.stringify(message))}`);
+  return lines.join(' \\\n  ');
 }
 
 export function toSessionView(session: Session, scopeSlug?: string): SessionView {

@@ -86,8 +86,65 @@ export interface SessionView {
   scope?: string;
 }
 
+/** One message in the Inspector's log (its JSON comes separately, see `TrafficDetail`). */
+export interface TrafficView {
+  seq: number;
+  at: number;
+  side: 'client' | 'server';
+  /** Relative to the hub: `in` arrived at the hub, `out` left it. */
+  direction: 'in' | 'out';
+  kind: 'request' | 'response' | 'error' | 'notification';
+  method?: string;
+  id?: string | number;
+  sessionId?: string;
+  clientName?: string;
+  serverId?: string;
+  serverSlug?: string;
+  latencyMs?: number;
+  /** Bytes of the message as JSON. */
+  size: number;
+}
+
+export interface TrafficDetail {
+  /** The message, pretty-printed. */
+  json: string;
+  /**
+   * For a message the hub sent a server over HTTP: the exchange as a cURL command line, secret
+   * header values masked.
+   */
+  curl?: string;
+}
+
+export interface InspectorSettings {
+  /** The person's switch. */
+  enabled: boolean;
+  /** Messages kept. */
+  capacity: number;
+}
+
+export interface ActivityView {
+  serverId: string;
+  slug: string;
+  name: string;
+  /** One point per 10 s over the last 10 minutes, oldest first. */
+  series: Array<{
+    start: number;
+    calls: number;
+    errors: number;
+    medianMs?: number;
+    p95Ms?: number;
+  }>;
+  /** The last 5 minutes. */
+  recent: { calls: number; errors: number; medianMs?: number; p95Ms?: number };
+}
+
 /** What changed; the dashboard refetches what it shows. */
-export type HubEvent = { type: 'servers' } | { type: 'sessions' } | { type: 'elicitations' };
+export type HubEvent =
+  | { type: 'servers' }
+  | { type: 'sessions' }
+  | { type: 'elicitations' }
+  /** New messages in the Inspector's log (sent at most every 250 ms). */
+  | { type: 'traffic' };
 
 /**
  * A server's request for input that no client could answer, waiting for the person in the

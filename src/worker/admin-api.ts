@@ -11,26 +11,34 @@ import type {
 } from '@modelcontextprotocol/client';
 import type { ResourceCollision } from '../hub/aggregate.ts';
 import type {
+  ActivityView,
   ElicitationAnswer,
   ElicitationView,
   HubEvent,
   ImportSummary,
+  InspectorSettings,
   ServerDetail,
   ServerInput,
   ServerView,
   SessionView,
+  TrafficDetail,
+  TrafficView,
 } from '../hub/views.ts';
 
 export type {
+  ActivityView,
   ElicitationAnswer,
   ElicitationView,
   HubEvent,
   ImportSummary,
   ResourceCollision,
+  InspectorSettings,
   ServerDetail,
   ServerInput,
   ServerView,
   SessionView,
+  TrafficDetail,
+  TrafficView,
 };
 
 export interface AdminApi {
@@ -56,6 +64,17 @@ export interface AdminApi {
   readResource(uri: string): Promise<ReadResourceResult>;
   getPrompt(name: string, args: Record<string, string>): Promise<GetPromptResult>;
   complete(params: CompleteRequest['params']): Promise<CompleteResult>;
+  /**
+   * The Inspector: messages through the hub after `afterSeq` (0: all it keeps). It records while
+   * a dashboard tab is open and recording is on.
+   */
+  traffic(afterSeq: number): Promise<TrafficView[]>;
+  /** One message's JSON (and cURL line for an HTTP exchange); undefined once it left the buffer. */
+  trafficDetail(seq: number): Promise<TrafficDetail | undefined>;
+  inspectorSettings(): Promise<InspectorSettings>;
+  setInspectorSettings(settings: Partial<InspectorSettings>): Promise<InspectorSettings>;
+  /** Calls, errors and latency per server over the last 10 minutes. */
+  activity(): Promise<ActivityView[]>;
   /** Resource URIs more than one server lists: which server serves each, which are shadowed. */
   listResourceCollisions(): Promise<ResourceCollision[]>;
   /** Imports a `{"mcpServers": …}` or VS Code `{"servers": …}` file. Throws (changing nothing) on a malformed one. */

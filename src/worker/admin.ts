@@ -20,6 +20,8 @@ export function createAdminApi(
 ): AdminHandle {
   const unsubscribers = new Set<() => void>();
   const playground = new Playground(hub, origin, HUB_VERSION);
+  // An open dashboard is someone who may look: the Inspector records while one is.
+  const unwatch = hub.inspector.watch();
   const api: AdminApi = {
     mode: async () => mode,
     listServers: async () => hub.listServers(),
@@ -35,6 +37,11 @@ export function createAdminApi(
     readResource: (uri) => playground.readResource(uri),
     getPrompt: (name, args) => playground.getPrompt(name, args),
     complete: (params) => playground.complete(params),
+    traffic: async (afterSeq) => hub.traffic(afterSeq),
+    trafficDetail: async (seq) => hub.trafficDetail(seq),
+    inspectorSettings: async () => hub.inspectorSettings(),
+    setInspectorSettings: async (settings) => hub.setInspectorSettings(settings),
+    activity: async () => hub.activityViews(),
     listResourceCollisions: async () => hub.resourceCollisions(),
     importConfig: (text) => hub.importConfig(text),
     exportConfig: async (format) => hub.exportConfig(format),
@@ -60,6 +67,7 @@ export function createAdminApi(
     dispose: () => {
       for (const unsubscribe of [...unsubscribers]) unsubscribe();
       void playground.close();
+      unwatch();
     },
   };
 }
