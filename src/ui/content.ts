@@ -11,7 +11,6 @@
  */
 import type {
   CallToolResult,
-  ContentBlock,
   GetPromptResult,
   ReadResourceResult,
 } from '@modelcontextprotocol/client';
@@ -19,9 +18,11 @@ import type {
 /** Which request produced the result: `tools/call`, `resources/read` or `prompts/get`. */
 export type ResultKind = 'tool' | 'resource' | 'prompt';
 
-/** The results this module understands (it accepts anything, these are what well-behaved servers send). */
+/**
+ * What well-behaved servers send. Every function here still takes `unknown`: a result reaches the
+ * Playground from an upstream server through the hub, and its shape is a claim, not a guarantee.
+ */
 export type McpResult = CallToolResult | ReadResourceResult | GetPromptResult;
-export type { ContentBlock };
 
 /** Binary data: shown inline (`image`, `audio`) or offered as a download (`binary`). */
 export type MediaView =
@@ -30,10 +31,10 @@ export type MediaView =
   | {
       kind: 'binary';
       /** The declared type as the server sent it (for display only; never used as a Blob type). */
-      mimeType: string;
+      mimeType: string | undefined;
       /** Size of the decoded data; undefined when the payload is not valid base64. */
       bytes: number | undefined;
-      /** The payload, whitespace removed, ready to decode; undefined when it is not valid base64. */
+      /** The payload as `normalizeBase64` returns it; undefined when it is not valid base64. */
       base64: string | undefined;
       /** One sentence for a person: what this is and why it is not shown. */
       description: string;
@@ -147,10 +148,10 @@ export function mimeEssence(mimeType: unknown): string | undefined {
 
 /**
  * The payload, ASCII whitespace removed and padding completed, when it is valid base64, else
- * undefined. Follows the
- * WHATWG "forgiving-base64 decode" that `atob` and `data:` URLs use (whitespace ignored, padding
- * optional, but a length of 4n+1 or a stray `=` or non-alphabet character is an error), so what
- * passes here decodes in the browser too. base64url (`-`, `_`) is refused: MCP uses plain base64.
+ * undefined. Follows the WHATWG "forgiving-base64 decode" that `atob` and `data:` URLs use
+ * (whitespace ignored, padding optional, but a length of 4n+1 or a stray `=` or non-alphabet
+ * character is an error), so what passes here decodes in the browser too. base64url (`-`, `_`) is
+ * refused: MCP uses plain base64.
  */
 export function normalizeBase64(data: unknown): string | undefined {
   if (typeof data !== 'string') return undefined;
@@ -245,8 +246,8 @@ const EXTENSIONS: Record<string, string> = {
 };
 
 /**
- * A harmless download name: the URI's last path segment when there is one, else `fallback` plus an
- * extension for the MIME type. Separators, control and reserved characters become `_`, so the
+ * A harmless download name: the URI's last path segment when there is one (given an extension for
+ * its MIME type if it has none), else `fallback` plus that extension. Separators, control and reserved characters become `_`, so the
  * server cannot pick a path or a name that hides its real extension behind bidi controls.
  */
 export function downloadName(
@@ -269,9 +270,10 @@ export function downloadName(
     '_',
   );
   base = base.replace(/^[.\s]+|[.\s]+$/g, '').slice(0, 120);
-  if (base) return base;
   const essence = mimeEssence(mimeType);
-  return `${fallback}.${(essence && EXTENSIONS[essence]) ?? 'bin'}`;
+  const extension = essence && EXTENSIONS[essence];
+  if (base) return base.includes('.') || !extension ? base : `${base}.${extension}`;
+  return `${fallback}.${extension ?? 'bin'}`;
 }
 
 // --- blocks -------------------------------------------------------------------------------------
@@ -282,6 +284,11 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 function optionalString(value: unknown): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+/** A server's word quoted inside one of our sentences, cut short so it cannot drown the sentence. */
+function clip(text: string, max = 80): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
 /**
@@ -329,8 +336,8 @@ interface MediaSource {
 /** Inline image, inline audio, or a described download for binary data. */
 export function mediaView(source: MediaSource): MediaView {
   const essence = mimeEssence(source.mimeType);
-  const declared = optionalString(source.mimeType) ?? 'unknown type';
-  const shownType = essence ?? declared;
+  const declared = optionalString(source.mimeType);
+  const ofType = essence || declared ? `of type ${essence ?? clip(declared!)}` : 'of unknown type';
   const fileName = downloadName(source.uri, essence, source.fallbackName);
   const b64 = normalizeBase64(source.data);
   if (b64 === undefined) {
@@ -340,7 +347,7 @@ export function mediaView(source: MediaSource): MediaView {
       mimeType: declared,
       bytes: undefined,
       base64: undefined,
-      description: `Content of type ${shownType} that is not valid base64 (${length}), so Nexus can neither show nor save it.`,
+      description: `Content ${ofType} that is not valid base64 (${length}), so Nexus can neither show nor save it.`,
       fileName,
     };
   }
@@ -371,7 +378,7 @@ export function mediaView(source: MediaSource): MediaView {
     mimeType: declared,
     bytes,
     base64: b64,
-    description: `Binary content of type ${shownType}, ${size}.`,
+    description: `Binary content ${ofType}, ${size}.`,
     fileName,
   };
 }
@@ -407,8 +414,9 @@ function unknownView(raw: unknown, reason: string): BlockView {
 
 /** One content block of a tool result or prompt message. */
 export function blockView(block: unknown): BlockView {
-  if (!isRecord(block))
+  if (!isRecord(block)) {
     return unknownView(block, 'A content block that is not an object, shown as JSON.');
+  }
   const note = annotationsNote(block.annotations);
   switch (block.type) {
     case 'text':
@@ -431,7 +439,8 @@ export function blockView(block: unknown): BlockView {
       if (typeof block.uri !== 'string') break;
       const name = optionalString(block.name);
       const title = optionalString(block.title);
-      const size = typeof block.size === 'number' ? formatBytes(block.size) : undefined;
+      const { size } = block;
+      const validSize = typeof size === 'number' && Number.isFinite(size) && size >= 0;
       return {
         kind: 'link',
         uri: block.uri,
@@ -441,21 +450,21 @@ export function blockView(block: unknown): BlockView {
         title,
         mimeType: optionalString(block.mimeType),
         description: optionalString(block.description),
-        size: size === 'unknown size' ? undefined : size,
+        size: validSize ? formatBytes(size) : undefined,
         note,
       };
     }
     case 'resource':
       return resourceView(block.resource, note);
     default: {
-      const type = typeof block.type === 'string' ? `"${block.type}"` : 'no';
+      const type = typeof block.type === 'string' ? `"${clip(block.type)}"` : 'no';
       return unknownView(
         block,
         `A content block of ${type} type that Nexus does not display, shown as JSON.`,
       );
     }
   }
-  return unknownView(block, `A malformed "${block.type}" block, shown as JSON.`);
+  return unknownView(block, `A malformed "${String(block.type)}" block, shown as JSON.`);
 }
 
 // --- results ----------------------------------------------------------------------------------

@@ -147,6 +147,21 @@ describe('content blocks', () => {
     );
   });
 
+  it('a blob without a MIME type is binary of unknown type', () => {
+    const view = as(resourceView({ uri: 'mem://x/data', blob: 'AAEC' }), 'resource');
+    expect(view.body).toMatchObject({
+      kind: 'binary',
+      mimeType: undefined,
+      bytes: 3,
+      description: 'Binary content of unknown type, 3 bytes.',
+    });
+  });
+
+  it('a server cannot flood the description with a long type name', () => {
+    const view = as(blockView({ type: 'x'.repeat(10_000) }), 'unknown');
+    expect(view.reason.length).toBeLessThan(200);
+  });
+
   it('an image whose data is not a string is described, not shown', () => {
     const view = as(blockView({ type: 'image', data: 42, mimeType: 'image/png' }), 'binary');
     expect(view.description).toContain('not valid base64 (no data)');
@@ -385,7 +400,8 @@ describe('MIME types and file names', () => {
     );
     expect(downloadName('mem://x/', 'image/png', 'resource')).toBe('resource.png');
     expect(downloadName(undefined, 'application/x-unknown', 'image')).toBe('image.bin');
-    expect(downloadName('mem://x/%E0%A4%A', 'audio/mpeg', 'audio')).toBe('%E0%A4%A');
+    expect(downloadName('mem://x/%E0%A4%A', 'audio/mpeg', 'audio')).toBe('%E0%A4%A.mp3');
+    expect(downloadName('mem://x/report', 'application/pdf', 'resource')).toBe('report.pdf');
   });
 });
 
