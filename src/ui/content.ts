@@ -321,7 +321,8 @@ export function annotationsNote(annotations: unknown): string | undefined {
   return parts.length > 0 ? parts.join(' · ') : undefined;
 }
 
-interface MediaSource {
+/** What `mediaView` needs to describe one payload. */
+export interface MediaInput {
   /** What may be inlined: an `image` block only as an image, a resource blob as either. */
   allow: 'image' | 'audio' | 'any';
   mimeType: unknown;
@@ -334,7 +335,7 @@ interface MediaSource {
 }
 
 /** Inline image, inline audio, or a described download for binary data. */
-export function mediaView(source: MediaSource): MediaView {
+export function mediaView(source: MediaInput): MediaView {
   const essence = mimeEssence(source.mimeType);
   const declared = optionalString(source.mimeType);
   const ofType = essence || declared ? `of type ${essence ?? clip(declared!)}` : 'of unknown type';
