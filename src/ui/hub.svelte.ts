@@ -83,6 +83,8 @@ export class HubState {
   lastError = $state.raw<string | undefined>(undefined);
   /** Which action `lastError` belongs to. */
   lastErrorAction = $state.raw<HubAction | undefined>(undefined);
+  /** Bumped when the hub recorded new traffic; the Inspector page refetches on change. */
+  trafficVersion = $state.raw(0);
 
   readonly #open: typeof openHubPort;
   readonly #clientName: string;
@@ -159,6 +161,7 @@ export class HubState {
     if (event.type === 'servers') void this.refreshServers();
     else if (event.type === 'sessions') void this.refreshSessions();
     else if (event.type === 'elicitations') void this.refreshElicitations();
+    else if (event.type === 'traffic') this.trafficVersion++;
   }
 
   /** Refetches the waiting elicitations (coalesced like `refreshServers`). */

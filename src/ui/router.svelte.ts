@@ -8,6 +8,8 @@ export type Route =
   | { page: 'servers' }
   | { page: 'server'; id: string }
   | { page: 'clients' }
+  | { page: 'inspector' }
+  | { page: 'activity' }
   | { page: 'playground'; tool?: string };
 
 /** The hash for a route; the inverse of `parseRoute`. */
@@ -19,6 +21,10 @@ export function hrefOf(route: Route): string {
       return `#/servers/${encodeURIComponent(route.id)}`;
     case 'clients':
       return '#/clients';
+    case 'inspector':
+      return '#/inspector';
+    case 'activity':
+      return '#/activity';
     case 'playground':
       return route.tool ? `#/playground/${encodeURIComponent(route.tool)}` : '#/playground';
   }
@@ -29,7 +35,7 @@ export function parseRoute(hash: string): Route {
   const [page, arg] = hash.replace(/^#\/?/, '').split('/', 2);
   const decoded = arg ? safeDecode(arg) : undefined;
   if (page === 'servers' && decoded) return { page: 'server', id: decoded };
-  if (page === 'clients') return { page: 'clients' };
+  if (page === 'clients' || page === 'inspector' || page === 'activity') return { page };
   if (page === 'playground') return decoded ? { page: 'playground', tool: decoded } : { page };
   return { page: 'servers' };
 }

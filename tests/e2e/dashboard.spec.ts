@@ -17,7 +17,7 @@ async function dashboardIn(context: BrowserContext): Promise<Page> {
   return page;
 }
 
-test('a new user adds a server, opens it, runs a tool from the playground and sees the session', async ({
+test('a new user adds a server, opens it, runs a tool from the playground, finds it in the inspector and the activity, and sees the session', async ({
   browser,
 }) => {
   const everything = await startEverything('streamableHttp');
@@ -61,6 +61,34 @@ test('a new user adds a server, opens it, runs a tool from the playground and se
   await expect(page.getByTestId('playground-result')).toContainText(
     'Echo: hello from the playground',
   );
+
+  // The Inspector shows the call on both sides, each response with the latency of its request.
+  await nav.getByRole('link', { name: 'Inspector' }).click();
+  const messages = page.getByRole('table', { name: 'Messages' });
+  await page.getByLabel('Method').fill('tools/call');
+  const rows = messages.locator('tbody tr[data-seq]');
+  await expect(rows).toHaveCount(4);
+  await expect(rows.nth(0)).toContainText('client → hub');
+  await expect(rows.nth(1)).toContainText('hub → server');
+  await expect(rows.nth(2)).toContainText('server → hub');
+  await expect(rows.nth(3)).toContainText('hub → client');
+  for (const index of [2, 3]) await expect(rows.nth(index)).toContainText(/\d+ ms/);
+  await rows
+    .nth(3)
+    .getByRole('button', { name: /^Details of message/ })
+    .click();
+  await expect(messages.getByText('Echo: hello from the playground')).toBeVisible();
+  await rows
+    .nth(1)
+    .getByRole('button', { name: /^Details of message/ })
+    .click();
+  await expect(messages.getByRole('button', { name: 'Copy as cURL' })).toBeVisible();
+
+  // Activity counts the call.
+  await nav.getByRole('link', { name: 'Activity' }).click();
+  await expect(
+    page.getByRole('listitem').filter({ hasText: 'Everything' }).getByTestId('activity-calls'),
+  ).toHaveText('1');
 
   // The playground is a client of the hub like any other, and can be disconnected.
   await nav.getByRole('link', { name: 'Clients' }).click();
