@@ -663,7 +663,7 @@ export function toLocalDateTime(value: string): string | undefined {
   if (Number.isNaN(date.getTime())) return undefined;
   const ms = date.getMilliseconds();
   return (
-    `${date.getFullYear()}-${two(date.getMonth() + 1)}-${two(date.getDate())}` +
+    `${String(date.getFullYear()).padStart(4, '0')}-${two(date.getMonth() + 1)}-${two(date.getDate())}` +
     `T${two(date.getHours())}:${two(date.getMinutes())}:${two(date.getSeconds())}` +
     (ms ? `.${String(ms).padStart(3, '0')}` : '')
   );
@@ -673,9 +673,15 @@ export function toLocalDateTime(value: string): string | undefined {
 export function fromLocalDateTime(value: string): string | undefined {
   const m = LOCAL.exec(value);
   if (!m) return undefined;
-  const [, y, mo, d, h, mi, s, ms] = m.map(Number) as number[];
-  const date = new Date(y!, mo! - 1, d!, h!, mi!, s || 0, ms ? Number(m[7]!.padEnd(3, '0')) : 0);
-  return Number.isNaN(date.getTime()) ? undefined : date.toISOString().replace('.000Z', 'Z');
+  const [, y, mo, d, h, mi, s] = m.map(Number) as number[];
+  // Not `new Date(y, …)`: that reads years 0–99 as 1900–1999.
+  const date = new Date(0);
+  date.setFullYear(y!, mo! - 1, d!);
+  date.setHours(h!, mi!, s || 0, m[7] ? Number(m[7].padEnd(3, '0')) : 0);
+  if (Number.isNaN(date.getTime())) return undefined;
+  const iso = date.toISOString().replace('.000Z', 'Z');
+  // toISOString writes years outside 0–9999 as ±YYYYYY, which RFC 3339 does not allow.
+  return /^\d{4}-/.test(iso) ? iso : undefined;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -716,7 +722,8 @@ export function isEmpty(field: Field, value: FormValue | undefined): boolean {
 function missing(field: Field, path: Path, run: Run, message: string, draft: Out): Out {
   if (field.nullable) return null;
   if (field.kind === 'boolean') return false;
-  if (run.strict) run.errors[pointer(path)] = message;
+  // ??=: a choice that held an unknown key already said so, which is more useful than this.
+  if (run.strict) run.errors[pointer(path)] ??= message;
   return draft;
 }
 

@@ -562,6 +562,10 @@ describe('validation messages', () => {
     );
   });
 
+  it('a required choice holding an unknown value says so, not "Required."', () => {
+    expect(errorFor({ enum: ['a'] }, '"z"', true)).toBe('Must be one of the allowed values.');
+  });
+
   it('invalid JSON in a raw field', () => {
     expect(errorFor({}, '{ nope')).toMatch(/^Not valid JSON \(.+\)\.$/);
   });
@@ -883,6 +887,10 @@ describe('dates', () => {
     expect(local).toMatch(/\.678$/);
     expect(fromLocalDateTime(local!)).toBe('2025-01-02T01:04:05.678Z');
     expect(toLocalDateTime('next friday')).toBeUndefined();
+    // Years below 100 stay themselves (Date's constructor would read 0050 as 1950).
+    expect(fromLocalDateTime(toLocalDateTime('0050-06-01T12:00:00Z')!)).toBe(
+      '0050-06-01T12:00:00Z',
+    );
     expect(fromLocalDateTime('2025-01-02')).toBeUndefined();
   });
 });
