@@ -64,6 +64,9 @@ export class PlaygroundState {
       const detail = await this.hub.serverDetail(server.id);
       if (ticket !== this.#loading) return;
       const found = detail.toolDetails.find((tool) => tool.name === name);
+      // The same definition again (the server list changes with every health check): keep the
+      // object, so the form built from it, and what the person typed, stay.
+      if (found && this.tool && JSON.stringify(found) === JSON.stringify(this.tool)) return;
       this.tool = found;
       if (!found) this.loadError = `Server '${server.name}' no longer offers '${name}'.`;
     } catch (error) {

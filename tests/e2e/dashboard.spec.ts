@@ -5,6 +5,7 @@
  * server-everything over Streamable HTTP on 127.0.0.1.
  */
 import { expect, test, type BrowserContext, type Page } from '@playwright/test';
+import { startCountingServer } from '../fixtures/counting-server.ts';
 import { startEverything } from '../fixtures/everything.ts';
 import { appForThisFile } from './support.ts';
 
@@ -52,12 +53,22 @@ test('a new user adds a server, opens it, runs a tool from the playground, finds
     'aria-current',
     'page',
   );
-  const args = page.getByLabel('Arguments (JSON)');
-  await args.fill('{"message": 42');
-  await page.getByRole('button', { name: /^Run / }).click();
-  await expect(page.getByText(/This is not valid JSON/)).toBeVisible();
-  await args.fill('{"message": "hello from the playground"}');
-  await page.getByRole('button', { name: /^Run / }).click();
+  // The form is generated from the tool's input schema: a required field says so when empty.
+  const call = page.getByRole('form', { name: 'Call everything__echo' });
+  await call.getByRole('button', { name: 'Run everything__echo' }).click();
+  await expect(call.getByText('Required.')).toBeVisible();
+  // Raw JSON mode says what is wrong with the text, and the form takes it back.
+  await call.getByRole('button', { name: 'Edit as JSON' }).click();
+  const raw = call.getByLabel('Arguments for everything__echo as JSON');
+  await raw.fill('{"message": 42');
+  await call.getByRole('button', { name: 'Edit as JSON' }).click();
+  await expect(call.getByRole('alert')).toBeVisible();
+  await raw.fill('{"message": "hello from JSON"}');
+  await call.getByRole('button', { name: 'Edit as JSON' }).click();
+  const message = call.getByRole('textbox', { name: /Message to echo|message/i });
+  await expect(message).toHaveValue('hello from JSON');
+  await message.fill('hello from the playground');
+  await call.getByRole('button', { name: 'Run everything__echo' }).click();
   await expect(page.getByTestId('playground-result')).toContainText(
     'Echo: hello from the playground',
   );
@@ -99,4 +110,54 @@ test('a new user adds a server, opens it, runs a tool from the playground, finds
   await row.getByRole('button', { name: 'Disconnect Nexus playground' }).click();
   await expect(clients).toHaveCount(0);
   await expect(page.getByTestId('sessions-empty')).toBeVisible();
+});
+
+test('a server that needs a token is fixed by editing it; the secret stays hidden and kept', async ({
+  browser,
+}) => {
+  const token = 'tok-0123456789-abcdef';
+  const counting = await startCountingServer({ bearer: token });
+  stops.push(() => counting.stop());
+  const context = await browser.newContext();
+  stops.push(() => context.close());
+  const page = await dashboardIn(context);
+
+  const add = page.getByRole('form', { name: 'Add a server' });
+  await add.getByLabel('URL').fill(counting.url);
+  await add.getByLabel('Name', { exact: true }).fill('Locked');
+  await add.getByRole('button', { name: 'Add server' }).click();
+  const card = page.getByRole('article', { name: 'Locked' });
+  await expect(card.getByTestId('status')).toContainText('needs authentication');
+
+  await card.getByRole('link', { name: 'Locked' }).click();
+  await page.getByRole('button', { name: 'Edit' }).click();
+  const edit = page.getByRole('form', { name: 'Edit Locked' });
+  await edit.getByRole('button', { name: 'Add header' }).click();
+  await edit.getByLabel('Header 1 name').fill('Authorization');
+  await edit.getByLabel('Header 1 value').fill(`Bearer ${token}`);
+  await edit.getByLabel('Header 1 secret').check();
+  await edit.getByLabel('Timeout (s)').fill('abc');
+  await edit.getByRole('button', { name: 'Save changes' }).click();
+  await expect(edit.getByRole('alert')).toContainText('is not a number of seconds');
+  await edit.getByLabel('Timeout (s)').fill('30');
+  await edit.getByRole('button', { name: 'Save changes' }).click();
+  await expect(page.getByTestId('detail-status')).toHaveAttribute('data-state', 'ready');
+  await expect(page.getByTestId('detail-timeout')).toHaveText('30 s');
+  // The token is never shown back: masked on the page, empty in the form.
+  await expect(page.getByText(token)).toHaveCount(0);
+  await expect(page.getByText('Authorization: ••••ef')).toBeVisible();
+
+  await page.getByRole('button', { name: 'Edit' }).click();
+  const again = page.getByRole('form', { name: 'Edit Locked' });
+  await expect(again.getByLabel('Header 1 value')).toHaveValue('');
+  await expect(again.getByLabel('Header 1 value')).toHaveAttribute(
+    'placeholder',
+    'unchanged (secret)',
+  );
+  // Saved with the value left empty, the hub keeps the token: the server restarts and is ready.
+  await again.getByLabel('Name', { exact: true }).fill('Unlocked');
+  await again.getByRole('button', { name: 'Save changes' }).click();
+  await expect(page.getByRole('heading', { name: 'Unlocked', level: 2 })).toBeVisible();
+  await page.getByRole('button', { name: 'Restart' }).click();
+  await expect(page.getByTestId('detail-status')).toHaveAttribute('data-state', 'ready');
 });
