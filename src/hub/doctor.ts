@@ -92,6 +92,30 @@ export async function diagnose(
   fetch: FetchLike,
   options: DoctorOptions = {},
 ): Promise<Diagnosis> {
+  const diagnosis = await runChecks(input, fetch, options);
+  // Findings quote what servers said, and a server may echo a request header back (a debug page,
+  // an error that repeats the request): no header value may reach the screen that way.
+  const secrets = input.headers
+    .map(({ value }) => value.trim())
+    .filter((value) => value.length >= 4);
+  const scrub = (text: string) =>
+    secrets.reduce((scrubbed, secret) => scrubbed.split(secret).join('••••'), text);
+  return {
+    ...diagnosis,
+    summary: scrub(diagnosis.summary),
+    findings: diagnosis.findings.map((finding) => ({
+      ...finding,
+      detail: scrub(finding.detail),
+      ...(finding.fix ? { fix: scrub(finding.fix) } : {}),
+    })),
+  };
+}
+
+async function runChecks(
+  input: DoctorInput,
+  fetch: FetchLike,
+  options: DoctorOptions,
+): Promise<Diagnosis> {
   const findings: Finding[] = [];
   const timeoutMs = options.timeoutMs ?? 10_000;
   const target = checkAddress(input, findings);
@@ -143,7 +167,7 @@ export async function diagnose(
   );
   if (!initialize.answered) {
     if (initialize.timedOut || initialize.code) {
-      findings.push(unreachable(initialize, url, timeoutMs));
+      findings.push(unreachable(initialize, url, timeoutMs, 'mcp'));
     } else {
       // A bare TypeError after the no-cors probe got through: the browser's CORS check refused.
       findings.push(await corsRefusal(send, url, input.pageOrigin, entryHeaders));
@@ -508,11 +532,16 @@ function problem(
 }
 
 /** Step 2's verdict (also used when a later request fails at the network level). */
-function unreachable(outcome: Failed, url: URL, timeoutMs: number): Finding {
+function unreachable(
+  outcome: Failed,
+  url: URL,
+  timeoutMs: number,
+  check: CheckName = 'reachable',
+): Finding {
   const { host, hostname, origin } = url;
   if (outcome.timedOut) {
     return problem(
-      'reachable',
+      check,
       'timeout',
       `${host} sent no answer within ${Math.round(timeoutMs / 100) / 10} s.`,
       'Check that the server is not stuck and that the address points at it.',
@@ -521,7 +550,7 @@ function unreachable(outcome: Failed, url: URL, timeoutMs: number): Finding {
   switch (outcome.code) {
     case 'ECONNREFUSED':
       return problem(
-        'reachable',
+        check,
         'unreachable',
         `Nothing listens at ${host}: the connection was refused.`,
         'Start the server, or correct the host and port in the address.',
@@ -529,7 +558,7 @@ function unreachable(outcome: Failed, url: URL, timeoutMs: number): Finding {
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
       return problem(
-        'reachable',
+        check,
         'unreachable',
         `The host name ${hostname} was not found.`,
         'Check the spelling of the host name.',
@@ -537,14 +566,14 @@ function unreachable(outcome: Failed, url: URL, timeoutMs: number): Finding {
     case undefined:
       // A browser says only "Failed to fetch", even for a no-cors request.
       return problem(
-        'reachable',
+        check,
         'unreachable',
         `Nothing answers at ${host}: the server is down, the address is wrong, or the browser refused the connection (an untrusted certificate, a blocked port or local-network request).`,
         `Check that the server is running, then open ${origin} in a browser tab to see what the browser says.`,
       );
     default:
       return problem(
-        'reachable',
+        check,
         'unreachable',
         `Could not reach ${host}: network error ${outcome.code}.`,
         'Check that the server is running and reachable from this machine.',

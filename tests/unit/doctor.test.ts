@@ -154,20 +154,29 @@ async function counting(options: { cors?: CorsMode; bearer?: string } = {}) {
   return server;
 }
 
-/** A tiny server that is not MCP: an HTML page, plain JSON, or nothing at all (it hangs). */
+/**
+ * A tiny server that is not MCP: an HTML page, plain JSON, a page that echoes the Authorization
+ * header, a path that answers GET but never POST, or nothing at all (it hangs).
+ */
 async function notMcpServer(): Promise<string> {
   const server: Server = createServer((req, res) => {
-    if (req.url === '/page') {
+    if (req.url === '/echo') {
+      res.writeHead(200, { 'content-type': 'text/html' });
+      res.end(`<p>You sent ${req.headers.authorization ?? 'nothing'}</p>`);
+    } else if (req.url === '/get-only' && req.method === 'GET') {
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.end('hello');
+    } else if (req.url === '/page') {
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
       res.end('<!doctype html>\n<html><title>Welcome</title><body>Hello</body></html>');
     } else if (req.url === '/json') {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end('{"status":"healthy"}');
-    } else if (req.url !== '/hang') {
+    } else if (req.url !== '/hang' && req.url !== '/get-only') {
       res.writeHead(404);
       res.end();
     }
-    // /hang: accepts the request and never answers.
+    // /hang (and a POST to /get-only): accepts the request and never answers.
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   cleanups.push(async () => {
@@ -230,6 +239,19 @@ describe('connection doctor', () => {
     });
     expect(failed(diagnosis)).toMatchObject({ check: 'reachable', problem: 'timeout' });
     expect(diagnosis.summary).toMatch(/sent no answer within 0\.3 s/);
+  });
+
+  it('says when a server answers a GET but never the initialize request', async () => {
+    const base = await notMcpServer();
+    const diagnosis = await diagnose({ url: `${base}/get-only`, headers: [] }, nodeFetch, {
+      timeoutMs: 300,
+    });
+    expect(diagnosis.findings.map((each) => [each.check, each.ok])).toEqual([
+      ['address', true],
+      ['reachable', true],
+      ['mcp', false],
+    ]);
+    expect(failed(diagnosis).problem).toBe('timeout');
   });
 
   it('finds a working server fine, with its protocol version and name, and ends its session', async () => {
@@ -378,6 +400,16 @@ describe('connection doctor', () => {
     expect(finding).toMatchObject({ check: 'mcp', problem: 'not-mcp' });
     expect(finding.detail).toContain('answered 200 with text/html; charset=utf-8');
     expect(finding.detail).toContain('it begins: "<!doctype html> <html><title>Welcome</title>');
+  });
+
+  it('never quotes a header value, even when a server echoes it back', async () => {
+    const base = await notMcpServer();
+    const diagnosis = await diagnose(
+      { url: `${base}/echo`, headers: [{ name: 'Authorization', value: 'Bearer echoed-9731' }] },
+      nodeFetch,
+    );
+    expect(failed(diagnosis).detail).toContain('it begins: "<p>You sent ••••</p>"');
+    expect(JSON.stringify(diagnosis)).not.toContain('echoed-9731');
   });
 
   it('says JSON that is not an initialize result is not an MCP endpoint', async () => {
