@@ -552,7 +552,7 @@ function unreachable(
       return problem(
         check,
         'unreachable',
-        `Nothing listens at ${host}: the connection was refused.`,
+        `${host} is unreachable: nothing listens there (the connection was refused).`,
         'Start the server, or correct the host and port in the address.',
       );
     case 'ENOTFOUND':
@@ -568,14 +568,14 @@ function unreachable(
       return problem(
         check,
         'unreachable',
-        `Nothing answers at ${host}: the server is down, the address is wrong, or the browser refused the connection (an untrusted certificate, a blocked port or local-network request).`,
+        `${host} is unreachable: nothing answers there. The server is down, the address is wrong, or the browser refused the connection (an untrusted certificate, a blocked port or a local-network request).`,
         `Check that the server is running, then open ${origin} in a browser tab to see what the browser says.`,
       );
     default:
       return problem(
         check,
         'unreachable',
-        `Could not reach ${host}: network error ${outcome.code}.`,
+        `${host} is unreachable: network error ${outcome.code}.`,
         'Check that the server is running and reachable from this machine.',
       );
   }

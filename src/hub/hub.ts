@@ -48,6 +48,7 @@ import {
   type TransportOpener,
 } from './upstream.ts';
 import { Activity } from './activity.ts';
+import { diagnose, type Diagnosis } from './doctor.ts';
 import { Inspector } from './inspector.ts';
 import {
   curlOf,
@@ -789,6 +790,28 @@ export class Hub {
       series: this.activity.series(upstream.id),
       recent: this.activity.summary(upstream.id, 5 * 60_000),
     }));
+  }
+
+  /**
+   * Probes a remote server's address with its stored headers and says what is wrong (see
+   * doctor.ts). `page` is where the dashboard runs: mixed content and CORS depend on it.
+   */
+  async diagnoseServer(id: string, page: { origin: string; protocol: string }): Promise<Diagnosis> {
+    const entry = this.#upstream(id).entry;
+    if (entry.kind !== 'remote') {
+      throw new Error(
+        `Server '${entry.slug}' is not reached over HTTP, so there is no connection to diagnose.`,
+      );
+    }
+    return diagnose(
+      {
+        url: entry.url,
+        headers: entry.headers.filter((header) => header.name.trim() !== ''),
+        pageOrigin: page.origin,
+        pageProtocol: page.protocol,
+      },
+      this.options.fetch ?? ((url, init) => fetch(url, init)),
+    );
   }
 
   /** Ends a client's session (the dashboard's Disconnect); the client sees its transport close. */

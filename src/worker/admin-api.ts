@@ -10,6 +10,7 @@ import type {
   ReadResourceResult,
 } from '@modelcontextprotocol/client';
 import type { ResourceCollision } from '../hub/aggregate.ts';
+import type { Diagnosis } from '../hub/doctor.ts';
 import type {
   ActivityView,
   ElicitationAnswer,
@@ -73,6 +74,8 @@ export interface AdminApi {
   trafficDetail(seq: number): Promise<TrafficDetail | undefined>;
   inspectorSettings(): Promise<InspectorSettings>;
   setInspectorSettings(settings: Partial<InspectorSettings>): Promise<InspectorSettings>;
+  /** The connection doctor: probes a remote server with its stored headers, says what is wrong. */
+  diagnoseServer(id: string): Promise<Diagnosis>;
   /** Calls, errors and latency per server over the last 10 minutes. */
   activity(): Promise<ActivityView[]>;
   /** Resource URIs more than one server lists: which server serves each, which are shadowed. */

@@ -42,6 +42,7 @@ export function createAdminApi(
     inspectorSettings: async () => hub.inspectorSettings(),
     setInspectorSettings: async (settings) => hub.setInspectorSettings(settings),
     activity: async () => hub.activityViews(),
+    diagnoseServer: (id) => hub.diagnoseServer(id, { origin, protocol: new URL(origin).protocol }),
     listResourceCollisions: async () => hub.resourceCollisions(),
     importConfig: (text) => hub.importConfig(text),
     exportConfig: async (format) => hub.exportConfig(format),

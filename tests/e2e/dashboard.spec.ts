@@ -6,6 +6,7 @@
  */
 import { expect, test, type BrowserContext, type Page } from '@playwright/test';
 import { startCountingServer } from '../fixtures/counting-server.ts';
+import { freePort } from '../fixtures/ports.ts';
 import { startEverything } from '../fixtures/everything.ts';
 import { appForThisFile } from './support.ts';
 
@@ -129,7 +130,7 @@ test('a server that needs a token is fixed by editing it; the secret stays hidde
   const card = page.getByRole('article', { name: 'Locked' });
   await expect(card.getByTestId('status')).toContainText('needs authentication');
 
-  await card.getByRole('link', { name: 'Locked' }).click();
+  await card.getByRole('link', { name: 'Locked', exact: true }).click();
   await page.getByRole('button', { name: 'Edit' }).click();
   const edit = page.getByRole('form', { name: 'Edit Locked' });
   await edit.getByRole('button', { name: 'Add header' }).click();
@@ -160,4 +161,42 @@ test('a server that needs a token is fixed by editing it; the secret stays hidde
   await expect(page.getByRole('heading', { name: 'Unlocked', level: 2 })).toBeVisible();
   await page.getByRole('button', { name: 'Restart' }).click();
   await expect(page.getByTestId('detail-status')).toHaveAttribute('data-state', 'ready');
+});
+
+test('the connection doctor names the missing CORS header, and says unreachable for a closed port', async ({
+  browser,
+}) => {
+  const hidden = await startCountingServer({ cors: 'hide-session-id' });
+  stops.push(() => hidden.stop());
+  const closedPort = await freePort();
+  const context = await browser.newContext();
+  stops.push(() => context.close());
+  const page = await dashboardIn(context);
+  const add = page.getByRole('form', { name: 'Add a server' });
+  for (const [name, url] of [
+    ['Hidden', hidden.url],
+    ['Gone', `http://127.0.0.1:${closedPort}/mcp`],
+  ] as const) {
+    await add.getByLabel('URL').fill(url);
+    await add.getByLabel('Name', { exact: true }).fill(name);
+    await add.getByLabel('Transport').selectOption('streamable-http');
+    await add.getByRole('button', { name: 'Add server' }).click();
+    await expect(page.getByRole('article', { name }).getByTestId('status')).toHaveAttribute(
+      'data-state',
+      'error',
+    );
+  }
+
+  await page.getByRole('link', { name: 'Diagnose the connection to Hidden' }).click();
+  await page.getByRole('button', { name: 'Diagnose connection to Hidden' }).click();
+  const findings = page.getByRole('list', { name: 'Connection findings for Hidden' });
+  await expect(findings).toContainText('Access-Control-Expose-Headers: Mcp-Session-Id');
+  await expect(page.getByTestId('doctor-status')).toContainText('Problem');
+
+  await page.getByRole('link', { name: '← All servers' }).click();
+  await page.getByRole('link', { name: 'Diagnose the connection to Gone' }).click();
+  await page.getByRole('button', { name: 'Diagnose connection to Gone' }).click();
+  await expect(page.getByTestId('doctor-status')).toContainText(
+    `127.0.0.1:${closedPort} is unreachable`,
+  );
 });

@@ -202,7 +202,7 @@ describe('connection doctor', () => {
     expect(diagnosis.ok).toBe(false);
     expect(failed(diagnosis)).toMatchObject({ check: 'reachable', problem: 'unreachable' });
     expect(diagnosis.summary).toBe(
-      `Nothing listens at 127.0.0.1:${port}: the connection was refused.`,
+      `127.0.0.1:${port} is unreachable: nothing listens there (the connection was refused).`,
     );
     expect(diagnosis.findings.map((each) => each.check)).toEqual(['address', 'reachable']);
   });
@@ -214,7 +214,9 @@ describe('connection doctor', () => {
       browserLikeFetch(),
     );
     expect(failed(diagnosis)).toMatchObject({ check: 'reachable', problem: 'unreachable' });
-    expect(diagnosis.summary).toMatch(new RegExp(`^Nothing answers at 127\\.0\\.0\\.1:${port}:`));
+    expect(diagnosis.summary).toMatch(
+      new RegExp(`^127\\.0\\.0\\.1:${port} is unreachable: nothing answers there`),
+    );
   });
 
   it('names a host that was not found', async () => {
