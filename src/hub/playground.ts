@@ -12,7 +12,10 @@ import {
   type CompleteRequest,
   type CompleteResult,
   type GetPromptResult,
+  type Prompt,
   type ReadResourceResult,
+  type Resource,
+  type ResourceTemplateType as ResourceTemplate,
 } from '@modelcontextprotocol/client';
 import { SDK_TIMEOUT_OFF } from './deadline.ts';
 import type { Hub } from './hub.ts';
@@ -52,6 +55,25 @@ export class Playground {
   async complete(params: CompleteRequest['params']): Promise<CompleteResult> {
     const client = await this.#connected();
     return client.complete(params);
+  }
+
+  /** What a client of the hub can read and get, as the hub lists it (names prefixed). */
+  async lists(): Promise<{
+    resources: Resource[];
+    templates: ResourceTemplate[];
+    prompts: Prompt[];
+  }> {
+    const client = await this.#connected();
+    const [resources, templates, prompts] = await Promise.all([
+      client.listResources(undefined, { cacheMode: 'bypass' }),
+      client.listResourceTemplates(undefined, { cacheMode: 'bypass' }),
+      client.listPrompts(undefined, { cacheMode: 'bypass' }),
+    ]);
+    return {
+      resources: resources.resources,
+      templates: templates.resourceTemplates,
+      prompts: prompts.prompts,
+    };
   }
 
   async close(): Promise<void> {

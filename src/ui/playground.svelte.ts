@@ -3,7 +3,15 @@
  * since the list views carry no schemas), and the last run: its result or its error, and how long
  * it took. Calls go through the hub's own session (see src/hub/playground.ts).
  */
-import type { CallToolResult, Tool } from '@modelcontextprotocol/client';
+import type {
+  CallToolResult,
+  GetPromptResult,
+  Prompt,
+  ReadResourceResult,
+  Resource,
+  ResourceTemplateType as ResourceTemplate,
+  Tool,
+} from '@modelcontextprotocol/client';
 import type { HubState } from './hub.svelte.ts';
 
 export interface ToolChoice {
@@ -90,6 +98,109 @@ export class PlaygroundState {
       this.error = (error as Error).message;
     } finally {
       this.elapsedMs = Math.round(performance.now() - started);
+      this.running = false;
+    }
+  }
+}
+
+/** What the playground can read and get: fetched through its own session, as a client sees it. */
+export interface PlaygroundLists {
+  resources: Resource[];
+  templates: ResourceTemplate[];
+  prompts: Prompt[];
+}
+
+/** Reading a resource by hand: a listed one, or any URI (e.g. one a template describes). */
+export class ResourceTry {
+  uri = $state('');
+  running = $state.raw(false);
+  result = $state.raw<ReadResourceResult | undefined>(undefined);
+  error = $state.raw<string | undefined>(undefined);
+
+  constructor(private readonly hub: HubState) {}
+
+  async read(): Promise<void> {
+    const uri = this.uri.trim();
+    if (this.running) return;
+    if (!uri) {
+      this.error = 'Write the URI of the resource to read, or pick one from the list.';
+      return;
+    }
+    this.running = true;
+    this.error = undefined;
+    this.result = undefined;
+    try {
+      this.result = await this.hub.query((api) => api.readResource(uri));
+    } catch (error) {
+      this.error = (error as Error).message;
+    } finally {
+      this.running = false;
+    }
+  }
+}
+
+/** Getting a prompt by hand, with a field per argument and the server's completions for each. */
+export class PromptTry {
+  name = $state('');
+  values = $state<Record<string, string>>({});
+  /** Suggestions per argument, from `completion/complete`. */
+  suggestions = $state.raw<Record<string, string[]>>({});
+  running = $state.raw(false);
+  result = $state.raw<GetPromptResult | undefined>(undefined);
+  error = $state.raw<string | undefined>(undefined);
+  #asked = 0;
+
+  constructor(private readonly hub: HubState) {}
+
+  choose(name: string): void {
+    this.name = name;
+    this.values = {};
+    this.suggestions = {};
+    this.result = undefined;
+    this.error = undefined;
+  }
+
+  /** Asks the server what could complete `argument`, given what is typed so far. */
+  async complete(argument: string): Promise<void> {
+    const ticket = ++this.#asked;
+    const name = this.name;
+    const value = this.values[argument] ?? '';
+    const context = { arguments: { ...this.values } };
+    try {
+      const answer = await this.hub.query((api) =>
+        api.complete({
+          ref: { type: 'ref/prompt', name },
+          argument: { name: argument, value },
+          context,
+        }),
+      );
+      if (ticket !== this.#asked) return;
+      this.suggestions = { ...this.suggestions, [argument]: answer.completion.values };
+    } catch {
+      // Completions are a convenience: a server without them leaves the field as it is.
+    }
+  }
+
+  async get(prompt: Prompt): Promise<void> {
+    if (this.running) return;
+    const missing = (prompt.arguments ?? []).filter(
+      (argument) => argument.required && !(this.values[argument.name] ?? '').trim(),
+    );
+    if (missing.length > 0) {
+      this.error = `Fill in ${missing.map((argument) => argument.name).join(', ')}: the prompt needs ${missing.length === 1 ? 'it' : 'them'}.`;
+      return;
+    }
+    const args = Object.fromEntries(
+      Object.entries(this.values).filter(([, value]) => value.trim() !== ''),
+    );
+    this.running = true;
+    this.error = undefined;
+    this.result = undefined;
+    try {
+      this.result = await this.hub.query((api) => api.getPrompt(prompt.name, args));
+    } catch (error) {
+      this.error = (error as Error).message;
+    } finally {
       this.running = false;
     }
   }

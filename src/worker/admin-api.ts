@@ -7,7 +7,10 @@ import type {
   CompleteRequest,
   CompleteResult,
   GetPromptResult,
+  Prompt,
   ReadResourceResult,
+  Resource,
+  ResourceTemplateType as ResourceTemplate,
 } from '@modelcontextprotocol/client';
 import type { ResourceCollision } from '../hub/aggregate.ts';
 import type { Diagnosis } from '../hub/doctor.ts';
@@ -65,6 +68,12 @@ export interface AdminApi {
   readResource(uri: string): Promise<ReadResourceResult>;
   getPrompt(name: string, args: Record<string, string>): Promise<GetPromptResult>;
   complete(params: CompleteRequest['params']): Promise<CompleteResult>;
+  /** The resources, templates and prompts the playground can try, as clients see them. */
+  playgroundLists(): Promise<{
+    resources: Resource[];
+    templates: ResourceTemplate[];
+    prompts: Prompt[];
+  }>;
   /**
    * The Inspector: messages through the hub after `afterSeq` (0: all it keeps). It records while
    * a dashboard tab is open and recording is on.

@@ -37,6 +37,7 @@ export function createAdminApi(
     readResource: (uri) => playground.readResource(uri),
     getPrompt: (name, args) => playground.getPrompt(name, args),
     complete: (params) => playground.complete(params),
+    playgroundLists: () => playground.lists(),
     traffic: async (afterSeq) => hub.traffic(afterSeq),
     trafficDetail: async (seq) => hub.trafficDetail(seq),
     inspectorSettings: async () => hub.inspectorSettings(),

@@ -74,6 +74,28 @@ test('a new user adds a server, opens it, runs a tool from the playground, finds
     'Echo: hello from the playground',
   );
 
+  // Resources are read and prompts fetched the same way, with the server's completions.
+  await page.getByLabel('Listed resources').selectOption({ index: 1 });
+  await page.getByRole('button', { name: 'Read', exact: true }).click();
+  await expect(page.getByTestId('resource-result')).toContainText('Resource');
+  // Completions use what is typed so far, and the other arguments as context.
+  await page.getByLabel('Prompt', { exact: true }).selectOption('everything__completable-prompt');
+  await page.getByLabel('department (required)').fill('Eng');
+  const departments = page.getByTestId('suggestions-department').locator('option');
+  await expect(departments).toHaveCount(1);
+  await expect(departments).toHaveAttribute('value', 'Engineering');
+  await page.getByLabel('department (required)').fill('Engineering');
+  await page.getByLabel('name (required)').fill('B');
+  await expect(page.getByTestId('suggestions-name').locator('option')).toHaveAttribute(
+    'value',
+    'Bob',
+  );
+  await page.getByLabel('name (required)').fill('Bob');
+  await page.getByRole('button', { name: 'Get everything__completable-prompt' }).click();
+  await expect(page.getByTestId('prompt-result')).toContainText(
+    'Please promote Bob to the head of the Engineering team.',
+  );
+
   // The Inspector shows the call on both sides, each response with the latency of its request.
   await nav.getByRole('link', { name: 'Inspector' }).click();
   const messages = page.getByRole('table', { name: 'Messages' });
@@ -96,11 +118,11 @@ test('a new user adds a server, opens it, runs a tool from the playground, finds
     .click();
   await expect(messages.getByRole('button', { name: 'Copy as cURL' })).toBeVisible();
 
-  // Activity counts the call.
+  // Activity counts the calls: the tool, the resource read and the prompt.
   await nav.getByRole('link', { name: 'Activity' }).click();
   await expect(
     page.getByRole('listitem').filter({ hasText: 'Everything' }).getByTestId('activity-calls'),
-  ).toHaveText('1');
+  ).toHaveText('3');
 
   // The playground is a client of the hub like any other, and can be disconnected.
   await nav.getByRole('link', { name: 'Clients' }).click();
