@@ -17,6 +17,7 @@ import type {
 import type { ByeFrame } from '../transports/wire.ts';
 import type { AdminApi, ImportSummary, ServerInput } from '../worker/admin-api.ts';
 import { messageOf } from './format.ts';
+import { Toasts } from './toasts.svelte.ts';
 
 /** What an action was, so each part of the page shows only the errors it caused. */
 export type HubAction =
@@ -83,6 +84,8 @@ export class HubState {
   lastError = $state.raw<string | undefined>(undefined);
   /** Which action `lastError` belongs to. */
   lastErrorAction = $state.raw<HubAction | undefined>(undefined);
+  /** Notices of servers turning ready or failing while the page is open. */
+  readonly toasts = new Toasts();
   /** Bumped when the hub recorded new traffic; the Inspector page refetches on change. */
   trafficVersion = $state.raw(0);
 
@@ -192,6 +195,7 @@ export class HubState {
     try {
       this.servers = await api.listServers();
       this.loaded = true;
+      this.toasts.serversChanged(this.servers);
     } catch (error) {
       this.#fail('refresh', error, 'The server list could not be loaded.');
     }

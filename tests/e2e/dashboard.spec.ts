@@ -209,6 +209,13 @@ test('the connection doctor names the missing CORS header, and says unreachable 
     );
   }
 
+  // Each failure was announced as it happened.
+  const notices = page.getByRole('status', { name: 'Notifications' });
+  await expect(notices).toContainText('Hidden failed: CORS');
+  await expect(notices).toContainText(`Gone failed: connection refused`);
+  await notices.getByRole('button', { name: /^Dismiss: Hidden failed/ }).click();
+  await expect(notices).not.toContainText('Hidden failed');
+
   await page.getByRole('link', { name: 'Diagnose the connection to Hidden' }).click();
   await page.getByRole('button', { name: 'Diagnose connection to Hidden' }).click();
   const findings = page.getByRole('list', { name: 'Connection findings for Hidden' });

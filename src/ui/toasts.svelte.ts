@@ -1,0 +1,58 @@
+/**
+ * Short notices for things that happen while the person looks elsewhere on the page: a server
+ * became ready, or failed. Each goes away by itself after a while, or when dismissed. The list
+ * is announced politely to screen readers by the component that shows it.
+ */
+import type { ServerView } from '../hub/views.ts';
+
+export interface Toast {
+  id: number;
+  text: string;
+  tone: 'ok' | 'bad';
+}
+
+/** How long a notice stays, in ms. */
+export const TOAST_MS = 8_000;
+
+export class Toasts {
+  items = $state.raw<Toast[]>([]);
+  #next = 0;
+  #known: Map<string, ServerView['status']['state']> | undefined;
+
+  constructor(
+    private readonly timers: {
+      setTimeout(fn: () => void, ms: number): unknown;
+    } = globalThis,
+  ) {}
+
+  /**
+   * Compares a fresh server list with the last one: a server that turned ready or turned to an
+   * error gets a notice. The first list only sets the baseline (nothing "changed" on page load).
+   */
+  serversChanged(servers: readonly ServerView[]): void {
+    const previous = this.#known;
+    this.#known = new Map(servers.map((server) => [server.id, server.status.state]));
+    if (!previous) return;
+    for (const server of servers) {
+      const before = previous.get(server.id);
+      const now = server.status;
+      if (before === now.state) continue;
+      if (now.state === 'ready') {
+        const tools = server.counts.tools;
+        this.push(`${server.name} is ready (${tools === 1 ? '1 tool' : `${tools} tools`}).`, 'ok');
+      } else if (now.state === 'error') {
+        this.push(`${server.name} failed: ${now.reason}`, 'bad');
+      }
+    }
+  }
+
+  push(text: string, tone: Toast['tone']): void {
+    const toast = { id: this.#next++, text, tone };
+    this.items = [...this.items, toast].slice(-5);
+    this.timers.setTimeout(() => this.dismiss(toast.id), TOAST_MS);
+  }
+
+  dismiss(id: number): void {
+    this.items = this.items.filter((toast) => toast.id !== id);
+  }
+}
