@@ -1,29 +1,129 @@
-import { defineConfig, type UserConfig } from 'vite';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { defineConfig, type Plugin, type UserConfig } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { VitePWA, type ManifestOptions } from 'vite-plugin-pwa';
 
 /**
- * Three builds into one `dist/`, chosen with `--mode`:
- * - `app` (default): the dashboard (index.html), hashed assets;
+ * Three builds into one `dist/`, chosen with `--mode`, run by `npm run build` in this order:
  * - `worker`: the hub, to the FIXED name `/nexus-hub.js`, because every page must construct the
- *   SharedWorker with the same URL to share one hub;
- * - `client`: the library AI client pages import, to the fixed name `/nexus-client.js`.
+ *   SharedWorker with the same URL to share one hub; this build empties `dist/`;
+ * - `client`: the library AI client pages import, to the fixed name `/nexus-client.js`;
+ * - `app` (default): the dashboard (index.html), hashed assets, the web app manifest and, LAST,
+ *   the service worker. The app build goes last because the service worker's precache list is
+ *   made from what is in `dist/` when it finishes: built earlier, it would miss the hub and the
+ *   client library, and the app would start offline without its hub.
  * The worker and client builds are single files with no shared chunks, so each stands alone
  * (and the bundle check can measure each one).
  */
 /**
  * DESIGN.md: the app runs with `script-src 'self'` (no eval: Ajv and anything like it stay out).
  * Sent as a header by `vite preview` (so `npm start` and the e2e tests run under it, the hub worker
- * included: a worker takes its policy from its own script's response) and repeated as a <meta> in
- * index.html for static hosts that send no header.
+ * and the service worker included: a worker takes its policy from its own script's response) and
+ * repeated as a <meta> in index.html for static hosts that send no header. README.md, "Security
+ * headers for production", says what each directive is for.
  */
 export const CONTENT_SECURITY_POLICY = "script-src 'self'; object-src 'none'; base-uri 'self'";
 
-function single(entry: string, fileName: string): UserConfig {
+/** The accent colour of the dashboard and the icons (public/icons, scripts/make-icons.mjs). */
+const THEME_COLOR = '#0b57d0';
+
+/** What makes Nexus installable (Chromium asks for name, icons, start_url and display). */
+const MANIFEST: Partial<ManifestOptions> = {
+  id: '/',
+  name: 'Nexus',
+  short_name: 'Nexus',
+  description: 'Your MCP servers, shared with the AI clients on this site.',
+  start_url: '/',
+  scope: '/',
+  display: 'standalone',
+  theme_color: THEME_COLOR,
+  background_color: '#ffffff',
+  lang: 'en',
+  icons: [
+    { src: '/icons/nexus-192.png', sizes: '192x192', type: 'image/png', purpose: 'any' },
+    { src: '/icons/nexus-512.png', sizes: '512x512', type: 'image/png', purpose: 'any' },
+    {
+      src: '/icons/nexus-maskable-192.png',
+      sizes: '192x192',
+      type: 'image/png',
+      purpose: 'maskable',
+    },
+    {
+      src: '/icons/nexus-maskable-512.png',
+      sizes: '512x512',
+      type: 'image/png',
+      purpose: 'maskable',
+    },
+  ],
+};
+
+/**
+ * The service worker (Workbox `generateSW`): precaches the app shell, the hub worker and the
+ * client library, so the dashboard and its hub start offline after one visit.
+ */
+function serviceWorker(): Plugin[] {
+  return VitePWA({
+    // The page registers the worker itself, with workbox-window (src/ui/app-update.svelte.ts), to
+    // show the "new version" prompt. No injected registration: 'inline' would be an inline
+    // script, which `script-src 'self'` forbids, and 'script' would register a second time.
+    injectRegister: false,
+    // A new version installs in the background and then WAITS (no skipWaiting) until the person
+    // presses Reload in the prompt, which posts SKIP_WAITING: a running dashboard never has its
+    // code swapped under it, and the hub it talks to stays the version it was built with.
+    registerType: 'prompt',
+    manifest: MANIFEST,
+    includeAssets: ['favicon.svg'],
+    workbox: {
+      // index.html, assets/*, nexus-hub.js, nexus-client.js (not source maps, not
+      // nexus-defaults.json: a deployment writes that after the build, and the hub reads it once).
+      globPatterns: ['**/*.{js,css,html}'],
+      skipWaiting: false,
+      // The FIRST install takes control of the open page at once (nothing older is running), so
+      // the page and its hub are served by the worker from the first visit on.
+      clientsClaim: true,
+      cleanupOutdatedCaches: true,
+      // Only the dashboard's own address falls back to index.html (`/?…` included). Other
+      // same-origin pages (client pages, a future /embed.html) are not turned into the dashboard.
+      navigateFallback: 'index.html',
+      navigateFallbackAllowlist: [/^\/(?:index\.html)?(?:\?.*)?$/],
+    },
+  });
+}
+
+/**
+ * The app build's service worker precaches what `dist/` holds when it finishes, so the hub and the
+ * client library must be built first; stop with a clear message instead of shipping a worker that
+ * cannot start the hub offline.
+ */
+function requireWorkerBuilds(): Plugin {
+  let outDir = '';
+  return {
+    name: 'nexus-require-worker-builds',
+    apply: 'build',
+    configResolved(config) {
+      outDir = resolve(config.root, config.build.outDir);
+    },
+    buildStart() {
+      const missing = ['nexus-hub.js', 'nexus-client.js'].filter(
+        (name) => !existsSync(resolve(outDir, name)),
+      );
+      if (missing.length > 0) {
+        this.error(
+          `${missing.join(' and ')} missing from ${outDir}: the app build comes last, because its ` +
+            'service worker precaches them. Run "npm run build" (worker, client, then app).',
+        );
+      }
+    },
+  };
+}
+
+function single(entry: string, fileName: string, emptyOutDir: boolean): UserConfig {
   return {
     publicDir: false,
     build: {
       outDir: 'dist',
-      emptyOutDir: false,
+      emptyOutDir,
       target: 'es2022',
       sourcemap: true,
       minify: true,
@@ -36,11 +136,12 @@ function single(entry: string, fileName: string): UserConfig {
 }
 
 export default defineConfig(({ mode }) => {
-  if (mode === 'worker') return single('src/worker/hub-worker.ts', 'nexus-hub.js');
-  if (mode === 'client') return single('src/client/index.ts', 'nexus-client.js');
+  if (mode === 'worker') return single('src/worker/hub-worker.ts', 'nexus-hub.js', true);
+  if (mode === 'client') return single('src/client/index.ts', 'nexus-client.js', false);
   return {
-    plugins: [svelte()],
-    build: { outDir: 'dist', emptyOutDir: true, target: 'es2022', sourcemap: true },
+    plugins: [svelte(), requireWorkerBuilds(), serviceWorker()],
+    // Emptying here would delete the hub and client builds made just before (see above).
+    build: { outDir: 'dist', emptyOutDir: false, target: 'es2022', sourcemap: true },
     preview: {
       host: '127.0.0.1',
       port: 4173,

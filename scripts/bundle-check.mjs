@@ -2,7 +2,12 @@
 // Checks the built bundles against DESIGN.md's CSP and layering decisions:
 // - no browser bundle contains Ajv (it compiles validators with `new Function`, which the app's
 //   `script-src 'self'` CSP forbids), cross-spawn, or Node built-ins;
-// - dist/nexus-client.js contains no SDK or zod code and stays under 5 KiB gzipped.
+// - dist/nexus-client.js contains no SDK or zod code and stays under 5 KiB gzipped;
+// - dist/index.html has no inline <script> (the policy forbids it; vite-plugin-pwa's
+//   `injectRegister: 'inline'` would add one);
+// - the service worker (dist/sw.js) precaches everything the app needs to start offline: the
+//   page, its assets, the web app manifest and its icons, AND nexus-hub.js and nexus-client.js
+//   (made by separate builds, which is why the app build, and with it the worker, comes last).
 //
 // Usage: node scripts/bundle-check.mjs [distDir]   (default: dist; or NEXUS_DIST_DIR)
 // Markers are strings that survive minification (string literals, property names) and were
@@ -13,7 +18,7 @@ import { join, relative } from 'node:path';
 import { gzipSync } from 'node:zlib';
 
 const CLIENT_GZIP_LIMIT = 5 * 1024;
-const REQUIRED = ['nexus-hub.js', 'nexus-client.js'];
+const REQUIRED = ['nexus-hub.js', 'nexus-client.js', 'sw.js', 'manifest.webmanifest'];
 
 /** Ajv, as inlined by the SDK's ajvProvider chunk (none occur in its cfWorker provider, zod or the
  * SDK core). `new Function(` is deliberately not a marker: zod probes for eval support with it. */
@@ -96,12 +101,15 @@ function findSources(path, patterns) {
   return found;
 }
 
-function jsFiles(dir) {
+function filesUnder(dir) {
   return readdirSync(dir).flatMap((name) => {
     const path = join(dir, name);
-    if (statSync(path).isDirectory()) return jsFiles(path);
-    return name.endsWith('.js') || name.endsWith('.mjs') ? [path] : [];
+    return statSync(path).isDirectory() ? filesUnder(path) : [path];
   });
+}
+
+function jsFiles(dir) {
+  return filesUnder(dir).filter((path) => path.endsWith('.js') || path.endsWith('.mjs'));
 }
 
 /** Which markers occur in `source`, each with a short excerpt so a person can find it. */
@@ -125,6 +133,47 @@ function excerpt(source, at, length) {
     .slice(Math.max(0, at - 30), at + length + 30)
     .replace(/\s+/g, ' ')
     .trim();
+}
+
+/** `<script>` elements with no `src`: inline code, which `script-src 'self'` blocks. */
+function findInlineScripts(dist) {
+  const path = join(dist, 'index.html');
+  if (!existsSync(path)) return ['index.html: missing'];
+  const html = readFileSync(path, 'utf8');
+  return [...html.matchAll(/<script\b(?![^>]*\ssrc=)[^>]*>/gi)].map(
+    (m) =>
+      `index.html: inline script, which the CSP blocks: "${excerpt(html, m.index, m[0].length)}"`,
+  );
+}
+
+/**
+ * What the app needs offline and sw.js does not precache. Workbox's generateSW writes the list
+ * into sw.js as `precacheAndRoute([{url:"index.html",revision:"…"},…])`; should that shape ever
+ * change, every entry reads as missing, so the check fails loudly instead of passing blind.
+ */
+function findUnprecached(dist) {
+  const swPath = join(dist, 'sw.js');
+  if (!existsSync(swPath)) return [];
+  const precached = new Set(
+    [...readFileSync(swPath, 'utf8').matchAll(/\burl:\s*"([^"]+)"/g)].map((m) => m[1]),
+  );
+  const needed = ['index.html', 'nexus-hub.js', 'nexus-client.js', 'manifest.webmanifest'];
+  const assets = join(dist, 'assets');
+  if (existsSync(assets)) {
+    needed.push(
+      ...filesUnder(assets)
+        .filter((path) => /\.(js|css)$/.test(path))
+        .map((path) => relative(dist, path).split('\\').join('/')),
+    );
+  }
+  const manifestPath = join(dist, 'manifest.webmanifest');
+  if (existsSync(manifestPath)) {
+    const icons = JSON.parse(readFileSync(manifestPath, 'utf8')).icons ?? [];
+    needed.push(...icons.map((icon) => String(icon.src).replace(/^\//, '')));
+  }
+  return [...new Set(needed)]
+    .filter((file) => !precached.has(file))
+    .map((file) => `sw.js does not precache ${file}, so the app cannot use it offline`);
 }
 
 const kb = (bytes) => (bytes / 1024).toFixed(1);
@@ -177,12 +226,16 @@ function main() {
   for (const row of rows) console.log(line(row));
 
   if (rows.length === 0) failures.push(`no .js files in ${dist}/`);
+  failures.push(...findInlineScripts(dist), ...findUnprecached(dist));
   if (failures.length > 0) {
     console.error(`\nbundle-check failed (${failures.length}):`);
     for (const failure of failures) console.error(`  - ${failure}`);
     return 1;
   }
-  console.log(`\nbundle-check: ${rows.length} bundles clean; nexus-client.js within budget.`);
+  console.log(
+    `\nbundle-check: ${rows.length} bundles clean; nexus-client.js within budget; ` +
+      'no inline scripts; the service worker precaches the app, its hub and its client library.',
+  );
   return 0;
 }
 

@@ -23,12 +23,20 @@ export interface App {
   close(): Promise<void>;
 }
 
-/** Serves `dist/` (built by `npm run build`, which `npm test` runs first). */
-export async function startApp(): Promise<App> {
-  if (!existsSync(path.join(root, 'dist', 'nexus-hub.js'))) {
-    throw new Error('dist/ is missing or incomplete: run "npm run build" first (npm test does).');
+export interface StartAppOptions {
+  /** The build to serve; `dist/` unless given (the update test serves a second build). */
+  dist?: string;
+  /** A port to listen on (the same origin as an app that was closed); a free one unless given. */
+  port?: number;
+}
+
+/** Serves `dist/` (built by `npm run build`, which `npm test` runs first), or `options.dist`. */
+export async function startApp(options: StartAppOptions = {}): Promise<App> {
+  const dist = options.dist ?? path.join(root, 'dist');
+  if (!existsSync(path.join(dist, 'nexus-hub.js'))) {
+    throw new Error(`${dist} is missing or incomplete: run "npm run build" first (npm test does).`);
   }
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const app: App = {
     url: `http://127.0.0.1:${port}`,
     defaults: undefined,
@@ -38,7 +46,7 @@ export async function startApp(): Promise<App> {
     root,
     configFile: false,
     logLevel: 'silent',
-    build: { outDir: 'dist' },
+    build: { outDir: dist },
     // The app's own policy, so every e2e test also proves the app and the hub run under it.
     preview: {
       host: '127.0.0.1',
