@@ -17,7 +17,8 @@ export const TOAST_MS = 8_000;
 export class Toasts {
   items = $state.raw<Toast[]>([]);
   #next = 0;
-  #known: Map<string, ServerView['status']['state']> | undefined;
+  /** Each server's last state (plain data: nothing renders from it). */
+  #known: Record<string, ServerView['status']['state']> | undefined;
 
   constructor(
     private readonly timers: {
@@ -31,10 +32,10 @@ export class Toasts {
    */
   serversChanged(servers: readonly ServerView[]): void {
     const previous = this.#known;
-    this.#known = new Map(servers.map((server) => [server.id, server.status.state]));
+    this.#known = Object.fromEntries(servers.map((server) => [server.id, server.status.state]));
     if (!previous) return;
     for (const server of servers) {
-      const before = previous.get(server.id);
+      const before = previous[server.id];
       const now = server.status;
       if (before === now.state) continue;
       if (now.state === 'ready') {
