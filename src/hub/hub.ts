@@ -108,6 +108,8 @@ export interface HubOptions {
 }
 
 const SEEDED_KEY = 'seeded-defaults';
+/** The Inspector's settings, kept across restarts of the hub. */
+const INSPECTOR_KEY = 'inspector-settings';
 
 export class Hub {
   readonly policy: Policy;
@@ -168,12 +170,14 @@ export class Hub {
 
   async #load(): Promise<void> {
     const { registry } = this.options;
-    const [entries, names, seeded] = await Promise.all([
+    const [entries, names, seeded, inspector] = await Promise.all([
       registry.listServers(),
       registry.listNames(),
       registry.getMeta(SEEDED_KEY),
+      registry.getMeta(INSPECTOR_KEY),
     ]);
     this.#names = new NameTable(names);
+    this.#applyInspectorSettings((inspector ?? {}) as Partial<InspectorSettings>);
     if (!seeded) {
       const fresh = [
         { kind: 'builtin', builtin: 'notes', name: 'Built-in notes', slug: 'nexus', enabled: true },
@@ -774,11 +778,18 @@ export class Hub {
     return { enabled: this.inspector.enabled, capacity: this.inspector.capacity };
   }
 
-  setInspectorSettings(settings: Partial<InspectorSettings>): InspectorSettings {
-    if (settings.enabled !== undefined) this.inspector.setEnabled(settings.enabled);
-    if (settings.capacity !== undefined) this.inspector.setCapacity(settings.capacity);
+  /** Changes and stores the Inspector's settings; returns them as they now are. */
+  async setInspectorSettings(settings: Partial<InspectorSettings>): Promise<InspectorSettings> {
+    this.#applyInspectorSettings(settings);
+    const now = this.inspectorSettings();
+    await this.options.registry.setMeta(INSPECTOR_KEY, now);
     this.#emit({ type: 'traffic' });
-    return this.inspectorSettings();
+    return now;
+  }
+
+  #applyInspectorSettings(settings: Partial<InspectorSettings>): void {
+    if (typeof settings.enabled === 'boolean') this.inspector.setEnabled(settings.enabled);
+    if (typeof settings.capacity === 'number') this.inspector.setCapacity(settings.capacity);
   }
 
   /** Calls, errors and latency of every server over the last minutes. */

@@ -41,7 +41,7 @@ export function createAdminApi(
     traffic: async (afterSeq) => hub.traffic(afterSeq),
     trafficDetail: async (seq) => hub.trafficDetail(seq),
     inspectorSettings: async () => hub.inspectorSettings(),
-    setInspectorSettings: async (settings) => hub.setInspectorSettings(settings),
+    setInspectorSettings: (settings) => hub.setInspectorSettings(settings),
     activity: async () => hub.activityViews(),
     diagnoseServer: (id) => hub.diagnoseServer(id, { origin, protocol: new URL(origin).protocol }),
     listResourceCollisions: async () => hub.resourceCollisions(),

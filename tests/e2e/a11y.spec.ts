@@ -1,7 +1,8 @@
 /**
  * Every page of the dashboard, in the light and the dark theme (the system's, emulated), at desktop
  * and phone width: no serious or critical accessibility violation by axe (WCAG 2.1 A and AA), no
- * horizontal scrolling of the page at phone width, and a screenshot of each written to
+ * horizontal scrolling of the page at phone width, nothing refused by the app's
+ * Content-Security-Policy, and a screenshot of each written to
  * tests/e2e/screenshots/ (not committed) for a person to look at.
  */
 import AxeBuilder from '@axe-core/playwright';
@@ -73,6 +74,18 @@ test('every page passes axe in both themes at desktop and phone width', async ({
   const client = await openClientPage(context, app);
   await nexus(client, 'connect', 'v2', 'a11y-client');
   const page = await context.newPage();
+  // The app runs under its Content-Security-Policy: nothing on any page may be refused by it.
+  const refusals: string[] = [];
+  page.on('console', (message) => {
+    if (/Content.Security.Policy/i.test(message.text())) refusals.push(message.text());
+  });
+  await page.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (event) =>
+      console.error(
+        `Content-Security-Policy refused ${event.blockedURI} (${event.violatedDirective})`,
+      ),
+    );
+  });
   await page.goto(app.url);
   await PAGES[0]!.ready(page);
   await nexus(client, 'callText', 'a11y-client', 'everything__echo', { message: 'hi' });
@@ -115,4 +128,5 @@ test('every page passes axe in both themes at desktop and phone width', async ({
     }
   }
   expect(failures).toEqual([]);
+  expect(refusals).toEqual([]);
 });

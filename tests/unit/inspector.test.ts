@@ -10,6 +10,7 @@ import * as z from 'zod';
 import { Activity } from '../../src/hub/activity.ts';
 import { createHub, type Hub } from '../../src/hub/index.ts';
 import { Inspector } from '../../src/hub/inspector.ts';
+import { MemoryRegistryStore } from '../../src/hub/memory-stores.ts';
 import { createAdminApi } from '../../src/worker/admin.ts';
 import { startCountingServer } from '../fixtures/counting-server.ts';
 import { FakeClock } from '../support/fake-clock.ts';
@@ -93,10 +94,10 @@ describe('the inspector log', () => {
     const seen = hub.traffic().length;
     expect(seen).toBeGreaterThan(0);
 
-    hub.setInspectorSettings({ enabled: false });
+    await hub.setInspectorSettings({ enabled: false });
     await admin.api.callTool('echo__say', { text: 'not recorded' });
     expect(hub.traffic().length).toBe(seen);
-    hub.setInspectorSettings({ enabled: true });
+    await hub.setInspectorSettings({ enabled: true });
 
     admin.dispose();
     expect(hub.inspector.active).toBe(false);
@@ -187,6 +188,18 @@ describe('the inspector log', () => {
     expect(curl).toMatch(/-H 'Mcp-Session-Id: [^']+'/);
     // The apostrophe in the argument survives shell quoting.
     expect(curl).toContain(`it'\\''s me`);
+  });
+
+  it('keeps its settings across a restart of the hub', async () => {
+    const registry = new MemoryRegistryStore();
+    const first = await createHub({ registry });
+    expect(first.inspectorSettings()).toEqual({ enabled: true, capacity: 500 });
+    await first.setInspectorSettings({ enabled: false, capacity: 2_000 });
+    await first.close();
+    const second = await createHub({ registry });
+    cleanups.push(() => second.close());
+    expect(second.inspectorSettings()).toEqual({ enabled: false, capacity: 2_000 });
+    expect(second.inspector.capacity).toBe(2_000);
   });
 });
 
