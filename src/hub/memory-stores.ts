@@ -13,7 +13,15 @@
  *
  * Pure TypeScript: no DOM, no Node built-ins (this folder compiles with lib ES2023 + WebWorker).
  */
-import type { NameRecord, Note, NotesStore, RegistryStore, ServerEntry } from './types.ts';
+import type {
+  JournalRecord,
+  JournalStore,
+  NameRecord,
+  Note,
+  NotesStore,
+  RegistryStore,
+  ServerEntry,
+} from './types.ts';
 
 /**
  * A write broke a unique constraint. Named `ConstraintError`, like the DOMException IndexedDB
@@ -138,6 +146,26 @@ export class MemoryRegistryStore implements RegistryStore {
   async setMeta(key: string, value: unknown): Promise<void> {
     const copy = structuredClone(value);
     this.#meta = new Map(this.#meta).set(key, copy);
+  }
+}
+
+/** `JournalStore` in memory: for Node (tests, the conformance runner) and as the reference. */
+export class MemoryJournalStore implements JournalStore {
+  #records: JournalRecord[] = [];
+
+  async append(records: JournalRecord[], keep: number): Promise<void> {
+    // Copies in and out, like a structured clone: callers cannot change what was stored.
+    const next = [...this.#records, ...records.map((record) => ({ ...record }))];
+    this.#records = next.slice(Math.max(0, next.length - Math.max(0, keep)));
+  }
+
+  async latest(limit: number): Promise<JournalRecord[]> {
+    if (limit <= 0) return [];
+    return this.#records.slice(-limit).map((record) => ({ ...record }));
+  }
+
+  async clear(): Promise<void> {
+    this.#records = [];
   }
 }
 

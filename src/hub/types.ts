@@ -97,6 +97,42 @@ export interface RegistryStore {
   setMeta(key: string, value: unknown): Promise<void>;
 }
 
+/**
+ * One protocol message as the journal keeps it: the Inspector's entry with the message as JSON
+ * text (secret header values redacted), so it can be read again after a restart, offline too.
+ */
+export interface JournalRecord {
+  /** The Inspector's sequence number; increasing across restarts (the hub continues from the last). */
+  seq: number;
+  at: number;
+  side: 'client' | 'server';
+  direction: 'in' | 'out';
+  kind: 'request' | 'response' | 'error' | 'notification';
+  method?: string;
+  id?: string | number;
+  sessionId?: string;
+  clientName?: string;
+  serverId?: string;
+  serverSlug?: string;
+  latencyMs?: number;
+  size: number;
+  /** The JSON-RPC message, serialized, with secrets redacted. */
+  json: string;
+}
+
+/** The durable protocol log: what the Inspector showed, kept across restarts (bounded). */
+export interface JournalStore {
+  /**
+   * Appends records (in order, in ONE transaction with the trim) and then keeps only the newest
+   * `keep` records in the store.
+   */
+  append(records: JournalRecord[], keep: number): Promise<void>;
+  /** The newest `limit` records, oldest first. */
+  latest(limit: number): Promise<JournalRecord[]>;
+  /** Removes every record. */
+  clear(): Promise<void>;
+}
+
 export interface Note {
   id: string;
   title: string;
