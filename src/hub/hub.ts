@@ -31,6 +31,8 @@ import {
   SLUG_PATTERN,
   systemClock,
   type Clock,
+  type JournalRecord,
+  type JournalStore,
   type NewServerEntry,
   type NotesStore,
   type Policy,
@@ -49,7 +51,7 @@ import {
 } from './upstream.ts';
 import { Activity } from './activity.ts';
 import { diagnose, type Diagnosis } from './doctor.ts';
-import { Inspector } from './inspector.ts';
+import { Inspector, redact, type TrafficEntry } from './inspector.ts';
 import {
   curlOf,
   entryFromInput,
@@ -104,6 +106,8 @@ export interface HubOptions {
   pageSize?: number;
   /** Messages the Inspector keeps (its ring buffer). Default 500. */
   inspectorCapacity?: number;
+  /** Where the Inspector's log is kept across restarts. Default: in memory (this hub's life). */
+  journal?: JournalStore;
   log?: (message: string) => void;
 }
 
@@ -141,6 +145,9 @@ export class Hub {
   /** Calls, errors and latency per server over the last minutes. */
   readonly activity: Activity;
   #trafficTimer: unknown;
+  #journalTimer: unknown;
+  /** The journal write under way, so `close()` can wait for the last one. */
+  #journalWrite: Promise<void> = Promise.resolve();
 
   private constructor(private readonly options: HubOptions) {
     this.policy = options.policy ?? allowAllPolicy;
@@ -152,8 +159,18 @@ export class Hub {
     this.activity = new Activity(this.#clock);
   }
 
-  /** Tells dashboards about new traffic at most every 250 ms, however busy the hub is. */
+  /**
+   * Tells dashboards about new traffic at most every 250 ms, and writes it to the journal at most
+   * every second, however busy the hub is: serializing and redacting happen there, in a batch,
+   * never on the path of a message.
+   */
   #trafficRecorded(): void {
+    if (this.#journalTimer === undefined && this.options.journal) {
+      this.#journalTimer = this.#clock.setTimeout(() => {
+        this.#journalTimer = undefined;
+        void this.#saveJournal();
+      }, 1_000);
+    }
     if (this.#trafficTimer !== undefined) return;
     this.#trafficTimer = this.#clock.setTimeout(() => {
       this.#trafficTimer = undefined;
@@ -178,6 +195,7 @@ export class Hub {
     ]);
     this.#names = new NameTable(names);
     this.#applyInspectorSettings((inspector ?? {}) as Partial<InspectorSettings>);
+    await this.#restoreJournal();
     if (!seeded) {
       const fresh = [
         { kind: 'builtin', builtin: 'notes', name: 'Built-in notes', slug: 'nexus', enabled: true },
@@ -778,6 +796,56 @@ export class Hub {
     return { enabled: this.inspector.enabled, capacity: this.inspector.capacity };
   }
 
+  /** Reads the last session's messages back into the Inspector (readable offline too). */
+  async #restoreJournal(): Promise<void> {
+    const journal = this.options.journal;
+    if (!journal) return;
+    try {
+      const records = await journal.latest(this.inspector.capacity);
+      this.inspector.restore(
+        records.map(({ json, ...record }) => ({
+          ...record,
+          message: JSON.parse(json) as TrafficEntry['message'],
+        })),
+      );
+    } catch (error) {
+      this.options.log?.(`could not read the journal: ${String(error)}`);
+    }
+  }
+
+  /** Writes what the Inspector recorded since the last write, serialized and redacted. */
+  #saveJournal(): Promise<void> {
+    const journal = this.options.journal;
+    const entries = this.inspector.takeUnsaved();
+    if (!journal || entries.length === 0) return this.#journalWrite;
+    const secrets = this.#secretValues();
+    const records = entries.map((entry): JournalRecord => {
+      const { message, ...rest } = entry;
+      const json = redact(JSON.stringify(message), secrets);
+      entry.size ??= new TextEncoder().encode(json).length;
+      return { ...rest, size: entry.size, json } as JournalRecord;
+    });
+    const capacity = this.inspector.capacity;
+    this.#journalWrite = this.#journalWrite
+      .then(() => journal.append(records, capacity))
+      .catch((error: unknown) => {
+        this.options.log?.(`could not write the journal: ${String(error)}`);
+      });
+    return this.#journalWrite;
+  }
+
+  /** Header values marked secret, which must never reach the journal (DESIGN: no secret leaks). */
+  #secretValues(): string[] {
+    const values: string[] = [];
+    for (const upstream of this.#upstreams.values()) {
+      const entry = upstream.entry;
+      if (entry.kind !== 'remote') continue;
+      for (const header of entry.headers)
+        if (header.secret && header.value) values.push(header.value);
+    }
+    return values;
+  }
+
   /** Changes and stores the Inspector's settings; returns them as they now are. */
   async setInspectorSettings(settings: Partial<InspectorSettings>): Promise<InspectorSettings> {
     this.#applyInspectorSettings(settings);
@@ -975,6 +1043,9 @@ export class Hub {
   /** Stops every upstream and ends every session. */
   async close(): Promise<void> {
     this.#clock.clearTimeout(this.#trafficTimer);
+    this.#clock.clearTimeout(this.#journalTimer);
+    this.#journalTimer = undefined;
+    await this.#saveJournal();
     for (const upstream of this.#upstreams.values()) upstream.stop();
     await Promise.all([...this.#sessions.values()].map((session) => session.close()));
     this.#listeners.clear();

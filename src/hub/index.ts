@@ -4,7 +4,7 @@
  * `hub.connect(transport, principal)` for any SDK `Transport`.
  */
 import { Hub, type HubOptions } from './hub.ts';
-import { MemoryNotesStore, MemoryRegistryStore } from './memory-stores.ts';
+import { MemoryJournalStore, MemoryNotesStore, MemoryRegistryStore } from './memory-stores.ts';
 
 export type CreateHubOptions = Partial<HubOptions>;
 
@@ -13,6 +13,7 @@ export function createHub(options: CreateHubOptions = {}): Promise<Hub> {
     ...options,
     registry: options.registry ?? new MemoryRegistryStore(),
     notes: options.notes ?? new MemoryNotesStore(),
+    journal: options.journal ?? new MemoryJournalStore(),
   });
 }
 

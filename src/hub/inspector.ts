@@ -51,6 +51,8 @@ export class Inspector {
   readonly #pending = new Map<string, TrafficEntry>();
   #watchers = 0;
   #enabled = true;
+  /** Recorded, not yet handed to the journal (see `takeUnsaved`). */
+  #unsaved: TrafficEntry[] = [];
 
   constructor(
     private readonly clock: Clock,
@@ -139,7 +141,29 @@ export class Inspector {
       }
     }
     this.#push(entry);
+    this.#unsaved.push(entry);
     this.onRecord();
+  }
+
+  /**
+   * The entries recorded since the last call, for the journal, at most `limit` (the newest: older
+   * ones would be trimmed from the journal at once anyway).
+   */
+  takeUnsaved(limit = this.#capacity): TrafficEntry[] {
+    const taken = this.#unsaved.slice(-limit);
+    this.#unsaved = [];
+    return taken;
+  }
+
+  /**
+   * Puts entries read back from the journal into the buffer (after a restart), and continues
+   * numbering after the last of them. Their requests are not waited on: their answers, if any
+   * come, belong to a connection that is gone.
+   */
+  restore(entries: TrafficEntry[]): void {
+    for (const entry of entries.slice(-this.#capacity)) this.#push(entry);
+    const last = entries.at(-1);
+    if (last && last.seq > this.#seq) this.#seq = last.seq;
   }
 
   /** The entries after `afterSeq` (all by default), oldest first. */
@@ -183,6 +207,22 @@ function kindOf(message: JSONRPCMessage): TrafficKind {
 function clampCapacity(capacity: number): number {
   if (!Number.isFinite(capacity)) return DEFAULT_TRAFFIC_CAPACITY;
   return Math.min(MAX_TRAFFIC_CAPACITY, Math.max(10, Math.round(capacity)));
+}
+
+/**
+ * `json` with every occurrence of a secret replaced by `••••`, also where JSON escaping changed
+ * how the secret is written. Secrets shorter than 4 characters are left alone: replacing "a"
+ * everywhere would wreck the text and protect nothing.
+ */
+export function redact(json: string, secrets: readonly string[]): string {
+  let out = json;
+  for (const secret of secrets) {
+    if (secret.length < 4) continue;
+    const escaped = JSON.stringify(secret).slice(1, -1);
+    out = out.replaceAll(secret, '••••');
+    if (escaped !== secret) out = out.replaceAll(escaped, '••••');
+  }
+  return out;
 }
 
 /** The size of a message as JSON, in bytes (UTF-8). */

@@ -10,7 +10,7 @@ import * as z from 'zod';
 import { Activity } from '../../src/hub/activity.ts';
 import { createHub, type Hub } from '../../src/hub/index.ts';
 import { Inspector } from '../../src/hub/inspector.ts';
-import { MemoryRegistryStore } from '../../src/hub/memory-stores.ts';
+import { MemoryJournalStore, MemoryRegistryStore } from '../../src/hub/memory-stores.ts';
 import { createAdminApi } from '../../src/worker/admin.ts';
 import { startCountingServer } from '../fixtures/counting-server.ts';
 import { FakeClock } from '../support/fake-clock.ts';
@@ -200,6 +200,82 @@ describe('the inspector log', () => {
     cleanups.push(() => second.close());
     expect(second.inspectorSettings()).toEqual({ enabled: false, capacity: 2_000 });
     expect(second.inspector.capacity).toBe(2_000);
+  });
+});
+
+describe('the journal', () => {
+  it('keeps the log across a restart, with secret header values redacted', async () => {
+    const secret = 'sk-"quoted"-secret-0123456789';
+    const upstreams = new MemoryUpstreams();
+    const url = upstreams.add('echo', echo);
+    const stores = { registry: new MemoryRegistryStore(), journal: new MemoryJournalStore() };
+    const first = await createHub({ ...stores, openTransport: upstreams.opener });
+    const { id } = await first.addServer({
+      name: 'Echo',
+      slug: 'echo',
+      url,
+      transport: 'streamable-http',
+      headers: [{ name: 'Authorization', value: secret, secret: true }],
+    });
+    await until(
+      () => first.listServers().find((server) => server.id === id)?.status.state === 'ready',
+      'echo ready',
+    );
+    const admin = createAdminApi(first, 'shared', 'http://127.0.0.1');
+    // A server that echoes a token back: the journal must not keep it.
+    await admin.api.callTool('echo__say', { text: `token ${secret}` });
+    admin.dispose();
+    const before = first.traffic();
+    await first.close();
+
+    const second = await createHub({ ...stores, openTransport: upstreams.opener });
+    cleanups.push(() => second.close());
+    const restored = second.traffic();
+    expect(restored.map((entry) => entry.seq)).toEqual(before.map((entry) => entry.seq));
+    const answer = restored.find(
+      (entry) =>
+        entry.side === 'client' && entry.kind === 'response' && entry.method === 'tools/call',
+    )!;
+    const { json } = second.trafficDetail(answer.seq)!;
+    expect(json).toContain('token ••••');
+    expect(json).not.toContain('sk-');
+    expect(JSON.stringify(await stores.journal.latest(1_000))).not.toContain('0123456789');
+
+    // Numbering goes on after the restored entries.
+    const watching = createAdminApi(second, 'shared', 'http://127.0.0.1');
+    cleanups.push(() => watching.dispose());
+    await watching.api.callTool('echo__say', { text: 'again' });
+    const next = second.traffic(before.at(-1)!.seq);
+    expect(next.length).toBeGreaterThan(0);
+  });
+
+  it('is written in batches, not on the path of each message', async () => {
+    const clock = new FakeClock();
+    const journal = new MemoryJournalStore();
+    const upstreams = new MemoryUpstreams();
+    const url = upstreams.add('echo', echo);
+    const hub = await createHub({ journal, clock, openTransport: upstreams.opener });
+    cleanups.push(() => hub.close());
+    await hub.addServer({
+      name: 'Echo',
+      slug: 'echo',
+      url,
+      transport: 'streamable-http',
+      headers: [],
+    });
+    await until(
+      () => hub.listServers().every((server) => server.status.state === 'ready'),
+      'ready',
+    );
+    const admin = createAdminApi(hub, 'shared', 'http://127.0.0.1');
+    cleanups.push(() => admin.dispose());
+    await admin.api.callTool('echo__say', { text: 'one' });
+    await admin.api.callTool('echo__say', { text: 'two' });
+    expect(await journal.latest(100)).toEqual([]);
+    await clock.advance(1_000);
+    const written = await journal.latest(100);
+    expect(written.length).toBe(hub.traffic().length);
+    expect(written.filter((record) => record.method === 'tools/call')).toHaveLength(8);
   });
 });
 
