@@ -18,7 +18,7 @@ export class Toasts {
   items = $state.raw<Toast[]>([]);
   #next = 0;
   /** Each server's last state (plain data: nothing renders from it). */
-  #known: Record<string, ServerView['status']['state']> | undefined;
+  #known: Record<string, ServerView['status']['state'] | undefined> | undefined;
 
   constructor(
     private readonly timers: {
@@ -28,16 +28,20 @@ export class Toasts {
 
   /**
    * Compares a fresh server list with the last one: a server that turned ready or turned to an
-   * error gets a notice. The first list only sets the baseline (nothing "changed" on page load).
+   * error gets a notice. `connecting` does not count as a change: a server retrying after a
+   * failure passes through it on every attempt, and fails again, which is not news. The first
+   * list only sets the baseline (nothing "changed" on page load).
    */
   serversChanged(servers: readonly ServerView[]): void {
     const previous = this.#known;
-    this.#known = Object.fromEntries(servers.map((server) => [server.id, server.status.state]));
+    const settled = (server: ServerView) =>
+      server.status.state === 'connecting' ? previous?.[server.id] : server.status.state;
+    this.#known = Object.fromEntries(servers.map((server) => [server.id, settled(server)]));
     if (!previous) return;
     for (const server of servers) {
       const before = previous[server.id];
       const now = server.status;
-      if (before === now.state) continue;
+      if (now.state === 'connecting' || before === now.state) continue;
       if (now.state === 'ready') {
         const tools = server.counts.tools;
         this.push(`${server.name} is ready (${tools === 1 ? '1 tool' : `${tools} tools`}).`, 'ok');
