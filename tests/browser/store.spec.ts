@@ -1,6 +1,7 @@
 /**
  * The IndexedDB stores in real Chromium: every contract case (the same ones the memory stores pass
- * in tests/unit/memory-stores.test.ts), plus the schema checks — data written by schema v1 is
+ * in tests/unit/memory-stores.test.ts), plus the schema checks — each shipped schema version's
+ * hand-written fixture is what its migration steps build, data written by every older version is
  * readable now, and an open connection steps aside when a newer version upgrades.
  *
  * A Vite dev server (started here, port 0) serves tests/browser/store-harness.html, which
@@ -13,6 +14,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createServer, type ViteDevServer } from 'vite';
+import { journalStoreCaseNames } from '../contract/journal-store.contract.ts';
 import { notesStoreCaseNames } from '../contract/notes-store.contract.ts';
 import { registryStoreCaseNames } from '../contract/registry-store.contract.ts';
 import type { CaseResult, StoreHarness, Suite } from './store-harness.ts';
@@ -96,6 +98,12 @@ test.describe('IdbNotesStore meets the NotesStore contract', () => {
   }
 });
 
+test.describe('IdbJournalStore meets the JournalStore contract', () => {
+  for (const name of journalStoreCaseNames) {
+    test(name, async ({ page }) => expectPassed(await runCase(page, 'journal', name)));
+  }
+});
+
 test.describe('the Nexus database schema', () => {
   test('the hand-written v1 fixture is exactly what migration step 1 builds', async ({ page }) => {
     expectPassed(await runCheck(page, 'v1FixtureMatchesMigrationStep1'));
@@ -105,6 +113,18 @@ test.describe('the Nexus database schema', () => {
     page,
   }) => {
     expectPassed(await runCheck(page, 'v1DataIsReadableNow'));
+  });
+
+  test('the hand-written v2 fixture is exactly what migration steps 1 and 2 build', async ({
+    page,
+  }) => {
+    expectPassed(await runCheck(page, 'v2FixtureMatchesMigrationSteps1And2'));
+  });
+
+  test('a database written by schema v2 is readable and writable by the current code', async ({
+    page,
+  }) => {
+    expectPassed(await runCheck(page, 'v2DataIsReadableNow'));
   });
 
   test('an open connection closes itself so a newer version can upgrade', async ({ page }) => {
