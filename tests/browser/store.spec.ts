@@ -49,10 +49,24 @@ test.afterAll(async () => {
   if (cacheDir) await rm(cacheDir, { recursive: true, force: true });
 });
 
-/** Opens the harness and waits for its module; a load failure is reported with the page's errors. */
-async function openHarness(page: Page): Promise<void> {
+/** What a check reported, plus every uncaught error the page raised while it ran. */
+interface Outcome extends CaseResult {
+  pageErrors: string[];
+}
+
+/**
+ * Opens the harness and waits for its module; a load failure is reported with the page's errors.
+ * Returns a live list of the page's uncaught errors and unhandled rejections from then on: a store
+ * can pass its case and still leave a request's rejection unheeded (e.g. the AbortErrors of an
+ * aborted batch), which in the hub would be noise in the worker's console on every failure.
+ */
+async function openHarness(page: Page): Promise<string[]> {
   const problems: string[] = [];
-  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  const pageErrors: string[] = [];
+  page.on('pageerror', (error) => {
+    problems.push(`page error: ${error.message}`);
+    pageErrors.push(`${error.name}: ${error.message}`);
+  });
   page.on('console', (message) => {
     if (message.type() === 'error') problems.push(`console error: ${message.text()}`);
   });
@@ -65,25 +79,32 @@ async function openHarness(page: Page): Promise<void> {
   } catch (error) {
     throw new Error(`the store harness did not load:\n${problems.join('\n') || String(error)}`);
   }
+  return pageErrors;
 }
 
-function expectPassed(result: CaseResult): void {
+function expectPassed(result: Outcome): void {
   // Compared field by field so a failure prints the message and stack from the page.
   expect(result.error, 'the check failed in the page').toBeUndefined();
   expect(result.leftover, 'the check left a database behind').toBeUndefined();
+  expect(result.pageErrors, 'uncaught errors or unhandled rejections in the page').toEqual([]);
 }
 
-async function runCase(page: Page, suite: Suite, name: string): Promise<CaseResult> {
-  await openHarness(page);
-  return page.evaluate(([s, n]) => window.nexusStoreHarness!.runCase(s, n), [suite, name] as const);
+async function runCase(page: Page, suite: Suite, name: string): Promise<Outcome> {
+  const pageErrors = await openHarness(page);
+  const result = await page.evaluate(([s, n]) => window.nexusStoreHarness!.runCase(s, n), [
+    suite,
+    name,
+  ] as const);
+  return { ...result, pageErrors };
 }
 
 async function runCheck(
   page: Page,
   check: Exclude<keyof StoreHarness, 'runCase'>,
-): Promise<CaseResult> {
-  await openHarness(page);
-  return page.evaluate((c) => window.nexusStoreHarness![c](), check);
+): Promise<Outcome> {
+  const pageErrors = await openHarness(page);
+  const result = await page.evaluate((c) => window.nexusStoreHarness![c](), check);
+  return { ...result, pageErrors };
 }
 
 test.describe('IdbRegistryStore meets the RegistryStore contract', () => {
