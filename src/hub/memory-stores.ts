@@ -1,7 +1,8 @@
 /**
- * In-memory `RegistryStore` and `NotesStore`, for unit tests and the Node entry. They follow the
- * same contract as the IndexedDB stores (src/store) and are checked by the same contract suites
- * (tests/contract), so a test that passes against these says something about the browser too:
+ * In-memory `RegistryStore`, `NotesStore` and `JournalStore`, for unit tests and the Node entry.
+ * They follow the same contract as the IndexedDB stores (src/store) and are checked by the same
+ * contract suites (tests/contract), so a test that passes against these says something about the
+ * browser too:
  *
  * - every value is copied in and out with `structuredClone`, as IndexedDB does, so a caller can
  *   never mutate stored state by holding on to an object (and an uncloneable value is refused
@@ -154,14 +155,18 @@ export class MemoryJournalStore implements JournalStore {
   #records: JournalRecord[] = [];
 
   async append(records: JournalRecord[], keep: number): Promise<void> {
-    // Copies in and out, like a structured clone: callers cannot change what was stored.
-    const next = [...this.#records, ...records.map((record) => ({ ...record }))];
+    // `structuredClone`, not a spread: like IndexedDB it refuses a value it cannot copy (a
+    // symbol, a function) with a DataCloneError, where a spread would store it. Every record is
+    // cloned before the list is replaced, so a refused record leaves the whole batch (and the
+    // trim) unwritten, as the aborted transaction does in the IndexedDB store.
+    const copies = records.map((record) => structuredClone(record));
+    const next = [...this.#records, ...copies];
     this.#records = next.slice(Math.max(0, next.length - Math.max(0, keep)));
   }
 
   async latest(limit: number): Promise<JournalRecord[]> {
     if (limit <= 0) return [];
-    return this.#records.slice(-limit).map((record) => ({ ...record }));
+    return this.#records.slice(-limit).map((record) => structuredClone(record));
   }
 
   async clear(): Promise<void> {

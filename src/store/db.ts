@@ -19,10 +19,10 @@ import {
   type IDBPTransaction,
   type StoreNames,
 } from 'idb';
-import type { NameKind, NameRecord, Note, ServerEntry } from '../hub/types.ts';
+import type { JournalRecord, NameKind, NameRecord, Note, ServerEntry } from '../hub/types.ts';
 
 export const DB_NAME = 'nexus';
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 export interface NexusDB extends DBSchema {
   servers: {
@@ -49,6 +49,15 @@ export interface NexusDB extends DBSchema {
     key: string;
     value: unknown;
   };
+  /**
+   * The protocol log (since v2). Out-of-line auto-increment keys, so key order is append order
+   * and the oldest records are one key range (cheap to trim); no key path, because the records'
+   * own `id` is the JSON-RPC id (often absent, or repeated) and `seq` is the hub's to manage.
+   */
+  journal: {
+    key: number;
+    value: JournalRecord;
+  };
 }
 
 export type NexusDatabase = IDBPDatabase<NexusDB>;
@@ -73,6 +82,11 @@ export const migrations: readonly Migration[] = [
 
     db.createObjectStore('notes', { keyPath: 'id' });
     db.createObjectStore('meta');
+  },
+  // v2: the journal (the Inspector's protocol log, kept across restarts). A new, empty store:
+  // nothing of v1 moves.
+  (db) => {
+    db.createObjectStore('journal', { autoIncrement: true });
   },
 ];
 

@@ -4,14 +4,18 @@
  * afterwards. Results come back as plain data, so the spec can show the page's error message.
  */
 import { deleteDB, openDB, unwrap } from 'idb';
+import type { JournalRecord } from '../../src/hub/types.ts';
 import { migrations, openNexusDb, SCHEMA_VERSION, type NexusDB } from '../../src/store/db.ts';
+import { IdbJournalStore } from '../../src/store/journal-store.ts';
 import { IdbNotesStore } from '../../src/store/notes-store.ts';
 import { IdbRegistryStore } from '../../src/store/registry-store.ts';
 import { assert, assertEqual, assertRejects, type ContractCase } from '../contract/assert.ts';
+import { journalStoreCases } from '../contract/journal-store.contract.ts';
 import { notesStoreCases } from '../contract/notes-store.contract.ts';
 import { registryStoreCases } from '../contract/registry-store.contract.ts';
+import { createV1Database, createV2Database, V1_DATA, V2_DATA } from './schema-fixtures.ts';
 
-export type Suite = 'registry' | 'notes';
+export type Suite = 'registry' | 'notes' | 'journal';
 
 /** `error` is set when the check failed; `leftover` when its database could not be deleted. */
 export interface CaseResult {
@@ -25,6 +29,10 @@ export interface StoreHarness {
   v1FixtureMatchesMigrationStep1(): Promise<CaseResult>;
   /** A database written by v1 is readable and writable through the current code. */
   v1DataIsReadableNow(): Promise<CaseResult>;
+  /** The hand-written v2 fixture below builds exactly what migration steps 1 and 2 build. */
+  v2FixtureMatchesMigrationSteps1And2(): Promise<CaseResult>;
+  /** A database written by v2 is readable and writable through the current code. */
+  v2DataIsReadableNow(): Promise<CaseResult>;
   /** An open connection closes itself when a newer version asks to upgrade. */
   blockingConnectionClosesForUpgrade(): Promise<CaseResult>;
   /** A database upgraded by a newer Nexus is refused with an error a person can act on. */
@@ -101,76 +109,22 @@ async function runCase(suite: Suite, name: string): Promise<CaseResult> {
       await findCase(registryStoreCases, name).run(
         async () => new IdbRegistryStore(track(await openNexusDb(db))),
       );
-    } else {
+    } else if (suite === 'notes') {
       await findCase(notesStoreCases, name).run(
         async () => new IdbNotesStore(track(await openNexusDb(db))),
+      );
+    } else {
+      await findCase(journalStoreCases, name).run(
+        async () => new IdbJournalStore(track(await openNexusDb(db))),
       );
     }
   });
 }
 
 // ---------------------------------------------------------------------------------------------
-// Schema version 1, written out by hand with raw IndexedDB exactly as v1 of the code built it.
-// This is a frozen record of what is on people's disks: never edit it to follow a new schema;
-// add a fixture for the new version next to it instead.
+// Schema checks: each shipped version's hand-written fixture (./schema-fixtures.ts) against what
+// its migration steps build, and each version's data read back through today's code.
 // ---------------------------------------------------------------------------------------------
-
-/** Data as the v1 code stored it (plain literals, deliberately not typed by today's interfaces). */
-const V1_DATA = {
-  server: {
-    kind: 'remote',
-    id: 'srv-1',
-    slug: 'everything',
-    name: 'Everything',
-    enabled: true,
-    url: 'http://127.0.0.1:3001/mcp',
-    transport: 'auto',
-    headers: [{ name: 'Authorization', value: 'Bearer t0ken', secret: true }],
-    createdAt: 1_750_000_000_000,
-  },
-  name: { serverId: 'srv-1', kind: 'tool', upstreamName: 'echo', exposedName: 'everything__echo' },
-  note: { id: 'note-1', title: 'First note', body: 'written by v1', createdAt: 1, updatedAt: 2 },
-  meta: { key: 'seeded', value: { at: 1_750_000_000_000, builtins: ['notes'] } },
-};
-
-function createV1Database(name: string, withData: boolean): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const open = indexedDB.open(name, 1);
-    open.onupgradeneeded = () => {
-      const db = open.result;
-      const servers = db.createObjectStore('servers', { keyPath: 'id' });
-      servers.createIndex('by-slug', 'slug', { unique: true });
-      const names = db.createObjectStore('names', {
-        keyPath: ['serverId', 'kind', 'upstreamName'],
-      });
-      names.createIndex('by-server', 'serverId');
-      names.createIndex('by-exposed', ['kind', 'exposedName'], { unique: true });
-      db.createObjectStore('notes', { keyPath: 'id' });
-      db.createObjectStore('meta');
-    };
-    open.onblocked = () => reject(new Error(`creating the v1 database ${name} was blocked`));
-    open.onerror = () => reject(open.error);
-    open.onsuccess = () => {
-      const db = open.result;
-      if (!withData) {
-        db.close();
-        resolve();
-        return;
-      }
-      // Written in a normal transaction after the upgrade, as the running v1 app would have.
-      const tx = db.transaction(['servers', 'names', 'notes', 'meta'], 'readwrite');
-      tx.objectStore('servers').put(V1_DATA.server);
-      tx.objectStore('names').put(V1_DATA.name);
-      tx.objectStore('notes').put(V1_DATA.note);
-      tx.objectStore('meta').put(V1_DATA.meta.value, V1_DATA.meta.key);
-      tx.oncomplete = () => {
-        db.close();
-        resolve();
-      };
-      tx.onabort = () => reject(tx.error ?? new Error('writing v1 data aborted'));
-    };
-  });
-}
 
 /** Everything about a database's shape that the code relies on, as comparable plain data. */
 function describeSchema(db: IDBDatabase): unknown {
@@ -222,6 +176,7 @@ async function v1DataIsReadableNow(): Promise<CaseResult> {
     assertEqual(db.version, SCHEMA_VERSION, 'the database is at the current version');
     const registry = new IdbRegistryStore(db);
     const notes = new IdbNotesStore(db);
+    const journal = new IdbJournalStore(db);
     assertEqual(await registry.listServers(), [V1_DATA.server], 'the v1 server reads back');
     assertEqual(await registry.listNames(), [V1_DATA.name], 'the v1 name record reads back');
     assertEqual(
@@ -230,6 +185,8 @@ async function v1DataIsReadableNow(): Promise<CaseResult> {
       'the v1 meta value reads back',
     );
     assertEqual(await notes.list(), [V1_DATA.note], 'the v1 note reads back');
+    // v1 had no journal: the upgrade (step 2) added it, empty, next to the data it kept.
+    assertEqual(await journal.latest(10), [], 'the journal added by the upgrade is empty');
 
     // The upgraded database has the same shape as one created fresh by today's code...
     const fresh = track(await openNexusDb(dbName('fresh')));
@@ -254,6 +211,87 @@ async function v1DataIsReadableNow(): Promise<CaseResult> {
       'deleteServer removes the v1 name record via the by-server index',
     );
     assertEqual(await notes.delete('note-1'), true, 'the v1 note can be deleted');
+
+    // ...and takes new writes into the v1 stores and the new one alike.
+    const newNote = { ...V1_DATA.note, id: 'note-2', body: 'written after the upgrade' };
+    await notes.put(newNote);
+    assertEqual(await notes.list(), [newNote], 'a note written after the upgrade');
+    await registry.setMeta(V1_DATA.meta.key, { at: 1 });
+    assertEqual(await registry.getMeta(V1_DATA.meta.key), { at: 1 }, 'the v1 meta key rewritten');
+    const logged: JournalRecord[] = [
+      {
+        seq: 1,
+        at: 1_760_000_000_000,
+        side: 'server',
+        direction: 'in',
+        kind: 'notification',
+        size: 61,
+        json: '{"jsonrpc":"2.0","method":"notifications/tools/list_changed"}',
+      },
+    ];
+    await journal.append(logged, 10);
+    assertEqual(await journal.latest(10), logged, 'the journal takes records');
+  });
+}
+
+async function v2FixtureMatchesMigrationSteps1And2(): Promise<CaseResult> {
+  return isolated(async (dbName, track) => {
+    const fixtureName = dbName('v2-fixture');
+    await createV2Database(fixtureName, false);
+    const fixture = track(await openDB(fixtureName));
+    // Steps 1 and 2 only, whatever SCHEMA_VERSION is now: the fixture pins what v2 shipped.
+    const steps = track(
+      await openDB<NexusDB>(dbName('v2-steps'), 2, {
+        upgrade: (db, _old, _new, tx) => {
+          migrations[0]!(db, tx);
+          migrations[1]!(db, tx);
+        },
+      }),
+    );
+    assertEqual(
+      describeSchema(unwrap(steps)),
+      describeSchema(unwrap(fixture)),
+      'migration steps 1 and 2 must build the shipped v2 schema (never edit a shipped step)',
+    );
+  });
+}
+
+async function v2DataIsReadableNow(): Promise<CaseResult> {
+  return isolated(async (dbName, track) => {
+    const name = dbName('v2-data');
+    await createV2Database(name, true);
+
+    const db = track(await openNexusDb(name));
+    assertEqual(db.version, SCHEMA_VERSION, 'the database is at the current version');
+    const registry = new IdbRegistryStore(db);
+    const notes = new IdbNotesStore(db);
+    const journal = new IdbJournalStore(db);
+    assertEqual(await registry.listServers(), [V2_DATA.server], 'the v2 server reads back');
+    assertEqual(await registry.listNames(), [V2_DATA.name], 'the v2 name record reads back');
+    assertEqual(await registry.getMeta(V2_DATA.meta.key), V2_DATA.meta.value, 'the v2 meta value');
+    assertEqual(await notes.list(), [V2_DATA.note], 'the v2 note reads back');
+    assertEqual(await journal.latest(10), V2_DATA.journal, 'the v2 journal reads back, in order');
+    assertEqual(await journal.latest(1), V2_DATA.journal.slice(-1), 'its newest record');
+
+    const fresh = track(await openNexusDb(dbName('fresh')));
+    assertEqual(
+      describeSchema(unwrap(db)),
+      describeSchema(unwrap(fresh)),
+      'the schema equals a fresh schema',
+    );
+
+    // New records land after the ones v2 wrote (its key generator carried on), and the trim
+    // drops v2's oldest first.
+    const next = { ...V2_DATA.journal[2]!, seq: 44 } as unknown as JournalRecord;
+    await journal.append([next], 3);
+    assertEqual(
+      await journal.latest(10),
+      [...V2_DATA.journal.slice(1), next],
+      "appended after v2's records, its oldest trimmed",
+    );
+    await journal.clear();
+    assertEqual(await journal.latest(10), [], 'the v2 journal can be cleared');
+    assertEqual(await notes.list(), [V2_DATA.note], 'clearing the journal leaves the notes');
   });
 }
 
@@ -312,6 +350,8 @@ window.nexusStoreHarness = {
   runCase,
   v1FixtureMatchesMigrationStep1,
   v1DataIsReadableNow,
+  v2FixtureMatchesMigrationSteps1And2,
+  v2DataIsReadableNow,
   blockingConnectionClosesForUpgrade,
   newerDatabaseIsRefused,
 };

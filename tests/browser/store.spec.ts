@@ -1,6 +1,7 @@
 /**
  * The IndexedDB stores in real Chromium: every contract case (the same ones the memory stores pass
- * in tests/unit/memory-stores.test.ts), plus the schema checks — data written by schema v1 is
+ * in tests/unit/memory-stores.test.ts), plus the schema checks — each shipped schema version's
+ * hand-written fixture is what its migration steps build, data written by every older version is
  * readable now, and an open connection steps aside when a newer version upgrades.
  *
  * A Vite dev server (started here, port 0) serves tests/browser/store-harness.html, which
@@ -13,6 +14,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createServer, type ViteDevServer } from 'vite';
+import { journalStoreCaseNames } from '../contract/journal-store.contract.ts';
 import { notesStoreCaseNames } from '../contract/notes-store.contract.ts';
 import { registryStoreCaseNames } from '../contract/registry-store.contract.ts';
 import type { CaseResult, StoreHarness, Suite } from './store-harness.ts';
@@ -47,10 +49,24 @@ test.afterAll(async () => {
   if (cacheDir) await rm(cacheDir, { recursive: true, force: true });
 });
 
-/** Opens the harness and waits for its module; a load failure is reported with the page's errors. */
-async function openHarness(page: Page): Promise<void> {
+/** What a check reported, plus every uncaught error the page raised while it ran. */
+interface Outcome extends CaseResult {
+  pageErrors: string[];
+}
+
+/**
+ * Opens the harness and waits for its module; a load failure is reported with the page's errors.
+ * Returns a live list of the page's uncaught errors and unhandled rejections from then on: a store
+ * can pass its case and still leave a request's rejection unheeded (e.g. the AbortErrors of an
+ * aborted batch), which in the hub would be noise in the worker's console on every failure.
+ */
+async function openHarness(page: Page): Promise<string[]> {
   const problems: string[] = [];
-  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  const pageErrors: string[] = [];
+  page.on('pageerror', (error) => {
+    problems.push(`page error: ${error.message}`);
+    pageErrors.push(`${error.name}: ${error.message}`);
+  });
   page.on('console', (message) => {
     if (message.type() === 'error') problems.push(`console error: ${message.text()}`);
   });
@@ -63,25 +79,32 @@ async function openHarness(page: Page): Promise<void> {
   } catch (error) {
     throw new Error(`the store harness did not load:\n${problems.join('\n') || String(error)}`);
   }
+  return pageErrors;
 }
 
-function expectPassed(result: CaseResult): void {
+function expectPassed(result: Outcome): void {
   // Compared field by field so a failure prints the message and stack from the page.
   expect(result.error, 'the check failed in the page').toBeUndefined();
   expect(result.leftover, 'the check left a database behind').toBeUndefined();
+  expect(result.pageErrors, 'uncaught errors or unhandled rejections in the page').toEqual([]);
 }
 
-async function runCase(page: Page, suite: Suite, name: string): Promise<CaseResult> {
-  await openHarness(page);
-  return page.evaluate(([s, n]) => window.nexusStoreHarness!.runCase(s, n), [suite, name] as const);
+async function runCase(page: Page, suite: Suite, name: string): Promise<Outcome> {
+  const pageErrors = await openHarness(page);
+  const result = await page.evaluate(([s, n]) => window.nexusStoreHarness!.runCase(s, n), [
+    suite,
+    name,
+  ] as const);
+  return { ...result, pageErrors };
 }
 
 async function runCheck(
   page: Page,
   check: Exclude<keyof StoreHarness, 'runCase'>,
-): Promise<CaseResult> {
-  await openHarness(page);
-  return page.evaluate((c) => window.nexusStoreHarness![c](), check);
+): Promise<Outcome> {
+  const pageErrors = await openHarness(page);
+  const result = await page.evaluate((c) => window.nexusStoreHarness![c](), check);
+  return { ...result, pageErrors };
 }
 
 test.describe('IdbRegistryStore meets the RegistryStore contract', () => {
@@ -96,6 +119,12 @@ test.describe('IdbNotesStore meets the NotesStore contract', () => {
   }
 });
 
+test.describe('IdbJournalStore meets the JournalStore contract', () => {
+  for (const name of journalStoreCaseNames) {
+    test(name, async ({ page }) => expectPassed(await runCase(page, 'journal', name)));
+  }
+});
+
 test.describe('the Nexus database schema', () => {
   test('the hand-written v1 fixture is exactly what migration step 1 builds', async ({ page }) => {
     expectPassed(await runCheck(page, 'v1FixtureMatchesMigrationStep1'));
@@ -105,6 +134,18 @@ test.describe('the Nexus database schema', () => {
     page,
   }) => {
     expectPassed(await runCheck(page, 'v1DataIsReadableNow'));
+  });
+
+  test('the hand-written v2 fixture is exactly what migration steps 1 and 2 build', async ({
+    page,
+  }) => {
+    expectPassed(await runCheck(page, 'v2FixtureMatchesMigrationSteps1And2'));
+  });
+
+  test('a database written by schema v2 is readable and writable by the current code', async ({
+    page,
+  }) => {
+    expectPassed(await runCheck(page, 'v2DataIsReadableNow'));
   });
 
   test('an open connection closes itself so a newer version can upgrade', async ({ page }) => {

@@ -1,0 +1,159 @@
+/**
+ * Hand-written fixtures of every shipped schema version, for tests/browser/store-harness.ts: each
+ * builds a database with raw IndexedDB exactly as that version of Nexus built it, optionally with
+ * data as that version wrote it. They are a frozen record of what is on people's disks: never edit
+ * one to follow a new schema; add the new version's fixture below the last one instead.
+ */
+
+// ---------------------------------------------------------------------------------------------
+// Schema version 1, written out by hand with raw IndexedDB exactly as v1 of the code built it.
+// This is a frozen record of what is on people's disks: never edit it to follow a new schema;
+// add a fixture for the new version next to it instead.
+// ---------------------------------------------------------------------------------------------
+
+/** Data as the v1 code stored it (plain literals, deliberately not typed by today's interfaces). */
+export const V1_DATA = {
+  server: {
+    kind: 'remote',
+    id: 'srv-1',
+    slug: 'everything',
+    name: 'Everything',
+    enabled: true,
+    url: 'http://127.0.0.1:3001/mcp',
+    transport: 'auto',
+    headers: [{ name: 'Authorization', value: 'Bearer t0ken', secret: true }],
+    createdAt: 1_750_000_000_000,
+  },
+  name: { serverId: 'srv-1', kind: 'tool', upstreamName: 'echo', exposedName: 'everything__echo' },
+  note: { id: 'note-1', title: 'First note', body: 'written by v1', createdAt: 1, updatedAt: 2 },
+  meta: { key: 'seeded', value: { at: 1_750_000_000_000, builtins: ['notes'] } },
+};
+
+export function createV1Database(name: string, withData: boolean): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const open = indexedDB.open(name, 1);
+    open.onupgradeneeded = () => {
+      const db = open.result;
+      const servers = db.createObjectStore('servers', { keyPath: 'id' });
+      servers.createIndex('by-slug', 'slug', { unique: true });
+      const names = db.createObjectStore('names', {
+        keyPath: ['serverId', 'kind', 'upstreamName'],
+      });
+      names.createIndex('by-server', 'serverId');
+      names.createIndex('by-exposed', ['kind', 'exposedName'], { unique: true });
+      db.createObjectStore('notes', { keyPath: 'id' });
+      db.createObjectStore('meta');
+    };
+    open.onblocked = () => reject(new Error(`creating the v1 database ${name} was blocked`));
+    open.onerror = () => reject(open.error);
+    open.onsuccess = () => {
+      const db = open.result;
+      if (!withData) {
+        db.close();
+        resolve();
+        return;
+      }
+      // Written in a normal transaction after the upgrade, as the running v1 app would have.
+      const tx = db.transaction(['servers', 'names', 'notes', 'meta'], 'readwrite');
+      tx.objectStore('servers').put(V1_DATA.server);
+      tx.objectStore('names').put(V1_DATA.name);
+      tx.objectStore('notes').put(V1_DATA.note);
+      tx.objectStore('meta').put(V1_DATA.meta.value, V1_DATA.meta.key);
+      tx.oncomplete = () => {
+        db.close();
+        resolve();
+      };
+      tx.onabort = () => reject(tx.error ?? new Error('writing v1 data aborted'));
+    };
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Schema version 2 (v1 + the `journal` store), written out by hand with raw IndexedDB as v2 of
+// the code builds it. Frozen like v1's: it repeats v1's stores rather than calling
+// createV1Database, so neither fixture follows an edit to the other (its data reuses V1_DATA,
+// which is frozen too).
+// ---------------------------------------------------------------------------------------------
+
+/** Data as the v2 code stored it: v1's kinds of data plus journal records. */
+export const V2_DATA = {
+  ...V1_DATA,
+  journal: [
+    {
+      seq: 41,
+      at: 1_760_000_000_000,
+      side: 'client',
+      direction: 'in',
+      kind: 'request',
+      method: 'tools/call',
+      id: 3,
+      sessionId: 'session-1',
+      clientName: 'Example client',
+      serverId: 'srv-1',
+      serverSlug: 'everything',
+      size: 83,
+      json: '{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"everything__echo"}}',
+    },
+    {
+      seq: 42,
+      at: 1_760_000_000_015,
+      side: 'client',
+      direction: 'out',
+      kind: 'response',
+      id: 3,
+      latencyMs: 15,
+      size: 48,
+      json: '{"jsonrpc":"2.0","id":3,"result":{"content":[]}}',
+    },
+    {
+      seq: 43,
+      at: 1_760_000_000_020,
+      side: 'server',
+      direction: 'in',
+      kind: 'notification',
+      size: 61,
+      json: '{"jsonrpc":"2.0","method":"notifications/tools/list_changed"}',
+    },
+  ],
+};
+
+export function createV2Database(name: string, withData: boolean): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const open = indexedDB.open(name, 2);
+    open.onupgradeneeded = () => {
+      const db = open.result;
+      const servers = db.createObjectStore('servers', { keyPath: 'id' });
+      servers.createIndex('by-slug', 'slug', { unique: true });
+      const names = db.createObjectStore('names', {
+        keyPath: ['serverId', 'kind', 'upstreamName'],
+      });
+      names.createIndex('by-server', 'serverId');
+      names.createIndex('by-exposed', ['kind', 'exposedName'], { unique: true });
+      db.createObjectStore('notes', { keyPath: 'id' });
+      db.createObjectStore('meta');
+      db.createObjectStore('journal', { autoIncrement: true });
+    };
+    open.onblocked = () => reject(new Error(`creating the v2 database ${name} was blocked`));
+    open.onerror = () => reject(open.error);
+    open.onsuccess = () => {
+      const db = open.result;
+      if (!withData) {
+        db.close();
+        resolve();
+        return;
+      }
+      const tx = db.transaction(['servers', 'names', 'notes', 'meta', 'journal'], 'readwrite');
+      tx.objectStore('servers').put(V2_DATA.server);
+      tx.objectStore('names').put(V2_DATA.name);
+      tx.objectStore('notes').put(V2_DATA.note);
+      tx.objectStore('meta').put(V2_DATA.meta.value, V2_DATA.meta.key);
+      // Values only: the store generates the keys (1, 2, 3), as the v2 journal store relies on.
+      for (const record of V2_DATA.journal) tx.objectStore('journal').add(record);
+      tx.oncomplete = () => {
+        db.close();
+        resolve();
+      };
+      tx.onabort = () => reject(tx.error ?? new Error('writing v2 data aborted'));
+    };
+  });
+}
