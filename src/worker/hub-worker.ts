@@ -13,6 +13,7 @@ import { Hub } from '../hub/hub.ts';
 import type { Session } from '../hub/session.ts';
 import type { NewServerEntry } from '../hub/types.ts';
 import { openNexusDb } from '../store/db.ts';
+import { IdbJournalStore } from '../store/journal-store.ts';
 import { IdbNotesStore } from '../store/notes-store.ts';
 import { IdbRegistryStore } from '../store/registry-store.ts';
 import { MessagePortTransport } from '../transports/message-port.ts';
@@ -41,6 +42,7 @@ const hubReady: Promise<Hub> = (async () => {
   return Hub.create({
     registry: new IdbRegistryStore(db),
     notes: new IdbNotesStore(db),
+    journal: new IdbJournalStore(db),
     defaults: deploymentDefaults,
     log: (message) => console.warn(`[nexus-hub] ${message}`),
   });

@@ -129,6 +129,67 @@ function pngSize(bytes: Buffer): { width: number; height: number } {
   return { width: bytes.readUInt32BE(16), height: bytes.readUInt32BE(20) };
 }
 
+/** Shared workers alive in the browser now (the hub is one), from the browser's own target list. */
+async function sharedWorkers(browser: Browser): Promise<number> {
+  const cdp = await browser.newBrowserCDPSession();
+  try {
+    const { targetInfos } = (await cdp.send('Target.getTargets')) as {
+      targetInfos: Array<{ type: string }>;
+    };
+    return targetInfos.filter((target) => target.type === 'shared_worker').length;
+  } finally {
+    await cdp.detach();
+  }
+}
+
+/** How many records the hub's journal holds, read from IndexedDB in `page`. */
+function journalRecords(page: Page): Promise<number> {
+  return page.evaluate(
+    () =>
+      new Promise<number>((resolve, reject) => {
+        const open = indexedDB.open('nexus');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const db = open.result;
+          const count = db.transaction('journal').objectStore('journal').count();
+          count.onsuccess = () => {
+            resolve(count.result);
+            db.close();
+          };
+          count.onerror = () => reject(count.error);
+        };
+      }),
+  );
+}
+
+test('the Inspector log is readable offline after the hub restarts: it comes back from the journal', async ({
+  browser,
+}) => {
+  const context = await freshContext(browser);
+  const csp = await watchCsp(context);
+  let page = await context.newPage();
+  await page.goto(`${app.url}/#/playground`);
+  await controlledByServiceWorker(page);
+  // Opening the playground lists resources and prompts through the hub: messages to keep.
+  await expect(page.getByRole('heading', { name: 'Read a resource' })).toBeVisible();
+  await page.getByRole('link', { name: 'Inspector' }).click();
+  const listed = page.getByRole('table', { name: 'Messages' }).getByText('prompts/list');
+  await expect(listed.first()).toBeVisible();
+  // The hub writes its journal in batches of a second: wait until this batch has landed.
+  await expect.poll(() => journalRecords(page)).toBeGreaterThan(0);
+
+  // Every page gone, so the hub worker ends; then, offline, a new page starts a new hub.
+  await page.close();
+  await expect.poll(() => sharedWorkers(browser)).toBe(0);
+  await context.setOffline(true);
+  page = await context.newPage();
+  await page.goto(`${app.url}/#/inspector`);
+  await expect(
+    page.getByRole('table', { name: 'Messages' }).getByText('prompts/list').first(),
+  ).toBeVisible();
+  expect(csp).toEqual([]);
+});
+
 test('after one visit the dashboard starts offline: registry listed, remote servers unreachable', async ({
   browser,
 }) => {
