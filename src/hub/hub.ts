@@ -783,7 +783,8 @@ export class Hub {
   trafficDetail(seq: number): TrafficDetail | undefined {
     const entry = this.inspector.entry(seq);
     if (!entry) return undefined;
-    const json = JSON.stringify(entry.message, null, 2);
+    // Redacted like the journal: a server that echoes a token does not get it shown.
+    const json = redact(JSON.stringify(entry.message, null, 2), this.#secretValues());
     const upstream =
       entry.side === 'server' && entry.direction === 'out' && entry.serverId
         ? this.#upstreams.get(entry.serverId)

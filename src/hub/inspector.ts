@@ -142,6 +142,8 @@ export class Inspector {
     }
     this.#push(entry);
     this.#unsaved.push(entry);
+    // Nobody took them (no journal, or a slow one): only the newest buffer's worth can matter.
+    if (this.#unsaved.length > 2 * this.#capacity) this.#unsaved.splice(0, this.#capacity);
     this.onRecord();
   }
 

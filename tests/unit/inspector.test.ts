@@ -226,6 +226,11 @@ describe('the journal', () => {
     await admin.api.callTool('echo__say', { text: `token ${secret}` });
     admin.dispose();
     const before = first.traffic();
+    const live = before.find(
+      (entry) =>
+        entry.side === 'server' && entry.kind === 'response' && entry.method === 'tools/call',
+    )!;
+    expect(first.trafficDetail(live.seq)!.json).toContain('token ••••');
     await first.close();
 
     const second = await createHub({ ...stores, openTransport: upstreams.opener });
