@@ -336,7 +336,9 @@ export class HubState {
    * the answer, or rejects with an `Error` whose message is written for a person.
    */
   async query<T>(call: (api: Comlink.Remote<AdminApi>) => Promise<T>): Promise<T> {
-    await this.#connecting;
+    // A page opened at its own address (#/inspector) asks while it is first rendered, before
+    // main.ts has started the connection: start it (once) rather than refuse.
+    await this.connect();
     const api = this.#api;
     if (!api) throw new Error('The hub is not connected yet. Wait a moment, or reload the page.');
     try {

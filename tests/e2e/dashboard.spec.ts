@@ -124,6 +124,13 @@ test('a new user adds a server, opens it, runs a tool from the playground, finds
     page.getByRole('listitem').filter({ hasText: 'Everything' }).getByTestId('activity-calls'),
   ).toHaveText('3');
 
+  // A page opened at the Inspector's own address (not reached by a link) loads its settings as
+  // well: they are asked for while the page first renders, before the hub is connected.
+  const direct = await context.newPage();
+  await direct.goto(`${app.url}/#/inspector`);
+  await expect(direct.getByText('Recording settings')).toBeVisible();
+  await direct.close();
+
   // The playground is a client of the hub like any other, and can be disconnected.
   await nav.getByRole('link', { name: 'Clients' }).click();
   const clients = page.getByRole('table', { name: 'Connected clients' });
