@@ -136,6 +136,23 @@ const api = {
     );
   },
 
+  /**
+   * Item 7's baseline: how long Chromium takes to start a new, tiny module SharedWorker and get
+   * its first answer (ms from `new SharedWorker` to the reply).
+   */
+  async emptyWorkerStart(): Promise<number> {
+    const t0 = performance.now();
+    const name = `bench-empty-${crypto.randomUUID()}`;
+    const port = new SharedWorker('/bench/echo-worker.js', { type: 'module', name }).port;
+    const answered = new Promise((resolve) => (port.onmessage = resolve));
+    port.start();
+    port.postMessage(toolsCall(0));
+    await answered;
+    const took = performance.now() - t0;
+    port.close();
+    return took;
+  },
+
   /** Connects an SDK v2 client by `route`; `target` is the MCP URL for `direct` and `mcp-hub`. */
   async connect(key: string, route: Route, target?: string): Promise<void> {
     let transport: Transport;
