@@ -149,6 +149,53 @@ export function profileSharedWorker<T>(
   });
 }
 
+/**
+ * A V8 CPU profile of the worker's start: `start` makes the page start it (connectHub); as soon as
+ * Chromium announces the new shared_worker target (target discovery), this attaches and starts
+ * the profiler. Browser-level auto-attach, which could hold the worker before its first line, is
+ * only offered in CDP's flattened mode, which Playwright's CDPSession cannot address; so the
+ * profile may miss the worker's first milliseconds (its script is still being fetched then).
+ */
+export async function profileSharedWorkerStart<T>(
+  browser: Browser,
+  scriptSuffix: string,
+  start: () => Promise<T>,
+): Promise<{ profile: CpuProfile; result: T; missedMs: number }> {
+  const cdp = await browser.newBrowserCDPSession();
+  let began = 0;
+  let profiling: Promise<{ send: TargetSend; at: number }> | undefined;
+  cdp.on('Target.targetCreated', ({ targetInfo }) => {
+    if (profiling || targetInfo.type !== 'shared_worker') return;
+    if (!targetInfo.url.endsWith(scriptSuffix)) return;
+    profiling = (async () => {
+      const { sessionId } = await cdp.send('Target.attachToTarget', {
+        targetId: targetInfo.targetId,
+        flatten: false,
+      });
+      const send = targetSender(cdp, sessionId);
+      resultOf(await send('Profiler.enable'), 'Profiler.enable');
+      resultOf(await send('Profiler.setSamplingInterval', { interval: 100 }), 'interval');
+      resultOf(await send('Profiler.start'), 'Profiler.start');
+      return { send, at: performance.now() };
+    })();
+  });
+  try {
+    await cdp.send('Target.setDiscoverTargets', { discover: true });
+    began = performance.now();
+    const result = await start();
+    if (!profiling) throw new Error(`no shared worker ${scriptSuffix} started`);
+    const { send, at } = await profiling;
+    const { profile } = resultOf<{ profile: CpuProfile }>(
+      await send('Profiler.stop'),
+      'Profiler.stop',
+    );
+    return { profile, result, missedMs: at - began };
+  } finally {
+    await cdp.send('Target.setDiscoverTargets', { discover: false }).catch(() => undefined);
+    await cdp.detach().catch(() => undefined);
+  }
+}
+
 interface TargetReply {
   id: number;
   result?: unknown;

@@ -82,7 +82,11 @@ export async function summarizeProfile(
     let name = frame.functionName || '(anonymous)';
     let where = frame.url ? path.basename(frame.url) : name;
     let file = frame.url ? path.basename(frame.url) : name;
-    if (frame.url.endsWith(scriptSuffix)) {
+    if (frame.url.endsWith(scriptSuffix) && frame.lineNumber <= 0 && frame.columnNumber <= 0) {
+      // The module's own top level (its evaluation), not a function in it: the source map would
+      // name whichever module the bundle happens to start with.
+      name = '(module top level)';
+    } else if (frame.url.endsWith(scriptSuffix)) {
       const original = consumer.originalPositionFor({
         line: frame.lineNumber + 1,
         column: frame.columnNumber,
@@ -111,7 +115,7 @@ export async function summarizeProfile(
 export function formatProfile(summary: ProfileSummary, top = 15): string {
   const pct = (share: number) => `${(share * 100).toFixed(1)} %`;
   const lines = [
-    `Hub worker CPU profile: ${summary.totalMs.toFixed(0)} ms of samples.`,
+    `${summary.totalMs.toFixed(0)} ms of samples.`,
     '',
     `| self time | share | function | where |`,
     `| ---: | ---: | --- | --- |`,

@@ -11,6 +11,7 @@ import {
   freshContext,
   openBenchPage,
   profileSharedWorker,
+  profileSharedWorkerStart,
   sharedWorkerGone,
   sharedWorkerHeap,
   type WorkerHeap,
@@ -279,6 +280,8 @@ export function scale(
 export interface HubStart {
   firstRun: Array<Awaited<ReturnType<Window['bench']['startHub']>>>;
   restart: Array<Awaited<ReturnType<Window['bench']['startHub']>>>;
+  /** ms for a new tiny module SharedWorker to answer, in the same pages: the browser's share. */
+  emptyWorker: number[];
 }
 
 /**
@@ -287,7 +290,7 @@ export interface HubStart {
  * a restart (every page closed, so the worker stopped; the registry is read back).
  */
 export async function hubStart(env: Env, runs: number, builtinTools: number): Promise<HubStart> {
-  const result: HubStart = { firstRun: [], restart: [] };
+  const result: HubStart = { firstRun: [], restart: [], emptyWorker: [] };
   for (let run = 0; run < runs; run++) {
     await inContext(env, undefined, async (context) => {
       const first = await openBenchPage(context, env.app);
@@ -296,6 +299,7 @@ export async function hubStart(env: Env, runs: number, builtinTools: number): Pr
       await sharedWorkerGone(env.browser, HUB_SCRIPT);
       const again = await openBenchPage(context, env.app);
       result.restart.push(await bench(again, 'startHub', 'start', builtinTools, 10_000));
+      result.emptyWorker.push(await bench(again, 'emptyWorkerStart'));
     });
   }
   return result;
@@ -379,5 +383,29 @@ export function profileHub(env: Env, conc: Counts): Promise<{ profile: CpuProfil
       bench(page, 'calls', 'hub', BUILTIN_TOOL, {}, { ...conc, inflight: 32 }),
     );
     return { profile, run: result };
+  });
+}
+
+/**
+ * `--profile`: a CPU profile of the hub worker from (nearly) its start until it answered a
+ * client's first built-in call (row 7c's path, on a first run).
+ */
+export function profileHubStart(
+  env: Env,
+  builtinTools: number,
+): Promise<{
+  profile: CpuProfile;
+  /** ms from the page's connectHub() call (as seen from Node) to the profiler running. */
+  missedMs: number;
+  start: Awaited<ReturnType<Window['bench']['startHub']>>;
+}> {
+  return inContext(env, undefined, async (context) => {
+    const page = await openBenchPage(context, env.app);
+    const { profile, result, missedMs } = await profileSharedWorkerStart(
+      env.browser,
+      HUB_SCRIPT,
+      () => bench(page, 'startHub', 'start', builtinTools, 10_000),
+    );
+    return { profile, missedMs, start: result };
   });
 }
