@@ -27,7 +27,7 @@ import { freePort } from '../tests/fixtures/ports.ts';
 import { CONTENT_SECURITY_POLICY } from '../vite.config.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
-const pageBuildDir = path.join(root, 'bench', 'results', 'page');
+export const pageBuildDir = path.join(root, 'bench', 'results', 'page');
 
 export const ISOLATION_HEADERS: Readonly<Record<string, string>> = {
   'Cross-Origin-Opener-Policy': 'same-origin',
@@ -55,6 +55,8 @@ async function buildPage(): Promise<string> {
       emptyOutDir: true,
       target: 'es2022',
       minify: true,
+      // For --profile, which maps the page's profile back to the SDK's sources.
+      sourcemap: true,
       lib: {
         entry: path.join(root, 'bench', 'page', 'bench-page.ts'),
         formats: ['es'],

@@ -11,7 +11,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { startBenchApp } from './app-server.ts';
+import { pageBuildDir, startBenchApp } from './app-server.ts';
 import { launchChromium } from './browser.ts';
 import { mcpHubMissing, startFixtures, startMcpHub, type McpHub } from './processes.ts';
 import { buildRows, type Measured } from './report.ts';
@@ -22,6 +22,7 @@ import {
   pipelineRounds,
   profileHub,
   profileHubStart,
+  profileToolsList,
   remote,
   scale,
   type Env,
@@ -84,7 +85,14 @@ async function main(): Promise<number> {
 
   const resultsDir = path.join(root, 'bench', 'results');
   let profiles:
-    | { load: ProfileSummary; start: ProfileSummary; startMissedMs: number; started: number }
+    | {
+        load: ProfileSummary;
+        start: ProfileSummary;
+        toolsList: ProfileSummary;
+        toolsListPage: ProfileSummary;
+        startMissedMs: number;
+        started: number;
+      }
     | undefined;
   const cleanups: Array<() => Promise<unknown>> = [];
   const measured: Partial<Measured> = { mode, sizes };
@@ -144,7 +152,23 @@ async function main(): Promise<number> {
         path.join(resultsDir, 'hub-worker-start.cpuprofile'),
         JSON.stringify(start.profile),
       );
+      step('profile: the hub worker answering tools/list');
+      const listing = await profileToolsList(env, scaleUrls, tools, builtinTools, lists);
+      await writeFile(
+        path.join(resultsDir, 'hub-worker-tools-list.cpuprofile'),
+        JSON.stringify(listing.worker),
+      );
+      await writeFile(
+        path.join(resultsDir, 'page-tools-list.cpuprofile'),
+        JSON.stringify(listing.page),
+      );
       profiles = {
+        toolsList: await summarizeProfile(listing.worker, bundle, HUB_SCRIPT),
+        toolsListPage: await summarizeProfile(
+          listing.page,
+          path.join(pageBuildDir, 'bench.js'),
+          '/bench/bench.js',
+        ),
         load: await summarizeProfile(load.profile, bundle, HUB_SCRIPT),
         start: await summarizeProfile(start.profile, bundle, HUB_SCRIPT),
         startMissedMs: start.missedMs,
@@ -174,6 +198,13 @@ async function main(): Promise<number> {
         `built-in call was answered at ${profiles.started.toFixed(0)} ms.\n`,
     );
     console.log(`${formatProfile(profiles.start)}\n`);
+    console.log(
+      `Hub worker answering tools/list, ${plan.scale.servers} × ${plan.scale.tools} tools ` +
+        '(bench/results/hub-worker-tools-list.cpuprofile):\n',
+    );
+    console.log(`${formatProfile(profiles.toolsList)}\n`);
+    console.log('The client page meanwhile (bench/results/page-tools-list.cpuprofile):\n');
+    console.log(`${formatProfile(profiles.toolsListPage)}\n`);
   }
 
   const out = path.join(resultsDir, 'latest.json');
@@ -200,6 +231,14 @@ async function main(): Promise<number> {
               profiles: {
                 load: { ...profiles.load, functions: profiles.load.functions.slice(0, 50) },
                 start: { ...profiles.start, functions: profiles.start.functions.slice(0, 50) },
+                toolsList: {
+                  ...profiles.toolsList,
+                  functions: profiles.toolsList.functions.slice(0, 50),
+                },
+                toolsListPage: {
+                  ...profiles.toolsListPage,
+                  functions: profiles.toolsListPage.functions.slice(0, 50),
+                },
               },
             }
           : {}),

@@ -409,3 +409,34 @@ export function profileHubStart(
     return { profile, missedMs, start: result };
   });
 }
+
+/**
+ * `--profile`: CPU profiles of the hub worker AND of the client page while the page walks the
+ * aggregated tools/list of `urls.length` × `toolsPerServer` tools `lists` times (row 5b's load):
+ * the time is split between the hub answering and the client library reading the pages.
+ */
+export function profileToolsList(
+  env: Env,
+  urls: string[],
+  toolsPerServer: number,
+  builtinTools: number,
+  lists: number,
+): Promise<{ worker: CpuProfile; page: CpuProfile; run: Run }> {
+  const servers = Object.fromEntries(urls.map((url, i) => [`scale-${i}`, url]));
+  return inContext(env, mcpServers(servers), async (context) => {
+    const page = await openBenchPage(context, env.app);
+    const expected = urls.length * toolsPerServer + builtinTools;
+    const start = await bench(page, 'startHub', 'scale', expected, 30_000);
+    if (start.tools < expected) throw new Error(`only ${start.tools} of ${expected} tools listed`);
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Profiler.enable');
+    await cdp.send('Profiler.setSamplingInterval', { interval: 100 });
+    await cdp.send('Profiler.start');
+    const { profile, result } = await profileSharedWorker(env.browser, HUB_SCRIPT, () =>
+      bench(page, 'listAll', 'scale', lists),
+    );
+    const { profile: pageProfile } = await cdp.send('Profiler.stop');
+    await cdp.detach();
+    return { worker: profile, page: pageProfile as CpuProfile, run: result };
+  });
+}
