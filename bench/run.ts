@@ -46,7 +46,7 @@ const PLANS = {
       { bytes: 1 * MB, n: 2, rounds: 1 },
       { bytes: 10 * MB, n: 1, rounds: 1 },
     ],
-    scale: { servers: 10, tools: 20, lists: 3 },
+    scale: { servers: 10, tools: 20, lists: 3, settleMs: 1_000 },
     startRuns: 1,
     dashboard: { servers: 10, runs: 1 },
   },
@@ -60,7 +60,7 @@ const PLANS = {
       { bytes: 1 * MB, n: 10, rounds: 3 },
       { bytes: 10 * MB, n: 3, rounds: 3 },
     ],
-    scale: { servers: 50, tools: 100, lists: 20 },
+    scale: { servers: 50, tools: 100, lists: 20, settleMs: 5_000 },
     startRuns: 5,
     dashboard: { servers: 10, runs: 3 },
   },
@@ -128,10 +128,10 @@ async function main(): Promise<number> {
     step(`3, 4, 6: remote echo and payloads (direct, hub${mcpHub ? ', mcp-hub' : ''})`);
     measured.remote = await remote(env, fixtures.benchUrl, mcpHub?.url, plan.echo, plan.payloads);
 
-    const { servers, tools, lists } = plan.scale;
+    const { servers, tools, lists, settleMs } = plan.scale;
     step(`5: ${servers} servers × ${tools} tools`);
     const scaleUrls = Array.from({ length: servers }, (_, i) => fixtures.scaleUrl(i));
-    measured.scale = await scale(env, scaleUrls, tools, builtinTools, lists);
+    measured.scale = await scale(env, scaleUrls, tools, builtinTools, lists, settleMs);
 
     step('7: hub start and dashboard start');
     measured.hubStart = await hubStart(env, plan.startRuns, builtinTools);
@@ -153,7 +153,7 @@ async function main(): Promise<number> {
         JSON.stringify(start.profile),
       );
       step('profile: the hub worker answering tools/list');
-      const listing = await profileToolsList(env, scaleUrls, tools, builtinTools, lists);
+      const listing = await profileToolsList(env, scaleUrls, tools, builtinTools, lists, settleMs);
       await writeFile(
         path.join(resultsDir, 'hub-worker-tools-list.cpuprofile'),
         JSON.stringify(listing.worker),
