@@ -204,8 +204,13 @@ export default defineConfig(
     languageOptions: { globals: globals['shared-node-browser'] },
   },
   {
-    files: ['scripts/**', 'tests/**', 'native/**', '*.config.{js,ts}'],
+    files: ['scripts/**', 'tests/**', 'native/**', 'bench/**', '*.config.{js,ts}'],
     languageOptions: { globals: { ...globals.node } },
+  },
+  {
+    // The benchmark's page and its echo SharedWorker run in the browser.
+    files: ['bench/page/**'],
+    languageOptions: { globals: { ...globals.browser, ...globals.sharedWorker } },
   },
   {
     files: ['tests/e2e/**', 'tests/browser/**'],

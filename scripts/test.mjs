@@ -3,9 +3,9 @@
 // `Summary: N passed, M failed[, K skipped]`. Steps keep running after a failure so one run shows
 // every problem; the exit code is non-zero if anything failed.
 //
-// Checks (lint, typecheck, build, bundle check, conformance) count as one test each; Vitest and
-// Playwright contribute their own counts, read from the JSON reports their configs write to
-// test-results/. The conformance check (scripts/conformance.mjs) fails on any scenario run that
+// Checks (lint, typecheck, build, bundle check, conformance, the benchmark's quick mode) count as
+// one test each; Vitest and Playwright contribute their own counts, read from the JSON reports
+// their configs write to test-results/. The conformance check (scripts/conformance.mjs) fails on any scenario run that
 // does not match conformance/expected-failures.yml, and prints its own line per run.
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -143,6 +143,10 @@ async function main() {
   await vitest();
   await check('conformance (client side)', 'npm', ['run', 'conformance']);
   await playwright();
+  // The benchmark's quick mode (seconds, small counts), so it never rots. It asserts no time:
+  // it fails only when it cannot measure (a scenario broke), never because a figure is slow.
+  if (built) await check('benchmark (quick)', 'npm', ['run', 'bench', '--', '--quick']);
+  else skip('benchmark (quick)', 'the build failed');
   finish();
 }
 

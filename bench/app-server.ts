@@ -1,0 +1,117 @@
+/**
+ * The built app (`dist/`) served by Vite's preview server on a free 127.0.0.1 port, as the e2e
+ * tests serve it (tests/e2e/support.ts), plus what only the benchmark needs, from the SAME origin
+ * (a SharedWorker and nexus-client.js work only same-origin):
+ *
+ * - `/bench/index.html`, `/bench/bench.js`: the benchmark's client page (bench/page/bench-page.ts,
+ *   bundled here with the SDK, like any AI client page);
+ * - `/bench/echo-worker.js`: the floor's bare echo SharedWorker;
+ * - `/nexus-defaults.json`: the servers a fresh hub registers on its first run (`app.defaults`).
+ *
+ * Pages are served by the app server itself, never by Playwright routes: with a route in place
+ * Playwright pauses every request of the context to match it (and turns the HTTP cache off),
+ * which would add its own cost to the direct-HTTP rows; and a SharedWorker's requests do not pass
+ * through routes at all.
+ *
+ * Every response carries the app's CSP and is cross-origin isolated (COOP `same-origin`, COEP
+ * `require-corp`). The isolation is for the clock only: a page that is not isolated gets
+ * `performance.now()` in 100 µs steps, and the floor is about 0.1 ms. Nothing in the hub or the
+ * app depends on it: same-origin scripts and CORS fetches (all the hub and the page use) load the
+ * same either way.
+ */
+import { readFile } from 'node:fs/promises';
+import type { ServerResponse } from 'node:http';
+import path from 'node:path';
+import { build, preview, type PreviewServer } from 'vite';
+import { freePort } from '../tests/fixtures/ports.ts';
+import { CONTENT_SECURITY_POLICY } from '../vite.config.ts';
+
+const root = path.resolve(import.meta.dirname, '..');
+export const pageBuildDir = path.join(root, 'bench', 'results', 'page');
+
+export const ISOLATION_HEADERS: Readonly<Record<string, string>> = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+};
+
+const HEADERS = { 'Content-Security-Policy': CONTENT_SECURITY_POLICY, ...ISOLATION_HEADERS };
+
+export interface BenchApp {
+  url: string;
+  /** Served as /nexus-defaults.json while set (an `mcpServers` object); a 404 while undefined. */
+  defaults: unknown;
+  close(): Promise<void>;
+}
+
+/** Bundles the bench page (SDK included, nexus-client.js left to load at run time). */
+async function buildPage(): Promise<string> {
+  await build({
+    root,
+    configFile: false,
+    logLevel: 'silent',
+    publicDir: false,
+    build: {
+      outDir: pageBuildDir,
+      emptyOutDir: true,
+      target: 'es2022',
+      minify: true,
+      // For --profile, which maps the page's profile back to the SDK's sources.
+      sourcemap: true,
+      lib: {
+        entry: path.join(root, 'bench', 'page', 'bench-page.ts'),
+        formats: ['es'],
+        fileName: () => 'bench.js',
+      },
+      rolldownOptions: { external: ['/nexus-client.js'] },
+    },
+  });
+  return readFile(path.join(pageBuildDir, 'bench.js'), 'utf8');
+}
+
+function send(res: ServerResponse, type: string, body: string): void {
+  res.writeHead(200, { ...HEADERS, 'Content-Type': type, 'Cache-Control': 'no-store' });
+  res.end(body);
+}
+
+export async function startBenchApp(dist = path.join(root, 'dist')): Promise<BenchApp> {
+  const [script, echoWorker] = await Promise.all([
+    buildPage(),
+    readFile(path.join(root, 'bench', 'page', 'echo-worker.js'), 'utf8'),
+  ]);
+  const page =
+    '<!doctype html><meta charset="utf-8"><title>bench</title>' +
+    '<script type="module" src="/bench/bench.js"></script>';
+  const port = await freePort();
+  const app: BenchApp = {
+    url: `http://127.0.0.1:${port}`,
+    defaults: undefined,
+    close: () => server.close(),
+  };
+  const server: PreviewServer = await preview({
+    root,
+    configFile: false,
+    logLevel: 'silent',
+    build: { outDir: dist },
+    preview: { host: '127.0.0.1', port, strictPort: true, headers: HEADERS },
+    plugins: [
+      {
+        name: 'nexus-bench',
+        configurePreviewServer(server) {
+          server.middlewares.use((req, res, next) => {
+            const pathname = new URL(req.url ?? '/', app.url).pathname;
+            if (pathname === '/bench/index.html') return send(res, 'text/html', page);
+            if (pathname === '/bench/bench.js') return send(res, 'text/javascript', script);
+            if (pathname === '/bench/echo-worker.js') {
+              return send(res, 'text/javascript', echoWorker);
+            }
+            if (pathname === '/nexus-defaults.json' && app.defaults !== undefined) {
+              return send(res, 'application/json', JSON.stringify(app.defaults));
+            }
+            next();
+          });
+        },
+      },
+    ],
+  });
+  return app;
+}

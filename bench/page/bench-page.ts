@@ -1,0 +1,297 @@
+/**
+ * The benchmark's client page: served on the Nexus app's origin by bench/app-server.ts, bundled
+ * by bench/browser.ts (the SDK is bundled in, as any AI client page would), driven by bench/run.ts
+ * through `window.bench`. Every figure is taken HERE, in the page, with `performance.now()`: the
+ * page is cross-origin isolated (see app-server.ts), so the clock has 5 µs steps, not 100 µs.
+ *
+ * Each measuring function returns the per-call durations in ms (after `warmup` calls that are not
+ * kept) and the wall time of the measured calls; bench/stats.ts turns them into the table.
+ */
+import {
+  Client,
+  SSEClientTransport,
+  StreamableHTTPClientTransport,
+  type JSONRPCMessage,
+  type Transport,
+} from '@modelcontextprotocol/client';
+import { CfWorkerJsonSchemaValidator } from '@modelcontextprotocol/client/validators/cf-worker';
+
+interface NexusClientModule {
+  connectHub(options: { name: string; version?: string }): Promise<Transport>;
+}
+
+export interface Run {
+  /** Per-call durations (ms) of the measured calls, in the order they finished. */
+  samples: number[];
+  /** From the first measured call's start to the last one's end (ms). */
+  wallMs: number;
+}
+
+/** How a connection reaches the server: `hub` through nexus-client.js, else the SDK over HTTP. */
+export type Route = 'hub' | 'direct' | 'mcp-hub';
+
+interface Connection {
+  client: Client;
+  transport: Transport;
+  /** Raw JSON-RPC requests this page sent past the SDK client, waiting for their responses. */
+  raw: Map<string, (message: JSONRPCMessage) => void>;
+  rawSeq: number;
+}
+
+const connections = new Map<string, Connection>();
+/** The floor's echo worker, started by the first `floor()` and kept for the page's life. */
+let echoPort: MessagePort | undefined;
+
+async function nexusClient(): Promise<NexusClientModule> {
+  const url = '/nexus-client.js';
+  return (await import(/* @vite-ignore */ url)) as NexusClientModule;
+}
+
+function connection(key: string): Connection {
+  const found = connections.get(key);
+  if (!found) throw new Error(`bench page: no connection '${key}'`);
+  return found;
+}
+
+/** The same request and response shape the hub sees for a built-in `clock` call. */
+function toolsCall(id: number) {
+  return {
+    jsonrpc: '2.0',
+    id,
+    method: 'tools/call',
+    params: { name: 'nexus__clock', arguments: {} },
+  };
+}
+function toolsResult(id: unknown) {
+  return {
+    jsonrpc: '2.0',
+    id,
+    result: {
+      content: [
+        { type: 'text', text: '2026-01-01T00:00:00.000Z (local: 01/01/2026, 00:00:00 UTC)' },
+      ],
+    },
+  };
+}
+
+/** Runs `call` `warmup + n` times one after another, timing the last `n`. */
+async function sequential(n: number, warmup: number, call: () => Promise<unknown>): Promise<Run> {
+  for (let i = 0; i < warmup; i++) await call();
+  const samples = new Array<number>(n);
+  const start = performance.now();
+  for (let i = 0; i < n; i++) {
+    const t = performance.now();
+    await call();
+    samples[i] = performance.now() - t;
+  }
+  return { samples, wallMs: performance.now() - start };
+}
+
+/** Runs `total` calls keeping `inflight` of them in flight at all times. */
+async function concurrent(
+  total: number,
+  inflight: number,
+  warmup: number,
+  call: () => Promise<unknown>,
+): Promise<Run> {
+  await Promise.all(Array.from({ length: Math.min(warmup, inflight) }, () => call()));
+  const samples: number[] = [];
+  let started = 0;
+  const start = performance.now();
+  const lane = async (): Promise<void> => {
+    while (started < total) {
+      started++;
+      const t = performance.now();
+      await call();
+      samples.push(performance.now() - t);
+    }
+  };
+  await Promise.all(Array.from({ length: inflight }, lane));
+  return { samples, wallMs: performance.now() - start };
+}
+
+const api = {
+  crossOriginIsolated: () => self.crossOriginIsolated,
+
+  /** Item 1: page ↔ a bare echo SharedWorker, tools/call-shaped messages both ways. */
+  async floor(n: number, warmup: number): Promise<Run> {
+    if (!echoPort) {
+      echoPort = new SharedWorker('/bench/echo-worker.js', { name: 'bench-echo' }).port;
+      echoPort.start();
+      // The worker answers each request with a result of the clock tool's shape.
+      echoPort.postMessage({ type: 'bench/result-template', result: toolsResult(0).result });
+    }
+    const port = echoPort;
+    let id = 0;
+    let resolve: (value: unknown) => void = () => {};
+    port.onmessage = (event: MessageEvent) => resolve(event.data);
+    return sequential(
+      n,
+      warmup,
+      () =>
+        new Promise((done) => {
+          resolve = done;
+          port.postMessage(toolsCall(++id));
+        }),
+    );
+  },
+
+  /**
+   * Item 7's baseline: how long Chromium takes to start a new, tiny module SharedWorker and get
+   * its first answer (ms from `new SharedWorker` to the reply).
+   */
+  async emptyWorkerStart(): Promise<number> {
+    const t0 = performance.now();
+    const name = `bench-empty-${crypto.randomUUID()}`;
+    const port = new SharedWorker('/bench/echo-worker.js', { type: 'module', name }).port;
+    const answered = new Promise((resolve) => (port.onmessage = resolve));
+    port.start();
+    port.postMessage(toolsCall(0));
+    await answered;
+    const took = performance.now() - t0;
+    port.close();
+    return took;
+  },
+
+  /** Connects an SDK v2 client by `route`; `target` is the MCP URL for `direct` and `mcp-hub`. */
+  async connect(key: string, route: Route, target?: string): Promise<void> {
+    let transport: Transport;
+    if (route === 'hub') {
+      transport = await (await nexusClient()).connectHub({ name: key, version: '1.0.0' });
+    } else if (route === 'direct') {
+      transport = new StreamableHTTPClientTransport(new URL(target!));
+    } else {
+      // mcp-hub's /mcp speaks the legacy HTTP+SSE transport only.
+      transport = new SSEClientTransport(new URL(target!));
+    }
+    const client = new Client(
+      { name: key, version: '1.0.0' },
+      { jsonSchemaValidator: new CfWorkerJsonSchemaValidator() },
+    );
+    await client.connect(transport);
+    const raw = new Map<string, (message: JSONRPCMessage) => void>();
+    // Responses to this page's raw requests (string ids the SDK never uses) skip the SDK client.
+    const deliver = transport.onmessage;
+    transport.onmessage = (message, extra) => {
+      const id = 'id' in message ? message.id : undefined;
+      const waiting = typeof id === 'string' ? raw.get(id) : undefined;
+      if (waiting) {
+        raw.delete(id as string);
+        waiting(message);
+        return;
+      }
+      deliver?.(message, extra);
+    };
+    connections.set(key, { client, transport, raw, rawSeq: 0 });
+  },
+
+  async close(key: string): Promise<void> {
+    await connections.get(key)?.client.close();
+    connections.delete(key);
+  },
+
+  /** The names of every tool the connection lists (all pages). */
+  async toolNames(key: string): Promise<string[]> {
+    const { tools } = await connection(key).client.listTools(undefined, { cacheMode: 'bypass' });
+    return tools.map((tool) => tool.name);
+  },
+
+  /** Sequential (`inflight` 1) or concurrent calls of `tool` through the SDK client. */
+  async calls(
+    key: string,
+    tool: string,
+    args: Record<string, unknown>,
+    options: { n: number; warmup: number; inflight?: number },
+  ): Promise<Run> {
+    const { client } = connection(key);
+    const call = async () => {
+      const result = await client.callTool({ name: tool, arguments: args });
+      if (result.isError) throw new Error(`${tool} failed: ${JSON.stringify(result.content)}`);
+    };
+    const inflight = options.inflight ?? 1;
+    return inflight === 1
+      ? sequential(options.n, options.warmup, call)
+      : concurrent(options.n, inflight, options.warmup, call);
+  },
+
+  /**
+   * The same calls as raw JSON-RPC on the connection's transport, past the page's SDK client, so
+   * the figure is the hub's pipeline without the client library's own work.
+   */
+  async rawCalls(
+    key: string,
+    tool: string,
+    args: Record<string, unknown>,
+    options: { n: number; warmup: number; inflight?: number },
+  ): Promise<Run> {
+    const conn = connection(key);
+    const call = () =>
+      new Promise<void>((resolve, reject) => {
+        const id = `raw-${++conn.rawSeq}`;
+        conn.raw.set(id, (message) => {
+          if ('error' in message) reject(new Error(JSON.stringify(message.error)));
+          else resolve();
+        });
+        void conn.transport.send({
+          jsonrpc: '2.0',
+          id,
+          method: 'tools/call',
+          params: { name: tool, arguments: args },
+        });
+      });
+    const inflight = options.inflight ?? 1;
+    return inflight === 1
+      ? sequential(options.n, options.warmup, call)
+      : concurrent(options.n, inflight, options.warmup, call);
+  },
+
+  /** `tools/list` over every page, `n` times: durations, and how many tools the last one saw. */
+  async listAll(key: string, n: number): Promise<Run & { tools: number }> {
+    const { client } = connection(key);
+    let tools = 0;
+    const run = await sequential(n, 0, async () => {
+      tools = (await client.listTools(undefined, { cacheMode: 'bypass' })).tools.length;
+    });
+    return { ...run, tools };
+  },
+
+  /**
+   * Item 5 and 7: starts the hub (the first connectHub of this browser context spawns its
+   * SharedWorker) and times each step until the client lists `expectTools` tools or more (every
+   * server ready), polling every 20 ms for at most `timeoutMs`. Times are ms since the call.
+   */
+  async startHub(key: string, expectTools: number, timeoutMs: number) {
+    const t0 = performance.now();
+    const transport = await (await nexusClient()).connectHub({ name: key, version: '1.0.0' });
+    const welcomed = performance.now() - t0;
+    const client = new Client(
+      { name: key, version: '1.0.0' },
+      { jsonSchemaValidator: new CfWorkerJsonSchemaValidator() },
+    );
+    await client.connect(transport);
+    const initialized = performance.now() - t0;
+    const first = await client.callTool({ name: 'nexus__clock', arguments: {} });
+    if (first.isError) throw new Error('nexus__clock failed');
+    const builtinCall = performance.now() - t0;
+    let tools = 0;
+    let lists = 0;
+    for (;;) {
+      tools = (await client.listTools(undefined, { cacheMode: 'bypass' })).tools.length;
+      lists++;
+      if (tools >= expectTools || performance.now() - t0 > timeoutMs) break;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const allListed = performance.now() - t0;
+    connections.set(key, { client, transport, raw: new Map(), rawSeq: 0 });
+    return { welcomed, initialized, builtinCall, allListed, tools, lists };
+  },
+};
+
+declare global {
+  interface Window {
+    bench: typeof api;
+  }
+}
+
+window.bench = api;
+document.title = 'bench ready';
