@@ -51,7 +51,7 @@ import {
 } from './upstream.ts';
 import { Activity } from './activity.ts';
 import { diagnose, type Diagnosis } from './doctor.ts';
-import { Inspector, redact, type TrafficEntry } from './inspector.ts';
+import { Inspector, redact, utf8Length, type TrafficEntry } from './inspector.ts';
 import {
   curlOf,
   entryFromInput,
@@ -789,7 +789,7 @@ export class Hub {
       entry.side === 'server' && entry.direction === 'out' && entry.serverId
         ? this.#upstreams.get(entry.serverId)
         : undefined;
-    const curl = upstream && curlOf(upstream, entry.message, upstream.httpSessionId);
+    const curl = upstream && curlOf(upstream, entry.message);
     return curl ? { json, curl } : { json };
   }
 
@@ -822,9 +822,10 @@ export class Hub {
     const secrets = this.#secretValues();
     const records = entries.map((entry): JournalRecord => {
       const { message, ...rest } = entry;
-      const json = redact(JSON.stringify(message), secrets);
-      entry.size ??= new TextEncoder().encode(json).length;
-      return { ...rest, size: entry.size, json } as JournalRecord;
+      // One serialization serves both: the size (of the message as sent) and the redacted text.
+      const raw = JSON.stringify(message);
+      entry.size ??= utf8Length(raw);
+      return { ...rest, size: entry.size, json: redact(raw, secrets) };
     });
     const capacity = this.inspector.capacity;
     this.#journalWrite = this.#journalWrite

@@ -7,32 +7,16 @@
  * Entries keep the message object itself (no copy, no serialization on the hot path); its size and
  * its JSON text are worked out when the dashboard asks for them.
  */
-import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/client';
-import type { Clock } from './types.ts';
+import type { JSONRPCMessage } from '@modelcontextprotocol/client';
+import type { Clock, TrafficDirection, TrafficFacts, TrafficKind, TrafficSide } from './types.ts';
 
-/** Which connection: a client's session with the hub, or the hub's connection to a server. */
-export type TrafficSide = 'client' | 'server';
-/** Relative to the hub: `in` arrived at the hub, `out` left it. */
-export type TrafficDirection = 'in' | 'out';
-export type TrafficKind = 'request' | 'response' | 'error' | 'notification';
+/** Whose connection a message was on. */
+export type TrafficEndpoint = Pick<
+  TrafficFacts,
+  'sessionId' | 'clientName' | 'serverId' | 'serverSlug'
+>;
 
-export interface TrafficEndpoint {
-  sessionId?: string;
-  clientName?: string;
-  serverId?: string;
-  serverSlug?: string;
-}
-
-export interface TrafficEntry extends TrafficEndpoint {
-  seq: number;
-  at: number;
-  side: TrafficSide;
-  direction: TrafficDirection;
-  kind: TrafficKind;
-  method?: string;
-  id?: RequestId;
-  /** On a response: ms since its request; on a request: the same, once answered. */
-  latencyMs?: number;
+export interface TrafficEntry extends TrafficFacts {
   /** Bytes of the message as JSON, worked out on first read. */
   size?: number;
   message: JSONRPCMessage;
@@ -229,5 +213,12 @@ export function redact(json: string, secrets: readonly string[]): string {
 
 /** The size of a message as JSON, in bytes (UTF-8). */
 export function sizeOf(message: JSONRPCMessage): number {
-  return new TextEncoder().encode(JSON.stringify(message)).length;
+  return utf8Length(JSON.stringify(message));
+}
+
+const encoder = new TextEncoder();
+
+/** Bytes of `text` in UTF-8. */
+export function utf8Length(text: string): number {
+  return encoder.encode(text).length;
 }

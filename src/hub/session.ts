@@ -41,11 +41,10 @@ import {
   type InputResponse,
 } from './input.ts';
 import { SDK_TIMEOUT_OFF } from './deadline.ts';
-import type { TrafficDirection } from './inspector.ts';
 import { admits } from './log-levels.ts';
 import type { Page } from './pagination.ts';
 import { tapTransport } from './tap.ts';
-import type { Policy, PolicyAction, Principal } from './types.ts';
+import type { Policy, PolicyAction, Principal, TrafficDirection } from './types.ts';
 import type {
   CallOptions,
   CatalogKind,

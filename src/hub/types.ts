@@ -97,24 +97,39 @@ export interface RegistryStore {
   setMeta(key: string, value: unknown): Promise<void>;
 }
 
+/** Which connection: a client's session with the hub, or the hub's connection to a server. */
+export type TrafficSide = 'client' | 'server';
+/** Relative to the hub: `in` arrived at the hub, `out` left it. */
+export type TrafficDirection = 'in' | 'out';
+export type TrafficKind = 'request' | 'response' | 'error' | 'notification';
+
 /**
- * One protocol message as the journal keeps it: the Inspector's entry with the message as JSON
- * text (secret header values redacted), so it can be read again after a restart, offline too.
+ * What the Inspector knows of one JSON-RPC message besides the message itself: shared by its live
+ * entries, the dashboard's view of them and the journal's records.
  */
-export interface JournalRecord {
+export interface TrafficFacts {
   /** The Inspector's sequence number; increasing across restarts (the hub continues from the last). */
   seq: number;
   at: number;
-  side: 'client' | 'server';
-  direction: 'in' | 'out';
-  kind: 'request' | 'response' | 'error' | 'notification';
+  side: TrafficSide;
+  direction: TrafficDirection;
+  kind: TrafficKind;
   method?: string;
   id?: string | number;
   sessionId?: string;
   clientName?: string;
   serverId?: string;
   serverSlug?: string;
+  /** On a response: ms since its request; on a request: the same, once answered. */
   latencyMs?: number;
+}
+
+/**
+ * One protocol message as the journal keeps it: the Inspector's entry with the message as JSON
+ * text (secret header values redacted), so it can be read again after a restart, offline too.
+ */
+export interface JournalRecord extends TrafficFacts {
+  /** Bytes of the message as JSON. */
   size: number;
   /** The JSON-RPC message, serialized, with secrets redacted. */
   json: string;

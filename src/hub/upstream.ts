@@ -32,7 +32,6 @@ import {
 import { CfWorkerJsonSchemaValidator } from '@modelcontextprotocol/client/validators/cf-worker';
 import { backoffDelay, type BackoffOptions } from './backoff.ts';
 import { Deadline, SDK_TIMEOUT_OFF } from './deadline.ts';
-import type { TrafficDirection } from './inspector.ts';
 import { tapTransport } from './tap.ts';
 import { moreVerbose } from './log-levels.ts';
 import { isLegacyHint, type HttpObservations } from './http-transports.ts';
@@ -44,7 +43,7 @@ import {
   type InputRequest,
   type InputResponse,
 } from './input.ts';
-import type { Clock, ServerEntry, ServerStatus } from './types.ts';
+import type { Clock, ServerEntry, ServerStatus, TrafficDirection } from './types.ts';
 
 export type TransportKind = 'streamable-http' | 'sse' | 'builtin';
 

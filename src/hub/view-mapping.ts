@@ -113,18 +113,14 @@ export function toServerDetail(upstream: Upstream, names: ExposedNames): ServerD
 export function toTrafficView(entry: TrafficEntry): TrafficView {
   entry.size ??= sizeOf(entry.message);
   const { message: _message, ...view } = entry;
-  return { ...view, size: entry.size } as TrafficView;
+  return { ...view, size: entry.size };
 }
 
 /**
  * A message the hub POSTed to a Streamable HTTP server, as a cURL command a person can paste into
  * a terminal to replay it. Header values marked secret are masked: the person fills them in.
  */
-export function curlOf(
-  upstream: Upstream,
-  message: JSONRPCMessage,
-  sessionId: string | undefined,
-): string | undefined {
+export function curlOf(upstream: Upstream, message: JSONRPCMessage): string | undefined {
   const entry = upstream.entry;
   if (entry.kind !== 'remote' || upstream.activeTransport !== 'streamable-http') return undefined;
   const quote = (text: string) => `'${text.replaceAll("'", `'\\''`)}'`;
@@ -135,6 +131,7 @@ export function curlOf(
   ];
   if (upstream.protocolVersion)
     lines.push(`-H ${quote(`MCP-Protocol-Version: ${upstream.protocolVersion}`)}`);
+  const sessionId = upstream.httpSessionId;
   if (sessionId) lines.push(`-H ${quote(`Mcp-Session-Id: ${sessionId}`)}`);
   for (const header of entry.headers) {
     if (header.name.trim() === '') continue;

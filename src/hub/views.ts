@@ -10,7 +10,7 @@ import type {
   ServerCapabilities,
   Tool,
 } from '@modelcontextprotocol/client';
-import type { HeaderEntry, RemoteTransportKind, ServerStatus } from './types.ts';
+import type { HeaderEntry, RemoteTransportKind, ServerStatus, TrafficFacts } from './types.ts';
 
 export interface ToolView {
   /** The aggregated name a client sees, `slug__name` (possibly shortened). */
@@ -87,20 +87,7 @@ export interface SessionView {
 }
 
 /** One message in the Inspector's log (its JSON comes separately, see `TrafficDetail`). */
-export interface TrafficView {
-  seq: number;
-  at: number;
-  side: 'client' | 'server';
-  /** Relative to the hub: `in` arrived at the hub, `out` left it. */
-  direction: 'in' | 'out';
-  kind: 'request' | 'response' | 'error' | 'notification';
-  method?: string;
-  id?: string | number;
-  sessionId?: string;
-  clientName?: string;
-  serverId?: string;
-  serverSlug?: string;
-  latencyMs?: number;
+export interface TrafficView extends TrafficFacts {
   /** Bytes of the message as JSON. */
   size: number;
 }
