@@ -9,6 +9,8 @@
  * finding: they may be secrets.
  */
 import type { FetchLike } from '@modelcontextprotocol/client';
+import { networkCode } from './http-transports.ts';
+import { redact } from './view-mapping.ts';
 
 /** Which step produced a finding, in the order they run. */
 export type CheckName = 'address' | 'reachable' | 'cors' | 'mcp' | 'session';
@@ -95,11 +97,8 @@ export async function diagnose(
   const diagnosis = await runChecks(input, fetch, options);
   // Findings quote what servers said, and a server may echo a request header back (a debug page,
   // an error that repeats the request): no header value may reach the screen that way.
-  const secrets = input.headers
-    .map(({ value }) => value.trim())
-    .filter((value) => value.length >= 4);
-  const scrub = (text: string) =>
-    secrets.reduce((scrubbed, secret) => scrubbed.split(secret).join('••••'), text);
+  const secrets = input.headers.map(({ value }) => value.trim());
+  const scrub = (text: string) => redact(text, secrets);
   return {
     ...diagnosis,
     summary: scrub(diagnosis.summary),
@@ -642,17 +641,6 @@ async function readText(response: Response, enough: (text: string) => boolean): 
     void reader.cancel().catch(() => undefined);
   }
   return text;
-}
-
-/** Node's fetch reports the socket error as `cause.code`; browsers give a bare TypeError. */
-function networkCode(error: unknown): string | undefined {
-  let current: unknown = error;
-  for (let depth = 0; depth < 4 && current; depth++) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string' && /^E[A-Z_]+$/.test(code)) return code;
-    current = (current as { cause?: unknown }).cause;
-  }
-  return undefined;
 }
 
 interface JsonRpcAnswer {

@@ -141,12 +141,16 @@ function httpStatus(error: unknown): number | undefined {
   return error instanceof SdkHttpError ? error.status : undefined;
 }
 
-/** Node's fetch reports the socket error as `cause.code`; browsers give a bare TypeError. */
-function networkCode(error: unknown): string | undefined {
+/**
+ * The socket error's code (`ECONNREFUSED`, `EAI_AGAIN`, …): Node's fetch reports it as
+ * `cause.code`; a browser gives a bare TypeError and there is none. Only errno names and
+ * getaddrinfo's `EAI_*` count: the SDK's own codes on the way (`ERA_NEGOTIATION_FAILED`) do not.
+ */
+export function networkCode(error: unknown): string | undefined {
   let current: unknown = error;
   for (let depth = 0; depth < 4 && current; depth++) {
     const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) return code;
+    if (typeof code === 'string' && /^(E[A-Z]+|EAI_[A-Z]+)$/.test(code)) return code;
     current = (current as { cause?: unknown }).cause;
   }
   return undefined;

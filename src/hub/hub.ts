@@ -51,10 +51,11 @@ import {
 } from './upstream.ts';
 import { Activity } from './activity.ts';
 import { diagnose, type Diagnosis } from './doctor.ts';
-import { Inspector, redact, utf8Length, type TrafficEntry } from './inspector.ts';
+import { Inspector, utf8Length, type TrafficEntry } from './inspector.ts';
 import {
   curlOf,
   entryFromInput,
+  redact,
   toServerDetail,
   toServerView,
   toSessionView,

@@ -195,22 +195,6 @@ function clampCapacity(capacity: number): number {
   return Math.min(MAX_TRAFFIC_CAPACITY, Math.max(10, Math.round(capacity)));
 }
 
-/**
- * `json` with every occurrence of a secret replaced by `••••`, also where JSON escaping changed
- * how the secret is written. Secrets shorter than 4 characters are left alone: replacing "a"
- * everywhere would wreck the text and protect nothing.
- */
-export function redact(json: string, secrets: readonly string[]): string {
-  let out = json;
-  for (const secret of secrets) {
-    if (secret.length < 4) continue;
-    const escaped = JSON.stringify(secret).slice(1, -1);
-    out = out.replaceAll(secret, '••••');
-    if (escaped !== secret) out = out.replaceAll(escaped, '••••');
-  }
-  return out;
-}
-
 /** The size of a message as JSON, in bytes (UTF-8). */
 export function sizeOf(message: JSONRPCMessage): number {
   return utf8Length(JSON.stringify(message));

@@ -21,6 +21,22 @@ export function maskSecret(value: string): string {
   return value.length >= 12 ? `••••${value.slice(-2)}` : '••••';
 }
 
+/**
+ * `text` (JSON, or what a server said) with every occurrence of a secret replaced by `••••`, also where JSON escaping changed
+ * how the secret is written. Secrets shorter than 4 characters are left alone: replacing "a"
+ * everywhere would wreck the text and protect nothing.
+ */
+export function redact(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const secret of secrets) {
+    if (secret.length < 4) continue;
+    const escaped = JSON.stringify(secret).slice(1, -1);
+    out = out.replaceAll(secret, '••••');
+    if (escaped !== secret) out = out.replaceAll(escaped, '••••');
+  }
+  return out;
+}
+
 function headerView(header: HeaderEntry): HeaderView {
   return {
     name: header.name,
