@@ -10,23 +10,12 @@ import {
   type CDPSession,
   type Page,
 } from 'playwright-core';
+import { CHROMIUM_ARGS, chromiumPath } from '../scripts/lib.mjs';
 import type { BenchApp } from './app-server.ts';
 import type { CpuProfile } from './profile.ts';
 
-export const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
-
 export function launchChromium(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: CHROMIUM_ARGS,
-  });
+  return chromium.launch({ executablePath: chromiumPath(), args: CHROMIUM_ARGS });
 }
 
 /**

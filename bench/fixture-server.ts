@@ -21,17 +21,18 @@
  * Stops on SIGTERM or SIGINT (and, with the loopback preload, when its parent dies).
  */
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseArgs } from 'node:util';
 import { McpServer, WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/server';
 import * as z from 'zod';
 import {
   CORS_HEADERS,
   jsonRpcError,
+  listenOnLoopback,
   readBody,
   sendResponse,
   webRequest,
+  type LoopbackServer,
 } from '../tests/fixtures/node-http.ts';
 
 const { values } = parseArgs({
@@ -130,28 +131,18 @@ class Endpoint {
   }
 }
 
-/** Serves one endpoint at `/mcp` on a free port of its own; resolves with the port. */
-function listen(endpoint: Endpoint): Promise<Server> {
-  const http = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    if (req.method === 'OPTIONS' || url.pathname !== '/mcp') {
-      res.writeHead(req.method === 'OPTIONS' ? 204 : 404, CORS_HEADERS);
-      res.end();
-      return;
-    }
-    endpoint.handle(req, res, url).catch((error: unknown) => {
-      if (!res.headersSent) jsonRpcError(res, CORS_HEADERS, 500, String(error), -32603);
-      else res.end();
-    });
-  });
-  http.keepAliveTimeout = 60_000;
-  return new Promise((resolve, reject) => {
-    http.once('error', reject);
-    http.listen(0, '127.0.0.1', () => resolve(http));
-  });
+/**
+ * Serves one endpoint at `/mcp` on a free port of its own. Idle connections stay open a minute, so
+ * no row pays for a new connection that Node's 5 s default would have forced mid-run.
+ */
+function listen(endpoint: Endpoint): Promise<LoopbackServer> {
+  return listenOnLoopback(
+    'bench fixture',
+    CORS_HEADERS,
+    (req, res, url) => endpoint.handle(req, res, url),
+    { keepAliveTimeoutMs: 60_000 },
+  );
 }
-
-const port = (server: Server) => (server.address() as AddressInfo).port;
 
 const endpoints = [
   new Endpoint(benchServer),
@@ -159,19 +150,13 @@ const endpoints = [
 ];
 const servers = await Promise.all(endpoints.map(listen));
 const [bench, ...scale] = servers;
-process.stdout.write(`${JSON.stringify({ bench: port(bench!), scale: scale.map(port) })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ bench: bench!.port, scale: scale.map((server) => server.port) })}\n`,
+);
 
 async function stop(): Promise<void> {
   await Promise.allSettled(endpoints.map((endpoint) => endpoint.close()));
-  await Promise.all(
-    servers.map(
-      (server) =>
-        new Promise<void>((resolve) => {
-          server.closeAllConnections();
-          server.close(() => resolve());
-        }),
-    ),
-  );
+  await Promise.all(servers.map((server) => server.close()));
   process.exit(0);
 }
 process.once('SIGTERM', () => void stop());

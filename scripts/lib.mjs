@@ -48,6 +48,16 @@ export async function ensureDependencies() {
   return code === 0;
 }
 
+/** The flags every Chromium this project starts runs with (tests and the benchmark alike). */
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+
 export function chromiumPath() {
   return process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 }
