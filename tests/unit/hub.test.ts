@@ -107,6 +107,36 @@ describe('hub routing', () => {
     expect(JSON.stringify(found.content)).toContain('buy oat milk');
   });
 
+  it('tells the time in any IANA zone with the text toLocaleString gives, and refuses unknown zones', async () => {
+    const clock = new FakeClock();
+    const { hub } = await startHub(new MemoryUpstreams(), clock);
+    await until(ready(hub, 'nexus'), 'built-in ready');
+    const client = await connectClient(hub);
+    const timeOf = async (timeZone?: string) =>
+      (await client.callTool({ name: 'nexus__clock', arguments: timeZone ? { timeZone } : {} }))
+        .content;
+    const expected = (timeZone?: string) => {
+      const now = new Date(clock.now());
+      const local = now.toLocaleString('en-GB', { timeZone, timeZoneName: 'short' });
+      return [{ type: 'text', text: `${now.toISOString()} (${timeZone ?? 'local'}: ${local})` }];
+    };
+    // Twice each: the second answer comes from the kept formatter and text.
+    for (const timeZone of ['Europe/Paris', 'Asia/Kolkata', undefined, 'Europe/Paris']) {
+      expect(await timeOf(timeZone)).toEqual(expected(timeZone));
+    }
+    // A second later the kept text is a second old: it is made again.
+    await clock.advance(1_000);
+    expect(await timeOf('Europe/Paris')).toEqual(expected('Europe/Paris'));
+    const unknown = await client.callTool({
+      name: 'nexus__clock',
+      arguments: { timeZone: 'Mars/Olympus' },
+    });
+    expect(unknown.isError).toBe(true);
+    expect(unknown.content).toEqual([
+      { type: 'text', text: 'Unknown time zone "Mars/Olympus". Use a name like Europe/Paris.' },
+    ]);
+  });
+
   // The hub's answer to initialize already waits: its capabilities are the union of its servers'.
   it('holds a new client until servers still on their first attempt have connected', async () => {
     const upstreams = new MemoryUpstreams();
