@@ -59,6 +59,7 @@ function pipelineRows(
   label: string,
   result: PipelineResult,
   floor: Summary,
+  floor32: Run,
 ): Row[] {
   const sdk = summarize(result.sdk.samples);
   const raw = summarize(result.raw.samples);
@@ -88,12 +89,12 @@ function pipelineRows(
       },
     ),
     timed(`${prefix}c`, `${label}: 32 calls in flight, SDK Client (per-call latency)`, sdk32, {
-      result: rate(perSecond(result.sdk32)),
+      result: `${rate(perSecond(result.sdk32))}; ${ratio(perSecond(result.sdk32) / perSecond(floor32))} the floor's (row 1b)`,
       target: '≥ 20,000 calls/s',
       verdict: verdict(perSecond(result.sdk32), 20_000, '>='),
     }),
     timed(`${prefix}d`, `${label}: 32 calls in flight, raw JSON-RPC (per-call latency)`, raw32, {
-      result: rate(perSecond(result.raw32)),
+      result: `${rate(perSecond(result.raw32))}; ${ratio(perSecond(result.raw32) / perSecond(floor32))} the floor's (row 1b)`,
       target: '≥ 20,000 calls/s',
       verdict: verdict(perSecond(result.raw32), 20_000, '>='),
     }),
@@ -298,8 +299,8 @@ function startRows(measured: Measured): Row[] {
 }
 
 function inspectorRows(measured: Measured, floor: Summary): Row[] {
-  const { hub: base, inspector: on, recorded } = measured.pipeline;
-  const rows = pipelineRows('8', 'Inspector recording', on, floor);
+  const { hub: base, inspector: on, recorded, floor32 } = measured.pipeline;
+  const rows = pipelineRows('8', 'Inspector recording', on, floor, floor32);
   const versus = (a: Run, b: Run) => summarize(a.samples).median / summarize(b.samples).median;
   const notes = [
     `median ${ratio(versus(on.sdk, base.sdk))} row 2a`,
@@ -329,7 +330,13 @@ export function buildRows(measured: Measured): Row[] {
         result: rate(perSecond(measured.pipeline.floor)),
       },
     ),
-    ...pipelineRows('2', 'Hub', measured.pipeline.hub, floor),
+    timed(
+      '1b',
+      'Floor: 32 round trips in flight (per-call latency)',
+      summarize(measured.pipeline.floor32.samples),
+      { result: rate(perSecond(measured.pipeline.floor32)) },
+    ),
+    ...pipelineRows('2', 'Hub', measured.pipeline.hub, floor, measured.pipeline.floor32),
     ...remoteRows(measured),
     ...scaleRows(measured),
     ...payloadRows(measured),

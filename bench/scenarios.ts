@@ -122,6 +122,8 @@ async function openInspector(context: BrowserContext, app: BenchApp): Promise<Pa
 export interface PipelineRounds {
   builtinTools: number;
   floor: Run;
+  /** The floor with 32 requests in flight: the ceiling for rows 2c/2d. */
+  floor32: Run;
   /** Item 2: no dashboard open, so the Inspector records nothing. */
   hub: PipelineResult;
   /** Item 8: the same calls while a dashboard shows the Inspector, recording. */
@@ -151,12 +153,14 @@ export function pipelineRounds(
     await bench(page, 'connect', 'hub', 'hub');
     const builtinTools = (await waitForTool(page, 'hub', BUILTIN_TOOL)).length;
     const floors: Run[] = [];
+    const floors32: Run[] = [];
     const hub: PipelineResult[] = [];
     const inspector: PipelineResult[] = [];
     let heap: WorkerHeap | undefined;
     let recorded = 0;
     for (let round = 0; round < rounds; round++) {
       floors.push(await bench(page, 'floor', share(floor).n, floor.warmup));
+      floors32.push(await bench(page, 'floor', share(conc).n, conc.warmup, 32));
       hub.push(await pipeline(page, share(seq), share(conc)));
       heap ??= await sharedWorkerHeap(env.browser, HUB_SCRIPT);
       const dashboard = await openInspector(context, env.app);
@@ -170,6 +174,7 @@ export function pipelineRounds(
     return {
       builtinTools,
       floor: pool(floors),
+      floor32: pool(floors32),
       hub: poolPipelines(hub),
       inspector: poolPipelines(inspector),
       recorded,

@@ -113,8 +113,11 @@ async function concurrent(
 const api = {
   crossOriginIsolated: () => self.crossOriginIsolated,
 
-  /** Item 1: page ↔ a bare echo SharedWorker, tools/call-shaped messages both ways. */
-  async floor(n: number, warmup: number): Promise<Run> {
+  /**
+   * Item 1: page ↔ a bare echo SharedWorker, tools/call-shaped messages both ways; `inflight`
+   * above 1 keeps that many requests outstanding (the ceiling for rows 2c/2d).
+   */
+  async floor(n: number, warmup: number, inflight = 1): Promise<Run> {
     if (!echoPort) {
       echoPort = new SharedWorker('/bench/echo-worker.js', { name: 'bench-echo' }).port;
       echoPort.start();
@@ -123,17 +126,18 @@ const api = {
     }
     const port = echoPort;
     let id = 0;
-    let resolve: (value: unknown) => void = () => {};
-    port.onmessage = (event: MessageEvent) => resolve(event.data);
-    return sequential(
-      n,
-      warmup,
-      () =>
-        new Promise((done) => {
-          resolve = done;
-          port.postMessage(toolsCall(++id));
-        }),
-    );
+    const waiting = new Map<number, () => void>();
+    port.onmessage = (event: MessageEvent<{ id: number }>) => {
+      waiting.get(event.data.id)?.();
+      waiting.delete(event.data.id);
+    };
+    const call = () =>
+      new Promise<void>((done) => {
+        const sent = ++id;
+        waiting.set(sent, done);
+        port.postMessage(toolsCall(sent));
+      });
+    return inflight === 1 ? sequential(n, warmup, call) : concurrent(n, inflight, warmup, call);
   },
 
   /**

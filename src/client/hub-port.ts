@@ -15,6 +15,7 @@ import {
   sessionLockName,
   type HelloFrame,
   type PortFrame,
+  type WelcomeFrame,
 } from '../transports/wire.ts';
 
 export interface OpenHubPortOptions {
@@ -35,6 +36,8 @@ export interface HubPort {
   sessionId: string;
   /** `shared`: one hub for every tab. `dedicated`: no SharedWorker here, this tab runs its own hub. */
   mode: 'shared' | 'dedicated';
+  /** The hub reads `nexus/batch` frames (see `MessagePortTransportOptions.batch`). */
+  batch: boolean;
   /**
    * Releases the session's Web Lock, telling the hub this session is over. Call it after saying
    * `nexus/bye` (`connectHub`'s transport does so on close); never call it while still using the
@@ -84,15 +87,16 @@ export async function openHubPort(options: OpenHubPortOptions): Promise<HubPort>
     clientVersion: options.clientVersion,
     href: location.href,
     ...(options.server === undefined ? {} : { server: options.server }),
+    ...(options.role === 'client' ? { batch: true as const } : {}),
   };
 
   let onMessage: (event: MessageEvent) => void = () => {};
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const answered = new Promise<HubPort['mode']>((resolve, reject) => {
+  const answered = new Promise<WelcomeFrame>((resolve, reject) => {
     onMessage = (event) => {
       const data: unknown = event.data;
       if (!isControlFrame(data)) return;
-      if (data.type === 'nexus/welcome' && data.sessionId === sessionId) resolve(data.mode);
+      if (data.type === 'nexus/welcome' && data.sessionId === sessionId) resolve(data);
       else if (data.type === 'nexus/refused')
         reject(new Error(`The Nexus hub refused the connection: ${data.reason}`));
     };
@@ -111,10 +115,10 @@ export async function openHubPort(options: OpenHubPortOptions): Promise<HubPort>
   port.start();
   port.postMessage(hello);
 
-  let mode: HubPort['mode'];
+  let welcome: WelcomeFrame;
   try {
     // The hub's word on the mode, not our guess: it knows which global scope it runs in.
-    mode = await Promise.race([answered, link.failed]);
+    welcome = await Promise.race([answered, link.failed]);
   } catch (error) {
     port.close();
     release();
@@ -124,7 +128,7 @@ export async function openHubPort(options: OpenHubPortOptions): Promise<HubPort>
     port.removeEventListener('message', onMessage);
     link.stopWatchingErrors();
   }
-  return { port, sessionId, mode, release };
+  return { port, sessionId, mode: welcome.mode, batch: welcome.batch === true, release };
 }
 
 function duration(ms: number): string {

@@ -18,7 +18,7 @@ import type {
   Transport,
   TransportSendOptions,
 } from '@modelcontextprotocol/client';
-import { isControlFrame, type ByeFrame } from './wire.ts';
+import { isControlFrame, type BatchFrame, type ByeFrame } from './wire.ts';
 
 /**
  * The part of a `MessagePort` this transport uses. The browser's `MessagePort` and Node's
@@ -50,9 +50,30 @@ export interface MessagePortTransportOptions {
    * (`connectHub` releases the page's session lock with it). Runs before `onclose`.
    */
   dispose?: () => void;
+  /**
+   * The other end reads `nexus/batch` frames (it said so in the handshake): messages sent in the
+   * same turn then leave in one postMessage. Without it every message is posted on its own.
+   * Batch frames are READ either way.
+   */
+  batch?: boolean;
 }
 
 const BYE: ByeFrame = { type: 'nexus/bye' };
+
+interface Outgoing {
+  message: JSONRPCMessage;
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
+/** Microtasks without a new message before a batch leaves (see `#flushWhenQuiet`). */
+const QUIET_HOPS = 16;
+/** A batch this long leaves at once. */
+const MAX_BATCH = 256;
+
+function closedError(): Error {
+  return new Error('Cannot send: the Nexus message port is closed.');
+}
 
 export class MessagePortTransport implements Transport {
   /**
@@ -74,6 +95,9 @@ export class MessagePortTransport implements Transport {
 
   readonly #port: PortLike;
   readonly #dispose: (() => void) | undefined;
+  readonly #batch: boolean;
+  /** Sent this turn, waiting for the flush (only with `batch`). */
+  #outbox: Outgoing[] = [];
   /** Messages that arrived before `start()`; see the constructor. */
   #early: JSONRPCMessage[] | undefined = [];
   #started = false;
@@ -89,6 +113,7 @@ export class MessagePortTransport implements Transport {
     this.#port = port;
     this.hubSessionId = options.hubSessionId;
     this.#dispose = options.dispose;
+    this.#batch = options.batch === true;
     port.addEventListener('message', this.#onPortMessage);
     port.addEventListener('messageerror', this.#onPortMessageError);
     // A MessagePort had no close event for most of its life (the HTML spec added one in 2024 and
@@ -122,14 +147,75 @@ export class MessagePortTransport implements Transport {
 
   /**
    * Posts one JSON-RPC message as it is: structured clone, no JSON text in between (this is the
-   * hot path). `options` (v2's `relatedRequestId`, `requestSignal`, headers, …) mean nothing on a
-   * single channel and are ignored. Rejects once the transport is closed, like the SDK's
-   * `InMemoryTransport`, and when the message cannot be cloned (e.g. it holds a function).
+   * hot path). With `batch`, it leaves at the end of the current turn (a microtask) together with
+   * whatever else was sent in it, and the promise settles then. `options` (v2's
+   * `relatedRequestId`, `requestSignal`, headers, …) mean nothing on a single channel and are
+   * ignored. Rejects once the transport is closed, like the SDK's `InMemoryTransport`, and when
+   * the message cannot be cloned (e.g. it holds a function).
    */
-  async send(message: JSONRPCMessage, _options?: TransportSendOptions): Promise<void> {
-    if (this.#closed) throw new Error('Cannot send: the Nexus message port is closed.');
-    this.#port.postMessage(message);
+  send(message: JSONRPCMessage, _options?: TransportSendOptions): Promise<void> {
+    if (this.#closed) return Promise.reject(closedError());
+    if (!this.#batch) {
+      try {
+        this.#port.postMessage(message);
+        return Promise.resolve();
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    }
+    return new Promise((resolve, reject) => {
+      const waiting = this.#outbox.push({ message, resolve, reject });
+      if (waiting === 1) {
+        this.#quietHops = 0;
+        this.#lastCount = 1;
+        queueMicrotask(this.#flushWhenQuiet);
+      } else if (waiting >= MAX_BATCH) this.#flush();
+    });
   }
+
+  #quietHops = 0;
+  #lastCount = 0;
+
+  /**
+   * Flushes once QUIET_HOPS microtasks went by without a new message. Not at the first one: the
+   * answers to calls that arrived together do not leave in the same microtask (the SDK's server
+   * hands requests over one at a time, a few microtasks apart), and the task's end has no hook.
+   */
+  readonly #flushWhenQuiet = (): void => {
+    const count = this.#outbox.length;
+    if (count === 0) return; // flushed already (close(), or a full batch)
+    if (count !== this.#lastCount) {
+      this.#lastCount = count;
+      this.#quietHops = 0;
+    }
+    if (++this.#quietHops < QUIET_HOPS) queueMicrotask(this.#flushWhenQuiet);
+    else this.#flush();
+  };
+
+  /** Posts what was sent this turn: alone, or as one batch frame. */
+  readonly #flush = (): void => {
+    const outbox = this.#outbox;
+    if (outbox.length === 0) return; // close() flushed already
+    this.#outbox = [];
+    if (outbox.length > 1) {
+      const frame: BatchFrame = { type: 'nexus/batch', messages: outbox.map((out) => out.message) };
+      try {
+        this.#port.postMessage(frame);
+        for (const out of outbox) out.resolve();
+        return;
+      } catch {
+        // One message cannot be cloned: post each alone, so only that one's send fails.
+      }
+    }
+    for (const out of outbox) {
+      try {
+        this.#port.postMessage(out.message);
+        out.resolve();
+      } catch (error) {
+        out.reject(error);
+      }
+    }
+  };
 
   /**
    * Says `nexus/bye` to the other end (so it closes too), closes the port and calls `onclose`.
@@ -137,6 +223,7 @@ export class MessagePortTransport implements Transport {
    */
   async close(): Promise<void> {
     if (this.#closed) return;
+    this.#flush();
     try {
       // Messages posted before `close()` are still delivered (checked in Chromium and Node).
       this.#port.postMessage(BYE);
@@ -151,9 +238,24 @@ export class MessagePortTransport implements Transport {
     const data: unknown = event.data;
     if (isControlFrame(data)) {
       if (data.type === 'nexus/bye') this.#finish();
+      else if (data.type === 'nexus/batch') {
+        const { messages } = data as Partial<BatchFrame>;
+        if (!Array.isArray(messages)) {
+          this.onerror?.(new Error('Ignored a nexus/batch frame without a messages array.'));
+          return;
+        }
+        for (const message of messages) {
+          if (this.#closed) return;
+          this.#receive(message);
+        }
+      }
       // Other control frames belong to the handshake, which is over by now: ignored.
       return;
     }
+    this.#receive(data);
+  };
+
+  #receive(data: unknown): void {
     if (typeof data !== 'object' || data === null) {
       this.onerror?.(
         new Error(`Ignored a message that is not a JSON-RPC object (${typeof data}).`),
@@ -163,7 +265,7 @@ export class MessagePortTransport implements Transport {
     const message = data as JSONRPCMessage;
     if (this.#early) this.#early.push(message);
     else this.onmessage?.(message);
-  };
+  }
 
   readonly #onPortMessageError = (): void => {
     this.onerror?.(
@@ -179,6 +281,10 @@ export class MessagePortTransport implements Transport {
     if (this.#closed) return;
     this.#closed = true;
     this.#early = undefined;
+    // Sent this turn but not posted: the other end is gone (close() flushed before its bye).
+    const unsent = this.#outbox;
+    this.#outbox = [];
+    for (const out of unsent) out.reject(closedError());
     this.#port.removeEventListener('message', this.#onPortMessage);
     this.#port.removeEventListener('messageerror', this.#onPortMessageError);
     this.#port.removeEventListener('close', this.#onPortClose);

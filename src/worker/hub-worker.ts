@@ -67,7 +67,7 @@ async function accept(port: MessagePort): Promise<void> {
     welcome(port, hello.sessionId, mode);
     return;
   }
-  const transport = new MessagePortTransport(port);
+  const transport = new MessagePortTransport(port, { batch: hello.batch === true });
   let session: Session;
   try {
     session = await hub.connect(
@@ -82,7 +82,7 @@ async function accept(port: MessagePort): Promise<void> {
     return refuse(port, 'The Nexus hub could not open a session', error);
   }
   // The session's transport listens already, so the client's first message cannot be lost.
-  welcome(port, hello.sessionId, mode);
+  welcome(port, hello.sessionId, mode, true);
   const stopWatching = watchDeparture(hello.lock, () => void session.close());
   void session.closed.then(stopWatching);
 }

@@ -93,6 +93,7 @@ function readHello(data: unknown): HelloFrame | string {
     role,
     ...text,
     ...(server === undefined ? {} : { server }),
+    ...(fields.batch === true ? { batch: true as const } : {}),
   };
 }
 
@@ -103,9 +104,22 @@ export function refuseConnection(port: MessagePort, reason: string): void {
   port.close();
 }
 
-/** Tells the page its session is open. Send only once the session listens on `port`. */
-export function welcome(port: MessagePort, sessionId: string, mode: 'shared' | 'dedicated'): void {
-  const frame: WelcomeFrame = { type: 'nexus/welcome', sessionId, mode };
+/**
+ * Tells the page its session is open. Send only once the session listens on `port`. `batch`: the
+ * session reads `nexus/batch` frames (client role; an admin port carries comlink messages).
+ */
+export function welcome(
+  port: MessagePort,
+  sessionId: string,
+  mode: 'shared' | 'dedicated',
+  batch = false,
+): void {
+  const frame: WelcomeFrame = {
+    type: 'nexus/welcome',
+    sessionId,
+    mode,
+    ...(batch ? { batch: true as const } : {}),
+  };
   port.postMessage(frame);
 }
 

@@ -14,6 +14,7 @@ import { createHub, type Hub } from '../../src/hub/index.ts';
 import { MessagePortTransport, type PortLike } from '../../src/transports/message-port.ts';
 import { WIRE_VERSION, type HelloFrame } from '../../src/transports/wire.ts';
 import { acceptHello } from '../../src/worker/ports.ts';
+import { until } from '../support/until.ts';
 import { transportCases, type TransportPair } from '../contract/transport.contract.ts';
 
 const ports: MessagePort[] = [];
@@ -30,9 +31,9 @@ function channel(): [MessagePort, MessagePort] {
   return [port1, port2];
 }
 
-function portPair(): TransportPair {
+function portPair(batch = false): TransportPair {
   const [one, two] = channel();
-  return [new MessagePortTransport(one), new MessagePortTransport(two)];
+  return [new MessagePortTransport(one, { batch }), new MessagePortTransport(two, { batch })];
 }
 
 describe('SDK InMemoryTransport meets the transport contract (reference)', () => {
@@ -44,6 +45,12 @@ describe('SDK InMemoryTransport meets the transport contract (reference)', () =>
 describe('MessagePortTransport meets the transport contract', () => {
   for (const c of transportCases) {
     it(c.name, () => c.run(async () => portPair()));
+  }
+});
+
+describe('MessagePortTransport sending batch frames meets the transport contract', () => {
+  for (const c of transportCases) {
+    it(c.name, () => c.run(async () => portPair(true)));
   }
 });
 
@@ -141,6 +148,107 @@ describe('MessagePortTransport', () => {
   });
 });
 
+describe('MessagePortTransport batch frames', () => {
+  const ping = (id: number): JSONRPCMessage => ({ jsonrpc: '2.0', id, method: 'ping' });
+
+  it('sends the messages of one turn in ONE batch frame, in order, to an end that reads them', async () => {
+    const [mine, theirs] = channel();
+    const transport = new MessagePortTransport(mine, { batch: true });
+    await transport.start();
+    const arrived = nextMessages(theirs, 2);
+    await Promise.all([transport.send(ping(1)), transport.send(ping(2)), transport.send(ping(3))]);
+    // A lone message is never wrapped.
+    await transport.send(ping(4));
+    expect(await arrived).toEqual([
+      { type: 'nexus/batch', messages: [ping(1), ping(2), ping(3)] },
+      ping(4),
+    ]);
+  });
+
+  it('posts each message alone to an end that did not say it reads batches', async () => {
+    const [mine, theirs] = channel();
+    const transport = new MessagePortTransport(mine);
+    await transport.start();
+    const arrived = nextMessages(theirs, 2);
+    await Promise.all([transport.send(ping(1)), transport.send(ping(2))]);
+    expect(await arrived).toEqual([ping(1), ping(2)]);
+  });
+
+  it('delivers the messages of a batch frame in order, and ignores a malformed one', async () => {
+    const [mine, theirs] = channel();
+    const transport = new MessagePortTransport(mine);
+    const received: unknown[] = [];
+    const errors: string[] = [];
+    transport.onmessage = (message) => received.push(message);
+    transport.onerror = (error) => errors.push(error.message);
+    await transport.start();
+    theirs.postMessage({ type: 'nexus/batch', messages: 'nope' });
+    theirs.postMessage({ type: 'nexus/batch', messages: [ping(1), 7, ping(2)] });
+    await until(() => received.length === 2, 'the batch delivered');
+    expect(received).toEqual([ping(1), ping(2)]);
+    expect(errors).toEqual([
+      'Ignored a nexus/batch frame without a messages array.',
+      'Ignored a message that is not a JSON-RPC object (number).',
+    ]);
+  });
+
+  it('fails only the send of a message that cannot be cloned; the rest of the turn arrives', async () => {
+    const [mine, theirs] = channel();
+    const transport = new MessagePortTransport(mine, { batch: true });
+    await transport.start();
+    const bad = { ...ping(2), params: { f: () => 1 } } as unknown as JSONRPCMessage;
+    const arrived = nextMessages(theirs, 2);
+    const sends = [transport.send(ping(1)), transport.send(bad), transport.send(ping(3))];
+    const outcomes = await Promise.allSettled(sends);
+    expect(outcomes.map((outcome) => outcome.status)).toEqual([
+      'fulfilled',
+      'rejected',
+      'fulfilled',
+    ]);
+    expect(await arrived).toEqual([ping(1), ping(3)]);
+  });
+
+  it('posts what was sent this turn before its bye when it closes', async () => {
+    const [mine, theirs] = channel();
+    const transport = new MessagePortTransport(mine, { batch: true });
+    await transport.start();
+    const arrived = nextMessages(theirs, 2);
+    const sent = [transport.send(ping(1)), transport.send(ping(2))];
+    await transport.close();
+    await Promise.all(sent);
+    expect(await arrived).toEqual([
+      { type: 'nexus/batch', messages: [ping(1), ping(2)] },
+      { type: 'nexus/bye' },
+    ]);
+  });
+
+  it('the hub answers calls that arrived in one batch in one batch, though the SDK hands them over microtasks apart', async () => {
+    const hub = await createHub();
+    hubs.push(hub);
+    const [clientPort, hubPort] = channel();
+    await hub.connect(new MessagePortTransport(hubPort, { batch: true }), {
+      origin: 'http://127.0.0.1',
+      clientName: 'batching-client',
+      sessionId: 'session-b',
+    });
+    const client = new ClientV2({ name: 'batching-client', version: '1.0.0' });
+    const transport = new MessagePortTransport(clientPort, { batch: true });
+    await client.connect(transport);
+    await client.listTools();
+    // Watch the frames the hub posts from here on.
+    const frames: unknown[] = [];
+    clientPort.addEventListener('message', (event) => frames.push(event.data));
+    const calls = Array.from({ length: 32 }, () =>
+      client.callTool({ name: 'nexus__clock', arguments: {} }),
+    );
+    const results = await Promise.all(calls);
+    expect(results.every((result) => result.isError !== true)).toBe(true);
+    expect(frames).toHaveLength(1);
+    expect((frames[0] as { type: string; messages: unknown[] }).messages).toHaveLength(32);
+    await client.close();
+  });
+});
+
 describe('SDK clients reach the hub over a MessagePort', () => {
   async function hubOverPort(): Promise<MessagePortTransport> {
     const hub = await createHub();
@@ -193,8 +301,15 @@ describe('acceptHello (the hub side of the handshake)', () => {
   it('resolves with a valid hello, rebuilt from its known fields only', async () => {
     const [page, hub] = channel();
     const accepted = acceptHello(hub);
-    page.postMessage({ ...hello, extra: 'dropped' });
+    page.postMessage({ ...hello, extra: 'dropped', batch: 'yes' });
     expect(await accepted).toEqual(hello);
+  });
+
+  it("keeps a page's word that it reads batch frames", async () => {
+    const [page, hub] = channel();
+    const accepted = acceptHello(hub);
+    page.postMessage({ ...hello, batch: true });
+    expect(await accepted).toEqual({ ...hello, batch: true });
   });
 
   it.each([
