@@ -137,6 +137,24 @@ describe('hub routing', () => {
     ]);
   });
 
+  it('tells dashboards of a burst of calls once, within 250 ms, and of a new client at once', async () => {
+    const clock = new FakeClock();
+    const { hub } = await startHub(new MemoryUpstreams(), clock);
+    await until(ready(hub, 'nexus'), 'built-in ready');
+    const events: string[] = [];
+    hub.subscribe((event) => events.push(event.type));
+    const client = await connectClient(hub);
+    expect(events).toEqual(['sessions']);
+    await Promise.all(
+      Array.from({ length: 20 }, () => client.callTool({ name: 'nexus__clock', arguments: {} })),
+    );
+    expect(events).toEqual(['sessions']);
+    await clock.advance(250);
+    expect(events).toEqual(['sessions', 'sessions']);
+    const [view] = hub.listSessions();
+    expect(view?.calls).toBe(20);
+  });
+
   // The hub's answer to initialize already waits: its capabilities are the union of its servers'.
   it('holds a new client until servers still on their first attempt have connected', async () => {
     const upstreams = new MemoryUpstreams();
