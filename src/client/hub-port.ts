@@ -36,8 +36,8 @@ export interface HubPort {
   sessionId: string;
   /** `shared`: one hub for every tab. `dedicated`: no SharedWorker here, this tab runs its own hub. */
   mode: 'shared' | 'dedicated';
-  /** The hub reads `nexus/batch` frames (see `MessagePortTransportOptions.batch`). */
-  batch: boolean;
+  /** The hub reads text frames (see `TextFrame` in wire.ts). */
+  text: boolean;
   /**
    * Releases the session's Web Lock, telling the hub this session is over. Call it after saying
    * `nexus/bye` (`connectHub`'s transport does so on close); never call it while still using the
@@ -87,7 +87,7 @@ export async function openHubPort(options: OpenHubPortOptions): Promise<HubPort>
     clientVersion: options.clientVersion,
     href: location.href,
     ...(options.server === undefined ? {} : { server: options.server }),
-    ...(options.role === 'client' ? { batch: true as const } : {}),
+    ...(options.role === 'client' ? { text: true as const } : {}),
   };
 
   let onMessage: (event: MessageEvent) => void = () => {};
@@ -128,7 +128,7 @@ export async function openHubPort(options: OpenHubPortOptions): Promise<HubPort>
     port.removeEventListener('message', onMessage);
     link.stopWatchingErrors();
   }
-  return { port, sessionId, mode: welcome.mode, batch: welcome.batch === true, release };
+  return { port, sessionId, mode: welcome.mode, text: welcome.text === true, release };
 }
 
 function duration(ms: number): string {

@@ -45,7 +45,7 @@ export async function connectHub(options: ConnectHubOptions): Promise<MessagePor
   if (typeof options?.name !== 'string' || options.name.trim() === '') {
     throw new TypeError('connectHub needs a client name, e.g. connectHub({ name: "my-agent" }).');
   }
-  const { port, sessionId, batch, release } = await openHubPort({
+  const { port, sessionId, text, release } = await openHubPort({
     role: 'client',
     clientName: options.name.trim(),
     clientVersion: options.version ?? '0.0.0',
@@ -55,5 +55,5 @@ export async function connectHub(options: ConnectHubOptions): Promise<MessagePor
     ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
   });
   // Releasing the session lock after the bye tells the hub at once that this session is over.
-  return new MessagePortTransport(port, { hubSessionId: sessionId, dispose: release, batch });
+  return new MessagePortTransport(port, { hubSessionId: sessionId, dispose: release, text });
 }

@@ -18,7 +18,7 @@ import type {
   Transport,
   TransportSendOptions,
 } from '@modelcontextprotocol/client';
-import { isControlFrame, type BatchFrame, type ByeFrame } from './wire.ts';
+import { isControlFrame, type ByeFrame } from './wire.ts';
 
 /**
  * The part of a `MessagePort` this transport uses. The browser's `MessagePort` and Node's
@@ -51,11 +51,11 @@ export interface MessagePortTransportOptions {
    */
   dispose?: () => void;
   /**
-   * The other end reads `nexus/batch` frames (it said so in the handshake): messages sent in the
-   * same turn then leave in one postMessage. Without it every message is posted on its own.
-   * Batch frames are READ either way.
+   * The other end reads text frames (it said so in the handshake; see `TextFrame` in wire.ts):
+   * what is sent in one turn then leaves as ONE postMessage of JSON text. Without it every message
+   * is posted on its own, as an object. Text frames are READ either way.
    */
-  batch?: boolean;
+  text?: boolean;
 }
 
 const BYE: ByeFrame = { type: 'nexus/bye' };
@@ -66,9 +66,9 @@ interface Outgoing {
   reject: (error: unknown) => void;
 }
 
-/** Microtasks without a new message before a batch leaves (see `#flushWhenQuiet`). */
+/** Microtasks without a new message before a frame leaves (see `#flushWhenQuiet`). */
 const QUIET_HOPS = 16;
-/** A batch this long leaves at once. */
+/** A turn that sent this many messages posts them at once. */
 const MAX_BATCH = 256;
 
 function closedError(): Error {
@@ -95,8 +95,8 @@ export class MessagePortTransport implements Transport {
 
   readonly #port: PortLike;
   readonly #dispose: (() => void) | undefined;
-  readonly #batch: boolean;
-  /** Sent this turn, waiting for the flush (only with `batch`). */
+  readonly #text: boolean;
+  /** Sent this turn, waiting for the flush (only with `text`). */
   #outbox: Outgoing[] = [];
   /** Messages that arrived before `start()`; see the constructor. */
   #early: JSONRPCMessage[] | undefined = [];
@@ -113,7 +113,7 @@ export class MessagePortTransport implements Transport {
     this.#port = port;
     this.hubSessionId = options.hubSessionId;
     this.#dispose = options.dispose;
-    this.#batch = options.batch === true;
+    this.#text = options.text === true;
     port.addEventListener('message', this.#onPortMessage);
     port.addEventListener('messageerror', this.#onPortMessageError);
     // A MessagePort had no close event for most of its life (the HTML spec added one in 2024 and
@@ -146,16 +146,16 @@ export class MessagePortTransport implements Transport {
   }
 
   /**
-   * Posts one JSON-RPC message as it is: structured clone, no JSON text in between (this is the
-   * hot path). With `batch`, it leaves at the end of the current turn (a microtask) together with
-   * whatever else was sent in it, and the promise settles then. `options` (v2's
-   * `relatedRequestId`, `requestSignal`, headers, …) mean nothing on a single channel and are
-   * ignored. Rejects once the transport is closed, like the SDK's `InMemoryTransport`, and when
-   * the message cannot be cloned (e.g. it holds a function).
+   * Posts one JSON-RPC message. With `text`, it leaves at the end of the current turn as JSON
+   * text, together with whatever else was sent in that turn, and the promise settles then;
+   * without, as a structured clone at once. `options` (v2's `relatedRequestId`, `requestSignal`,
+   * headers, …) mean nothing on a single channel and are ignored. Rejects once the transport is
+   * closed, like the SDK's `InMemoryTransport`, and when the message cannot be serialized (a
+   * BigInt or a cycle; without `text` also a function, which JSON would silently drop).
    */
   send(message: JSONRPCMessage, _options?: TransportSendOptions): Promise<void> {
     if (this.#closed) return Promise.reject(closedError());
-    if (!this.#batch) {
+    if (!this.#text) {
       try {
         this.#port.postMessage(message);
         return Promise.resolve();
@@ -192,30 +192,43 @@ export class MessagePortTransport implements Transport {
     else this.#flush();
   };
 
-  /** Posts what was sent this turn: alone, or as one batch frame. */
+  /** Posts what was sent this turn as one text frame: a message, or an array of them. */
   readonly #flush = (): void => {
     const outbox = this.#outbox;
     if (outbox.length === 0) return; // close() flushed already
     this.#outbox = [];
-    if (outbox.length > 1) {
-      const frame: BatchFrame = { type: 'nexus/batch', messages: outbox.map((out) => out.message) };
-      try {
-        this.#port.postMessage(frame);
-        for (const out of outbox) out.resolve();
-        return;
-      } catch {
-        // One message cannot be cloned: post each alone, so only that one's send fails.
-      }
+    let text: string | undefined;
+    try {
+      text = JSON.stringify(
+        outbox.length === 1 ? outbox[0]!.message : outbox.map((out) => out.message),
+      );
+    } catch {
+      // One message cannot be serialized: frame each alone, so only that one's send fails.
+    }
+    if (text !== undefined) {
+      this.#post(text, outbox);
+      return;
     }
     for (const out of outbox) {
       try {
-        this.#port.postMessage(out.message);
-        out.resolve();
+        text = JSON.stringify(out.message);
       } catch (error) {
         out.reject(error);
+        continue;
       }
+      this.#post(text, [out]);
     }
   };
+
+  #post(text: string, sent: Outgoing[]): void {
+    try {
+      this.#port.postMessage(text);
+    } catch (error) {
+      for (const out of sent) out.reject(error);
+      return;
+    }
+    for (const out of sent) out.resolve();
+  }
 
   /**
    * Says `nexus/bye` to the other end (so it closes too), closes the port and calls `onclose`.
@@ -236,24 +249,35 @@ export class MessagePortTransport implements Transport {
   readonly #onPortMessage = (event: MessageEvent): void => {
     if (this.#closed) return;
     const data: unknown = event.data;
+    if (typeof data === 'string') {
+      this.#receiveText(data);
+      return;
+    }
     if (isControlFrame(data)) {
       if (data.type === 'nexus/bye') this.#finish();
-      else if (data.type === 'nexus/batch') {
-        const { messages } = data as Partial<BatchFrame>;
-        if (!Array.isArray(messages)) {
-          this.onerror?.(new Error('Ignored a nexus/batch frame without a messages array.'));
-          return;
-        }
-        for (const message of messages) {
-          if (this.#closed) return;
-          this.#receive(message);
-        }
-      }
       // Other control frames belong to the handshake, which is over by now: ignored.
       return;
     }
     this.#receive(data);
   };
+
+  #receiveText(text: string): void {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      this.onerror?.(new Error(`Ignored a text frame that is not JSON: ${text.slice(0, 80)}`));
+      return;
+    }
+    if (!Array.isArray(parsed)) {
+      this.#receive(parsed);
+      return;
+    }
+    for (const message of parsed) {
+      if (this.#closed) return;
+      this.#receive(message);
+    }
+  }
 
   #receive(data: unknown): void {
     if (typeof data !== 'object' || data === null) {

@@ -93,7 +93,7 @@ function readHello(data: unknown): HelloFrame | string {
     role,
     ...text,
     ...(server === undefined ? {} : { server }),
-    ...(fields.batch === true ? { batch: true as const } : {}),
+    ...(fields.text === true ? { text: true as const } : {}),
   };
 }
 
@@ -105,20 +105,20 @@ export function refuseConnection(port: MessagePort, reason: string): void {
 }
 
 /**
- * Tells the page its session is open. Send only once the session listens on `port`. `batch`: the
- * session reads `nexus/batch` frames (client role; an admin port carries comlink messages).
+ * Tells the page its session is open. Send only once the session listens on `port`. `text`: the
+ * session reads text frames (client role; an admin port carries comlink messages).
  */
 export function welcome(
   port: MessagePort,
   sessionId: string,
   mode: 'shared' | 'dedicated',
-  batch = false,
+  text = false,
 ): void {
   const frame: WelcomeFrame = {
     type: 'nexus/welcome',
     sessionId,
     mode,
-    ...(batch ? { batch: true as const } : {}),
+    ...(text ? { text: true as const } : {}),
   };
   port.postMessage(frame);
 }

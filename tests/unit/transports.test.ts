@@ -31,9 +31,9 @@ function channel(): [MessagePort, MessagePort] {
   return [port1, port2];
 }
 
-function portPair(batch = false): TransportPair {
+function portPair(text = false): TransportPair {
   const [one, two] = channel();
-  return [new MessagePortTransport(one, { batch }), new MessagePortTransport(two, { batch })];
+  return [new MessagePortTransport(one, { text }), new MessagePortTransport(two, { text })];
 }
 
 describe('SDK InMemoryTransport meets the transport contract (reference)', () => {
@@ -48,7 +48,7 @@ describe('MessagePortTransport meets the transport contract', () => {
   }
 });
 
-describe('MessagePortTransport sending batch frames meets the transport contract', () => {
+describe('MessagePortTransport sending text frames meets the transport contract', () => {
   for (const c of transportCases) {
     it(c.name, () => c.run(async () => portPair(true)));
   }
@@ -114,14 +114,14 @@ describe('MessagePortTransport', () => {
     transport.onerror = (error) => errors.push(error.message);
     await transport.start();
     theirs.postMessage({ type: 'nexus/welcome', sessionId: 's', mode: 'shared' });
-    theirs.postMessage('not json-rpc');
+    theirs.postMessage(42);
     theirs.postMessage({ jsonrpc: '2.0', method: 'notifications/initialized' });
     await new Promise<void>((resolve) => {
       const wait = (): void => void (received.length > 0 ? resolve() : setTimeout(wait, 1));
       wait();
     });
     expect(received).toEqual([{ jsonrpc: '2.0', method: 'notifications/initialized' }]);
-    expect(errors).toEqual(['Ignored a message that is not a JSON-RPC object (string).']);
+    expect(errors).toEqual(['Ignored a message that is not a JSON-RPC object (number).']);
   });
 
   it('refuses a second start', async () => {
@@ -148,24 +148,24 @@ describe('MessagePortTransport', () => {
   });
 });
 
-describe('MessagePortTransport batch frames', () => {
+describe('MessagePortTransport text frames', () => {
   const ping = (id: number): JSONRPCMessage => ({ jsonrpc: '2.0', id, method: 'ping' });
 
-  it('sends the messages of one turn in ONE batch frame, in order, to an end that reads them', async () => {
+  it('sends the messages of one turn as ONE frame of JSON text, in order, to an end that reads them', async () => {
     const [mine, theirs] = channel();
-    const transport = new MessagePortTransport(mine, { batch: true });
+    const transport = new MessagePortTransport(mine, { text: true });
     await transport.start();
     const arrived = nextMessages(theirs, 2);
     await Promise.all([transport.send(ping(1)), transport.send(ping(2)), transport.send(ping(3))]);
-    // A lone message is never wrapped.
+    // A lone message is not wrapped in an array.
     await transport.send(ping(4));
     expect(await arrived).toEqual([
-      { type: 'nexus/batch', messages: [ping(1), ping(2), ping(3)] },
-      ping(4),
+      JSON.stringify([ping(1), ping(2), ping(3)]),
+      JSON.stringify(ping(4)),
     ]);
   });
 
-  it('posts each message alone to an end that did not say it reads batches', async () => {
+  it('posts each message alone, as an object, to an end that did not say it reads text', async () => {
     const [mine, theirs] = channel();
     const transport = new MessagePortTransport(mine);
     await transport.start();
@@ -174,7 +174,7 @@ describe('MessagePortTransport batch frames', () => {
     expect(await arrived).toEqual([ping(1), ping(2)]);
   });
 
-  it('delivers the messages of a batch frame in order, and ignores a malformed one', async () => {
+  it('delivers the messages of a text frame in order, and reports what is not JSON-RPC', async () => {
     const [mine, theirs] = channel();
     const transport = new MessagePortTransport(mine);
     const received: unknown[] = [];
@@ -182,21 +182,22 @@ describe('MessagePortTransport batch frames', () => {
     transport.onmessage = (message) => received.push(message);
     transport.onerror = (error) => errors.push(error.message);
     await transport.start();
-    theirs.postMessage({ type: 'nexus/batch', messages: 'nope' });
-    theirs.postMessage({ type: 'nexus/batch', messages: [ping(1), 7, ping(2)] });
-    await until(() => received.length === 2, 'the batch delivered');
-    expect(received).toEqual([ping(1), ping(2)]);
+    theirs.postMessage('{not json');
+    theirs.postMessage(JSON.stringify([ping(1), 7, ping(2)]));
+    theirs.postMessage(JSON.stringify(ping(3)));
+    await until(() => received.length === 3, 'the frames delivered');
+    expect(received).toEqual([ping(1), ping(2), ping(3)]);
     expect(errors).toEqual([
-      'Ignored a nexus/batch frame without a messages array.',
+      'Ignored a text frame that is not JSON: {not json',
       'Ignored a message that is not a JSON-RPC object (number).',
     ]);
   });
 
-  it('fails only the send of a message that cannot be cloned; the rest of the turn arrives', async () => {
+  it('fails only the send of a message that cannot be serialized; the rest of the turn arrives', async () => {
     const [mine, theirs] = channel();
-    const transport = new MessagePortTransport(mine, { batch: true });
+    const transport = new MessagePortTransport(mine, { text: true });
     await transport.start();
-    const bad = { ...ping(2), params: { f: () => 1 } } as unknown as JSONRPCMessage;
+    const bad = { ...ping(2), params: { big: 1n } } as unknown as JSONRPCMessage;
     const arrived = nextMessages(theirs, 2);
     const sends = [transport.send(ping(1)), transport.send(bad), transport.send(ping(3))];
     const outcomes = await Promise.allSettled(sends);
@@ -205,35 +206,31 @@ describe('MessagePortTransport batch frames', () => {
       'rejected',
       'fulfilled',
     ]);
-    expect(await arrived).toEqual([ping(1), ping(3)]);
+    expect(await arrived).toEqual([JSON.stringify(ping(1)), JSON.stringify(ping(3))]);
   });
 
   it('posts what was sent this turn before its bye when it closes', async () => {
     const [mine, theirs] = channel();
-    const transport = new MessagePortTransport(mine, { batch: true });
+    const transport = new MessagePortTransport(mine, { text: true });
     await transport.start();
     const arrived = nextMessages(theirs, 2);
     const sent = [transport.send(ping(1)), transport.send(ping(2))];
     await transport.close();
     await Promise.all(sent);
-    expect(await arrived).toEqual([
-      { type: 'nexus/batch', messages: [ping(1), ping(2)] },
-      { type: 'nexus/bye' },
-    ]);
+    expect(await arrived).toEqual([JSON.stringify([ping(1), ping(2)]), { type: 'nexus/bye' }]);
   });
 
-  it('the hub answers calls that arrived in one batch in one batch, though the SDK hands them over microtasks apart', async () => {
+  it('the hub answers calls that arrived together in one frame, though the SDK hands them over microtasks apart', async () => {
     const hub = await createHub();
     hubs.push(hub);
     const [clientPort, hubPort] = channel();
-    await hub.connect(new MessagePortTransport(hubPort, { batch: true }), {
+    await hub.connect(new MessagePortTransport(hubPort, { text: true }), {
       origin: 'http://127.0.0.1',
-      clientName: 'batching-client',
-      sessionId: 'session-b',
+      clientName: 'text-client',
+      sessionId: 'session-t',
     });
-    const client = new ClientV2({ name: 'batching-client', version: '1.0.0' });
-    const transport = new MessagePortTransport(clientPort, { batch: true });
-    await client.connect(transport);
+    const client = new ClientV2({ name: 'text-client', version: '1.0.0' });
+    await client.connect(new MessagePortTransport(clientPort, { text: true }));
     await client.listTools();
     // Watch the frames the hub posts from here on.
     const frames: unknown[] = [];
@@ -244,7 +241,7 @@ describe('MessagePortTransport batch frames', () => {
     const results = await Promise.all(calls);
     expect(results.every((result) => result.isError !== true)).toBe(true);
     expect(frames).toHaveLength(1);
-    expect((frames[0] as { type: string; messages: unknown[] }).messages).toHaveLength(32);
+    expect(JSON.parse(frames[0] as string)).toHaveLength(32);
     await client.close();
   });
 });
@@ -301,15 +298,15 @@ describe('acceptHello (the hub side of the handshake)', () => {
   it('resolves with a valid hello, rebuilt from its known fields only', async () => {
     const [page, hub] = channel();
     const accepted = acceptHello(hub);
-    page.postMessage({ ...hello, extra: 'dropped', batch: 'yes' });
+    page.postMessage({ ...hello, extra: 'dropped', text: 'yes' });
     expect(await accepted).toEqual(hello);
   });
 
-  it("keeps a page's word that it reads batch frames", async () => {
+  it("keeps a page's word that it reads text frames", async () => {
     const [page, hub] = channel();
     const accepted = acceptHello(hub);
-    page.postMessage({ ...hello, batch: true });
-    expect(await accepted).toEqual({ ...hello, batch: true });
+    page.postMessage({ ...hello, text: true });
+    expect(await accepted).toEqual({ ...hello, text: true });
   });
 
   it.each([
