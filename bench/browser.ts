@@ -118,6 +118,30 @@ export function sharedWorkerHeap(browser: Browser, scriptSuffix: string): Promis
   });
 }
 
+/**
+ * The worker's `nexus-hub:*` performance marks (src/worker/hub-worker.ts) as epoch milliseconds
+ * (its `timeOrigin` plus the mark's time), so they line up with a page's clock; `started` is the
+ * worker's own time origin.
+ */
+export function sharedWorkerMarks(
+  browser: Browser,
+  scriptSuffix: string,
+): Promise<{ started: number; marks: Record<string, number> }> {
+  return withSharedWorker(browser, scriptSuffix, async (send) => {
+    const expression = `JSON.stringify({
+      started: performance.timeOrigin,
+      marks: Object.fromEntries(performance.getEntriesByType('mark')
+        .filter((mark) => mark.name.startsWith('nexus-hub:'))
+        .map((mark) => [mark.name.slice('nexus-hub:'.length), performance.timeOrigin + mark.startTime])),
+    })`;
+    const { result } = resultOf<{ result: { value: string } }>(
+      await send('Runtime.evaluate', { expression, returnByValue: true }),
+      'Runtime.evaluate',
+    );
+    return JSON.parse(result.value) as { started: number; marks: Record<string, number> };
+  });
+}
+
 /** A V8 CPU profile of the worker (100 µs sampling) while `during` runs. */
 export function profileSharedWorker<T>(
   browser: Browser,

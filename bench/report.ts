@@ -12,6 +12,7 @@ import type {
   RemoteRoute,
   ScaleResult,
 } from './scenarios.ts';
+import { DEFAULT_PAGE_SIZE } from '../src/hub/pagination.ts';
 import type { bundleSizes } from './sizes.ts';
 import { ms, rate, ratio, signedMs, summarize, verdict, type Row, type Summary } from './stats.ts';
 
@@ -165,7 +166,8 @@ function scaleRows(measured: Measured): Row[] {
   const judge = (value: number, limit: number) => (full ? verdict(value, limit) : 'n/a');
   const justStarted = summarize(scale.justStarted.samples);
   const settled = summarize(scale.settled.samples);
-  const pages = Math.ceil(scale.settled.tools / 100);
+  const settledRaw = summarize(scale.settledRaw.samples);
+  const pages = Math.ceil(scale.settled.tools / DEFAULT_PAGE_SIZE);
   const heapMb = scale.heap.usedBytes / MB;
   const baseMb = measured.pipeline.heap.usedBytes / MB;
   return [
@@ -205,6 +207,16 @@ function scaleRows(measured: Measured): Row[] {
       target: full ? '≤ 40 MB' : '(judged at 50 × 100)',
       verdict: judge(heapMb, 40),
     },
+    timed(
+      '5e',
+      `${size}: the walk of 5c as raw JSON-RPC on the hub port (no SDK in the page validating each page)`,
+      settledRaw,
+      {
+        result: `${scale.settledRaw.tools} tools; ${ratio(settledRaw.median / settled.median)} row 5c`,
+        target: full ? '≤ 50 ms' : '(judged at 50 × 100)',
+        verdict: judge(settledRaw.median, 50),
+      },
+    ),
   ];
 }
 
@@ -242,9 +254,19 @@ function startRows(measured: Measured): Row[] {
   const first = summarize(hubStart.firstRun.map((run) => run.builtinCall));
   const again = summarize(hubStart.restart.map((run) => run.builtinCall));
   const empty = ms(summarize(hubStart.emptyWorker).median);
-  const welcome = (runs: HubStart['firstRun']) =>
-    `hub welcomed the page at ${ms(summarize(runs.map((run) => run.welcomed)).median)} ms ` +
-    `(median; a new empty module SharedWorker answers in ${empty} ms)`;
+  // Medians, ms after connectHub(): the worker's own milestones, then the page's welcome.
+  const welcome = (runs: HubStart['firstRun']) => {
+    const at = (pick: (run: HubStart['firstRun'][number]) => number | undefined) =>
+      ms(summarize(runs.map(pick).filter((value) => value !== undefined)).median);
+    const steps = [
+      `worker running at ${at((run) => run.milestones['worker-started'])}`,
+      `its modules evaluated at ${at((run) => run.milestones['modules-evaluated'])}`,
+      `IndexedDB open at ${at((run) => run.milestones['database-open'])}`,
+      `hub created at ${at((run) => run.milestones['hub-created'])}`,
+      `page welcomed at ${at((run) => run.welcomed)} ms`,
+    ];
+    return `${steps.join(', ')} (medians; a new empty module SharedWorker answers in ${empty} ms)`;
+  };
   const kib = (bytes: number) => `${(bytes / KIB).toFixed(1)} KiB`;
   const servers = 'the dashboard shows the 10 servers and the built-in one ready';
   return [

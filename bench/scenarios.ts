@@ -14,6 +14,7 @@ import {
   profileSharedWorkerStart,
   sharedWorkerGone,
   sharedWorkerHeap,
+  sharedWorkerMarks,
   type WorkerHeap,
 } from './browser.ts';
 import type { Run } from './page/bench-page.ts';
@@ -260,6 +261,8 @@ export interface ScaleResult {
   justStarted: Run & { tools: number };
   /** tools/list walks after `settleMs` more. */
   settled: Run & { tools: number };
+  /** The same walks right after, as raw JSON-RPC (no SDK client validating the pages). */
+  settledRaw: Run & { tools: number };
   settleMs: number;
   heap: WorkerHeap;
 }
@@ -288,6 +291,7 @@ export function scale(
     const justStarted = await bench(page, 'listAll', 'scale', Math.min(5, lists));
     await new Promise((resolve) => setTimeout(resolve, settleMs));
     const settled = await bench(page, 'listAll', 'scale', lists);
+    const settledRaw = await bench(page, 'rawListAll', 'scale', lists);
     const heap = await sharedWorkerHeap(env.browser, HUB_SCRIPT);
     return {
       servers: urls.length,
@@ -296,17 +300,34 @@ export function scale(
       expected,
       justStarted,
       settled,
+      settledRaw,
       settleMs,
       heap,
     };
   });
 }
 
+type StartRun = Awaited<ReturnType<Window['bench']['startHub']>> & {
+  /**
+   * ms after connectHub() (page clock) at which the worker started and reached each of its
+   * `nexus-hub:*` marks: where a start's time goes.
+   */
+  milestones: Record<string, number>;
+};
+
 export interface HubStart {
-  firstRun: Array<Awaited<ReturnType<Window['bench']['startHub']>>>;
-  restart: Array<Awaited<ReturnType<Window['bench']['startHub']>>>;
+  firstRun: StartRun[];
+  restart: StartRun[];
   /** ms for a new tiny module SharedWorker to answer, in the same pages: the browser's share. */
   emptyWorker: number[];
+}
+
+async function startWithMilestones(env: Env, page: Page, builtinTools: number): Promise<StartRun> {
+  const run = await bench(page, 'startHub', 'start', builtinTools, 10_000);
+  const { started, marks } = await sharedWorkerMarks(env.browser, HUB_SCRIPT);
+  const milestones: Record<string, number> = { 'worker-started': started - run.startedAt };
+  for (const [name, at] of Object.entries(marks)) milestones[name] = at - run.startedAt;
+  return { ...run, milestones };
 }
 
 /**
@@ -319,11 +340,11 @@ export async function hubStart(env: Env, runs: number, builtinTools: number): Pr
   for (let run = 0; run < runs; run++) {
     await inContext(env, undefined, async (context) => {
       const first = await openBenchPage(context, env.app);
-      result.firstRun.push(await bench(first, 'startHub', 'start', builtinTools, 10_000));
+      result.firstRun.push(await startWithMilestones(env, first, builtinTools));
       await first.close();
       await sharedWorkerGone(env.browser, HUB_SCRIPT);
       const again = await openBenchPage(context, env.app);
-      result.restart.push(await bench(again, 'startHub', 'start', builtinTools, 10_000));
+      result.restart.push(await startWithMilestones(env, again, builtinTools));
       result.emptyWorker.push(await bench(again, 'emptyWorkerStart'));
     });
   }

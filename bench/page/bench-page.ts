@@ -74,6 +74,26 @@ function toolsResult(id: unknown) {
   };
 }
 
+/**
+ * Keeps a connected client under `key`. Responses to the page's raw requests (string ids the SDK
+ * never uses) skip the SDK client and go to `raw`.
+ */
+function keep(key: string, client: Client, transport: Transport): void {
+  const raw = new Map<string, (message: JSONRPCMessage) => void>();
+  const deliver = transport.onmessage;
+  transport.onmessage = (message, extra) => {
+    const id = 'id' in message ? message.id : undefined;
+    const waiting = typeof id === 'string' ? raw.get(id) : undefined;
+    if (waiting) {
+      raw.delete(id as string);
+      waiting(message);
+      return;
+    }
+    deliver?.(message, extra);
+  };
+  connections.set(key, { client, transport, raw, rawSeq: 0 });
+}
+
 /** Runs `call` `warmup + n` times one after another, timing the last `n`. */
 async function sequential(n: number, warmup: number, call: () => Promise<unknown>): Promise<Run> {
   for (let i = 0; i < warmup; i++) await call();
@@ -173,20 +193,7 @@ const api = {
       { jsonSchemaValidator: new CfWorkerJsonSchemaValidator() },
     );
     await client.connect(transport);
-    const raw = new Map<string, (message: JSONRPCMessage) => void>();
-    // Responses to this page's raw requests (string ids the SDK never uses) skip the SDK client.
-    const deliver = transport.onmessage;
-    transport.onmessage = (message, extra) => {
-      const id = 'id' in message ? message.id : undefined;
-      const waiting = typeof id === 'string' ? raw.get(id) : undefined;
-      if (waiting) {
-        raw.delete(id as string);
-        waiting(message);
-        return;
-      }
-      deliver?.(message, extra);
-    };
-    connections.set(key, { client, transport, raw, rawSeq: 0 });
+    keep(key, client, transport);
   },
 
   async close(key: string): Promise<void> {
@@ -260,6 +267,39 @@ const api = {
   },
 
   /**
+   * The same walk as raw JSON-RPC on the connection's transport, past the page's SDK client (which
+   * validates every tool of every page): the hub's share of `listAll`.
+   */
+  async rawListAll(key: string, n: number): Promise<Run & { tools: number }> {
+    const conn = connection(key);
+    const page = (cursor: string | undefined) =>
+      new Promise<{ tools: unknown[]; nextCursor?: string }>((resolve, reject) => {
+        const id = `raw-${++conn.rawSeq}`;
+        conn.raw.set(id, (message) => {
+          if ('error' in message) reject(new Error(JSON.stringify(message.error)));
+          else resolve(message.result as { tools: unknown[]; nextCursor?: string });
+        });
+        void conn.transport.send({
+          jsonrpc: '2.0',
+          id,
+          method: 'tools/list',
+          params: cursor === undefined ? {} : { cursor },
+        });
+      });
+    let tools = 0;
+    const run = await sequential(n, 0, async () => {
+      let cursor: string | undefined;
+      tools = 0;
+      do {
+        const result = await page(cursor);
+        tools += result.tools.length;
+        cursor = result.nextCursor;
+      } while (cursor !== undefined);
+    });
+    return { ...run, tools };
+  },
+
+  /**
    * Item 5 and 7: starts the hub (the first connectHub of this browser context spawns its
    * SharedWorker) and times each step until the client lists `expectTools` tools or more (every
    * server ready), polling every 20 ms for at most `timeoutMs`. Times are ms since the call.
@@ -286,8 +326,10 @@ const api = {
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
     const allListed = performance.now() - t0;
-    connections.set(key, { client, transport, raw: new Map(), rawSeq: 0 });
-    return { welcomed, initialized, builtinCall, allListed, tools, lists };
+    keep(key, client, transport);
+    // Epoch ms of t0, to line the hub worker's own marks up with this page's clock.
+    const startedAt = performance.timeOrigin + t0;
+    return { startedAt, welcomed, initialized, builtinCall, allListed, tools, lists };
   },
 };
 
