@@ -276,8 +276,9 @@ const api = {
       new Promise<{ tools: unknown[]; nextCursor?: string }>((resolve, reject) => {
         const id = `raw-${++conn.rawSeq}`;
         conn.raw.set(id, (message) => {
-          if ('error' in message) reject(new Error(JSON.stringify(message.error)));
-          else resolve(message.result as { tools: unknown[]; nextCursor?: string });
+          if ('result' in message)
+            resolve(message.result as { tools: unknown[]; nextCursor?: string });
+          else reject(new Error(JSON.stringify('error' in message ? message.error : message)));
         });
         void conn.transport.send({
           jsonrpc: '2.0',
