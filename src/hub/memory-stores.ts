@@ -75,6 +75,36 @@ function exposedKey(record: Pick<NameRecord, 'kind' | 'exposedName'>): string {
   return JSON.stringify([record.kind, record.exposedName]);
 }
 
+/**
+ * Checks a `putNames` batch as if its records were put one after another: throws
+ * `exposedNameTakenError` for the first record whose exposed name another key holds by then.
+ * A record replaced under its key frees the exposed name it had. `stored` answers for what was
+ * stored before the batch: `holderOf(i)`, the record holding `records[i]`'s exposed name;
+ * `previousOf(i)`, the record under `records[i]`'s key. Both stores use it, so the IndexedDB one
+ * can look everything up at once instead of one record after another.
+ */
+export function checkNameBatch(
+  records: readonly NameRecord[],
+  stored: {
+    holderOf(index: number): NameRecord | undefined;
+    previousOf(index: number): NameRecord | undefined;
+  },
+): void {
+  // What the batch changed so far: exposed name → its holder now (null: freed); key → record.
+  const claimed = new Map<string, NameRecord | null>();
+  const current = new Map<string, NameRecord>();
+  records.forEach((record, index) => {
+    const key = nameKey(record);
+    const exposed = exposedKey(record);
+    const holder = claimed.has(exposed) ? claimed.get(exposed) : stored.holderOf(index);
+    if (holder && nameKey(holder) !== key) throw exposedNameTakenError(record, holder);
+    const previous = current.has(key) ? current.get(key) : stored.previousOf(index);
+    if (previous && exposedKey(previous) !== exposed) claimed.set(exposedKey(previous), null);
+    current.set(key, record);
+    claimed.set(exposed, record);
+  });
+}
+
 export class MemoryRegistryStore implements RegistryStore {
   // Each map is replaced wholesale on a write, never edited in place: a batch is built on a copy
   // and swapped in only when every record in it was accepted, so a failure leaves nothing behind.
@@ -120,19 +150,15 @@ export class MemoryRegistryStore implements RegistryStore {
   }
 
   async putNames(records: NameRecord[]): Promise<void> {
+    const byExposed = new Map(
+      [...this.#names.values()].map((record) => [exposedKey(record), record]),
+    );
+    checkNameBatch(records, {
+      holderOf: (index) => byExposed.get(exposedKey(records[index]!)),
+      previousOf: (index) => this.#names.get(nameKey(records[index]!)),
+    });
     const next = new Map(this.#names);
-    const byExposed = new Map([...next.values()].map((record) => [exposedKey(record), record]));
-    for (const original of records) {
-      const record = structuredClone(original);
-      const key = nameKey(record);
-      const holder = byExposed.get(exposedKey(record));
-      if (holder && nameKey(holder) !== key) throw exposedNameTakenError(record, holder);
-      // A record replaced under the same key frees the exposed name it had before.
-      const previous = next.get(key);
-      if (previous) byExposed.delete(exposedKey(previous));
-      next.set(key, record);
-      byExposed.set(exposedKey(record), record);
-    }
+    for (const record of records) next.set(nameKey(record), structuredClone(record));
     this.#names = next;
   }
 

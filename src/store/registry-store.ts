@@ -3,7 +3,7 @@
  * transaction, so a failure (or a closed tab) part-way leaves the registry as it was.
  */
 import type { NameRecord, RegistryStore, ServerEntry } from '../hub/types.ts';
-import { exposedNameTakenError, slugTakenError } from '../hub/memory-stores.ts';
+import { checkNameBatch, slugTakenError } from '../hub/memory-stores.ts';
 import { inTransaction, type NexusDatabase } from './db.ts';
 
 export class IdbRegistryStore implements RegistryStore {
@@ -59,12 +59,22 @@ export class IdbRegistryStore implements RegistryStore {
     const tx = this.#db.transaction(['names'], 'readwrite');
     const names = tx.objectStore('names');
     await inTransaction(tx, async () => {
-      for (const record of records) {
-        // As in putServers: name the conflict instead of a bare ConstraintError.
-        const holder = await names.index('by-exposed').get([record.kind, record.exposedName]);
-        if (holder && !sameNameKey(holder, record)) throw exposedNameTakenError(record, holder);
-        await names.put(record);
-      }
+      // As in putServers: name the conflict instead of a bare ConstraintError. Every lookup is
+      // issued at once and every put after the check (a first run puts 5,000 names; one
+      // lookup and one put after another kept the worker busy for seconds), so the check
+      // replays the batch in order itself.
+      const byExposed = names.index('by-exposed');
+      const [holders, previous] = await Promise.all([
+        Promise.all(records.map((record) => byExposed.get([record.kind, record.exposedName]))),
+        Promise.all(
+          records.map((record) => names.get([record.serverId, record.kind, record.upstreamName])),
+        ),
+      ]);
+      checkNameBatch(records, {
+        holderOf: (index) => holders[index],
+        previousOf: (index) => previous[index],
+      });
+      await Promise.all(records.map((record) => names.put(record)));
     });
   }
 
@@ -84,8 +94,4 @@ export class IdbRegistryStore implements RegistryStore {
   async setMeta(key: string, value: unknown): Promise<void> {
     await this.#db.put('meta', value, key);
   }
-}
-
-function sameNameKey(a: NameRecord, b: NameRecord): boolean {
-  return a.serverId === b.serverId && a.kind === b.kind && a.upstreamName === b.upstreamName;
 }

@@ -308,6 +308,38 @@ export const registryStoreCases: ContractCase<RegistryStore>[] = [
     },
   },
   {
+    name: 'putNames reads a batch in order: a name freed earlier in the batch may be taken later in it',
+    async run(make) {
+      const store = await make();
+      await store.putNames([nameRecord('a', 'search', 'alpha__search')]);
+      // a/search moves to a new exposed name, and b/find takes the old one, in one batch.
+      const batch = [
+        nameRecord('a', 'search', 'alpha__search_v2'),
+        nameRecord('b', 'find', 'alpha__search'),
+      ];
+      await store.putNames(batch);
+      assertEqual(await names(store), sortedBy(batch, byNameKey), 'both records are stored');
+    },
+  },
+  {
+    name: 'putNames reads a batch in order: a name is not free before the record holding it moves',
+    async run(make) {
+      const store = await make();
+      await store.putNames([nameRecord('a', 'search', 'alpha__search')]);
+      // b/find asks for the name first; a/search only moves after it.
+      const batch = [
+        nameRecord('b', 'find', 'alpha__search'),
+        nameRecord('a', 'search', 'alpha__search_v2'),
+      ];
+      await assertRejects(store.putNames(batch), 'the name was still taken when asked for');
+      assertEqual(
+        await names(store),
+        [nameRecord('a', 'search', 'alpha__search')],
+        'nothing was written',
+      );
+    },
+  },
+  {
     name: 'an exposed name is unique per kind: a tool and a prompt may share it',
     async run(make) {
       const store = await make();
