@@ -48,6 +48,21 @@ export interface WelcomeFrame {
  */
 export type TextFrame = string;
 
+export interface RefusedFrame {
+  type: 'nexus/refused';
+  reason: string;
+}
+
+/** Sent by either side when it closes the session on purpose. */
+export interface ByeFrame {
+  type: 'nexus/bye';
+}
+
+/** Dedicated-Worker fallback: the page hands the worker one end of a MessageChannel. */
+export interface PortFrame {
+  type: 'nexus/port';
+}
+
 export type PageToHubFrame = HelloFrame | ByeFrame;
 export type HubToPageFrame = WelcomeFrame | RefusedFrame | ByeFrame;
 export type ControlFrame = HelloFrame | WelcomeFrame | RefusedFrame | ByeFrame | PortFrame;
