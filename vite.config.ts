@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { defineConfig, type Plugin, type UserConfig } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { VitePWA, type ManifestOptions } from 'vite-plugin-pwa';
+import { sdkDedupe } from './scripts/sdk-dedupe.ts';
 
 /**
  * Three builds into one `dist/`, chosen with `--mode`, run by `npm run build` in this order:
@@ -136,7 +137,10 @@ function single(entry: string, fileName: string, emptyOutDir: boolean): UserConf
 }
 
 export default defineConfig(({ mode }) => {
-  if (mode === 'worker') return single('src/worker/hub-worker.ts', 'nexus-hub.js', true);
+  if (mode === 'worker') {
+    // The hub uses both SDK packages, which each bundle the SDK's internals: keep one copy.
+    return { ...single('src/worker/hub-worker.ts', 'nexus-hub.js', true), plugins: [sdkDedupe()] };
+  }
   if (mode === 'client') return single('src/client/index.ts', 'nexus-client.js', false);
   return {
     plugins: [svelte(), requireWorkerBuilds(), serviceWorker()],

@@ -2,6 +2,7 @@
 // Checks the built bundles against DESIGN.md's CSP and layering decisions:
 // - no browser bundle contains Ajv (it compiles validators with `new Function`, which the app's
 //   `script-src 'self'` CSP forbids), cross-spawn, or Node built-ins;
+// - dist/nexus-hub.js carries the SDK's internals once, not once per SDK package;
 // - dist/nexus-client.js contains no SDK or zod code and stays under 5 KiB gzipped;
 // - dist/index.html has no inline <script> (the policy forbids it; vite-plugin-pwa's
 //   `injectRegister: 'inline'` would add one);
@@ -67,6 +68,14 @@ const SDK = [
   { what: 'zod', text: 'ZodError' },
 ];
 
+/** Strings that occur once in the SDK's internals: twice in the hub means it carries both the
+ * client package's and the server package's copy, which scripts/sdk-dedupe.ts merges into one. */
+const SDK_ONCE = [
+  { what: 'SDK errors (brand registry)', text: 'mcp.sdk.errorBrands' },
+  { what: 'SDK Protocol (setRequestHandler)', text: 'setRequestHandler: handler is required' },
+  { what: "SDK JSON Schema validator (cfWorker's URL)", text: 'https://github.com/cfworker' },
+];
+
 /** Module paths in a bundle's source map. A minified build drops comments and mangles names, and
  * Vite replaces a Node module in a browser build with an empty stub, which no string marker can
  * see; the source map still lists every module that went in. */
@@ -120,6 +129,14 @@ function findMarkers(source, markers) {
     if (at >= 0) found.push(`${what}: "${excerpt(source, at, text.length)}"`);
   }
   return found;
+}
+
+/** Markers that occur more than once, each with how often. */
+function findRepeated(source, markers) {
+  return markers
+    .map(({ what, text }) => ({ what, text, count: source.split(text).length - 1 }))
+    .filter(({ count }) => count > 1)
+    .map(({ what, text, count }) => `${what} bundled ${count} times ("${text}")`);
 }
 
 function findNodeImports(source) {
@@ -204,6 +221,13 @@ function main() {
       ...findNodeImports(source),
       ...findSources(path, SOURCES),
     ];
+    if (file === 'nexus-hub.js') {
+      problems.push(
+        ...findRepeated(source, SDK_ONCE).map(
+          (p) => `${p}: the SDK's client and server copies were not merged (scripts/sdk-dedupe.ts)`,
+        ),
+      );
+    }
     if (file === 'nexus-client.js') {
       problems.push(
         ...[...findMarkers(source, SDK), ...findSources(path, CLIENT_SOURCES)].map(
