@@ -129,8 +129,11 @@ function single(entry: string, fileName: string, emptyOutDir: boolean): UserConf
       sourcemap: true,
       minify: true,
       // Vite keeps whitespace in ES library builds (for consumers' pure annotations); these files
-      // are served as they are, so minify them fully.
-      rolldownOptions: { output: { minify: true } },
+      // are served as they are, no bundler reads them again, so minify them fully and drop the
+      // `/* @__PURE__ */` annotations too (legal comments stay).
+      rolldownOptions: {
+        output: { minify: true, comments: { legal: true, annotation: false, jsdoc: false } },
+      },
       lib: { entry, formats: ['es'], fileName: () => fileName },
     },
   };
