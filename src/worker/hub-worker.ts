@@ -8,8 +8,8 @@
  */
 /// <reference lib="webworker" />
 import * as Comlink from 'comlink';
-import { parseConfig } from '../hub/config-format.ts';
 import { Hub } from '../hub/hub.ts';
+import { onDemand } from '../hub/on-demand.ts';
 import type { Session } from '../hub/session.ts';
 import type { NewServerEntry } from '../hub/types.ts';
 import { openNexusDb } from '../store/db.ts';
@@ -34,6 +34,11 @@ async function deploymentDefaults(): Promise<NewServerEntry[]> {
     cache: 'no-store',
   });
   if (!response.ok) return [];
+  // The hub asks for its defaults on its first run only: the parser is loaded then, not every time.
+  const { parseConfig } = await onDemand(
+    'config importer',
+    () => import('../hub/config-format.ts'),
+  );
   return parseConfig(await response.text()).map((item) => item.entry);
 }
 
