@@ -207,11 +207,16 @@ const gzipped = (dist, file) => gzipSync(readFileSync(join(dist, file)), { level
  */
 function checkHub(dist) {
   if (!existsSync(join(dist, 'nexus-hub.js'))) return { files: [], problems: [], summary: [] };
-  const { start, onDemand, missing } = chunkGraph(dist, ['nexus-hub.js']);
+  const { start, onDemand, missing, importers } = chunkGraph(dist, ['nexus-hub.js']);
   const files = [...start, ...onDemand];
   const all = files.map((file) => readFileSync(join(dist, file), 'utf8')).join('\n');
   const problems = [
     ...missing.map((file) => `the hub worker imports ${file}, which is missing from ${dist}/`),
+    // A page may start the worker from another URL for the same file (a query string): a chunk
+    // importing ../nexus-hub.js would then run a second hub in that worker (vite.config.ts).
+    ...(importers.get('nexus-hub.js') ?? []).map(
+      (file) => `${file} imports nexus-hub.js: it must import the hub's chunk instead`,
+    ),
     ...findRepeated(all, SDK_ONCE).map(
       (p) =>
         `hub worker: ${p}: the SDK's client and server copies were not merged (scripts/sdk-dedupe.ts)`,

@@ -14,7 +14,8 @@ const DYNAMIC_IMPORT = /\bimport\s*\(\s*(["'`])(\.{1,2}\/[^"'`$]+)\1\s*\)/g;
  * From entry files (paths relative to `dist`): `start`, what a browser loads before the entries
  * run (the entries and their static imports, transitively); `onDemand`, the chunks they may load
  * later with `import()` (and those chunks' own imports) that `start` does not hold; `missing`,
- * files imported that are not in `dist`. Paths are relative to `dist`, with `/`.
+ * files imported that are not in `dist`; `importers`, for each file imported, the files that
+ * import it. Paths are relative to `dist`, with `/`.
  */
 export function chunkGraph(dist, entries) {
   const imports = new Map();
@@ -55,5 +56,16 @@ export function chunkGraph(dist, entries) {
     for (const file of next.files) onDemand.files.add(file);
     more = next.lazy;
   }
-  return { start: [...start.files], onDemand: [...onDemand.files], missing: [...missing] };
+  const importers = new Map();
+  for (const [file, { static: statics, dynamic }] of imports) {
+    for (const target of [...statics, ...dynamic]) {
+      importers.set(target, [...(importers.get(target) ?? []), file]);
+    }
+  }
+  return {
+    start: [...start.files],
+    onDemand: [...onDemand.files],
+    missing: [...missing],
+    importers,
+  };
 }
