@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { defineConfig, type Plugin, type UserConfig } from 'vite';
+import { defineConfig, type Plugin, type Rolldown, type UserConfig } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { VitePWA, type ManifestOptions } from 'vite-plugin-pwa';
+import { sdkDedupe } from './scripts/sdk-dedupe.ts';
 
 /**
  * Three builds into one `dist/`, chosen with `--mode`, run by `npm run build` in this order:
@@ -13,8 +14,11 @@ import { VitePWA, type ManifestOptions } from 'vite-plugin-pwa';
  *   the service worker. The app build goes last because the service worker's precache list is
  *   made from what is in `dist/` when it finishes: built earlier, it would miss the hub and the
  *   client library, and the app would start offline without its hub.
- * The worker and client builds are single files with no shared chunks, so each stands alone
- * (and the bundle check can measure each one).
+ * The client build is a single file. The worker build is `nexus-hub.js`, which only imports
+ * `hub/hub-<hash>.js` (everything the hub needs to start), plus chunks in `hub/` that the hub
+ * loads when first asked for (the dashboard's admin API when a dashboard connects, the connection
+ * doctor, config import and export; see src/hub/on-demand.ts). scripts/bundle-check.mjs and bench/sizes.ts measure what a start loads
+ * and the chunks loaded on demand, each on its own.
  */
 /**
  * DESIGN.md: the app runs with `script-src 'self'` (no eval: Ajv and anything like it stay out).
@@ -118,7 +122,12 @@ function requireWorkerBuilds(): Plugin {
   };
 }
 
-function single(entry: string, fileName: string, emptyOutDir: boolean): UserConfig {
+function single(
+  entry: string,
+  fileName: string,
+  emptyOutDir: boolean,
+  output: Rolldown.OutputOptions = {},
+): UserConfig {
   return {
     publicDir: false,
     build: {
@@ -128,15 +137,35 @@ function single(entry: string, fileName: string, emptyOutDir: boolean): UserConf
       sourcemap: true,
       minify: true,
       // Vite keeps whitespace in ES library builds (for consumers' pure annotations); these files
-      // are served as they are, so minify them fully.
-      rolldownOptions: { output: { minify: true } },
+      // are served as they are, no bundler reads them again, so minify them fully and drop the
+      // `/* @__PURE__ */` annotations too (legal comments stay).
+      rolldownOptions: {
+        output: {
+          minify: true,
+          comments: { legal: true, annotation: false, jsdoc: false },
+          ...output,
+        },
+      },
       lib: { entry, formats: ['es'], fileName: () => fileName },
     },
   };
 }
 
 export default defineConfig(({ mode }) => {
-  if (mode === 'worker') return single('src/worker/hub-worker.ts', 'nexus-hub.js', true);
+  if (mode === 'worker') {
+    return {
+      ...single('src/worker/hub-worker.ts', 'nexus-hub.js', true, {
+        chunkFileNames: 'hub/[name]-[hash].js',
+        // Everything a start needs goes into ONE chunk that nexus-hub.js imports, so the chunks
+        // loaded on demand import from it, never from nexus-hub.js itself: a page may start the
+        // worker from another URL for the same file (`workerUrl: '/nexus-hub.js?v=2'`), and an
+        // import of `../nexus-hub.js` would then run a second hub in the same worker.
+        codeSplitting: { groups: [{ name: 'hub', tags: ['$initial'] }] },
+      }),
+      // The hub uses both SDK packages, which each bundle the SDK's internals: keep one copy.
+      plugins: [sdkDedupe()],
+    };
+  }
   if (mode === 'client') return single('src/client/index.ts', 'nexus-client.js', false);
   return {
     plugins: [svelte(), requireWorkerBuilds(), serviceWorker()],

@@ -1,8 +1,9 @@
 /**
  * `--profile`: where the hub worker spends its time on the hot path. A V8 CPU profile of the hub's
  * SharedWorker (CDP `Profiler` on the shared_worker target) while a page keeps 32 built-in tool
- * calls in flight, its self time summed per ORIGINAL function and per source file through
- * `dist/nexus-hub.js.map`. The profile itself is written next to latest.json, for DevTools.
+ * calls in flight, its self time summed per ORIGINAL function and per source file through the
+ * source map of the chunk `nexus-hub.js` imports (`dist/hub/hub-<hash>.js.map`, which holds the
+ * hub's code). The profile itself is written next to latest.json, for DevTools.
  *
  * A separate pass after the measurements: a profiler slows what it watches, so no row of the table
  * is ever taken with it on.

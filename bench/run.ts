@@ -17,7 +17,6 @@ import { mcpHubMissing, startFixtures, startMcpHub, type McpHub } from './proces
 import { buildRows, type Measured } from './report.ts';
 import {
   dashboardStart,
-  HUB_SCRIPT,
   hubStart,
   pipelineRounds,
   profileHub,
@@ -141,7 +140,9 @@ async function main(): Promise<number> {
     measured.dashboard = await dashboardStart(env, dashboardUrls, plan.dashboard.runs);
 
     if (values.profile) {
-      const bundle = path.join(dist, 'nexus-hub.js');
+      // nexus-hub.js only imports the chunk that holds the hub's code: profile frames are in it.
+      const hubChunk = sizes.worker.files.find((file) => file !== 'nexus-hub.js') ?? 'nexus-hub.js';
+      const bundle = path.join(dist, hubChunk);
       await mkdir(resultsDir, { recursive: true });
       step('profile: the hub worker under 32 calls in flight');
       const load = await profileHub(env, plan.conc);
@@ -163,14 +164,14 @@ async function main(): Promise<number> {
         JSON.stringify(listing.page),
       );
       profiles = {
-        toolsList: await summarizeProfile(listing.worker, bundle, HUB_SCRIPT),
+        toolsList: await summarizeProfile(listing.worker, bundle, `/${hubChunk}`),
         toolsListPage: await summarizeProfile(
           listing.page,
           path.join(pageBuildDir, 'bench.js'),
           '/bench/bench.js',
         ),
-        load: await summarizeProfile(load.profile, bundle, HUB_SCRIPT),
-        start: await summarizeProfile(start.profile, bundle, HUB_SCRIPT),
+        load: await summarizeProfile(load.profile, bundle, `/${hubChunk}`),
+        start: await summarizeProfile(start.profile, bundle, `/${hubChunk}`),
         startMissedMs: start.missedMs,
         started: start.start.builtinCall,
       };

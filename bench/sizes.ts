@@ -4,11 +4,16 @@
  * - the UI's INITIAL JS: the module scripts and modulepreloads `dist/index.html` names, plus every
  *   chunk they import statically, transitively (a dynamic `import()`, such as workbox-window's, is
  *   fetched later and not counted);
- * - the hub worker (`nexus-hub.js`) and the client library (`nexus-client.js`).
+ * - the hub worker at start: `nexus-hub.js` and what it imports statically (its `hub/` chunk), and
+ *   apart from it the `hub/` chunks the hub loads on demand (the admin API when a dashboard
+ *   connects, the connection doctor, config import and export: src/hub/on-demand.ts);
+ * - the client library (`nexus-client.js`).
+ * Which files count comes from scripts/bundle-graph.mjs, which the bundle check uses too.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { chunkGraph } from '../scripts/bundle-graph.mjs';
 
 export interface BundleSize {
   files: string[];
@@ -27,37 +32,26 @@ function measure(dist: string, files: string[]): BundleSize {
   return { files, rawBytes, gzipBytes };
 }
 
-// Static imports only: `import "./a.js"`, `import{x}from"./a.js"`, `export*from"./a.js"`. A
-// static specifier is always a quoted string; `import(` (dynamic) never matches.
-const STATIC_IMPORT = /\b(?:import|export)\s*(?:[\w$*{}\s,]*?\bfrom\s*)?(["'])(\.{1,2}\/[^"']+)\1/g;
-
 function initialUiFiles(dist: string): string[] {
   const html = readFileSync(path.join(dist, 'index.html'), 'utf8');
   const entries = [
     ...html.matchAll(/<script\b[^>]*\btype="module"[^>]*\bsrc="([^"]+)"/g),
     ...html.matchAll(/<link\b[^>]*\brel="modulepreload"[^>]*\bhref="([^"]+)"/g),
   ].map((m) => m[1]!.replace(/^\//, ''));
-  const seen = new Set<string>();
-  const queue = [...entries];
-  for (let file = queue.shift(); file !== undefined; file = queue.shift()) {
-    if (seen.has(file) || !existsSync(path.join(dist, file))) continue;
-    seen.add(file);
-    const source = readFileSync(path.join(dist, file), 'utf8');
-    for (const m of source.matchAll(STATIC_IMPORT)) {
-      queue.push(path.posix.normalize(path.posix.join(path.posix.dirname(file), m[2]!)));
-    }
-  }
-  return [...seen];
+  return chunkGraph(dist, entries).start;
 }
 
 export function bundleSizes(dist: string): {
   ui: BundleSize;
   worker: BundleSize;
+  workerOnDemand: BundleSize;
   client: BundleSize;
 } {
+  const hub = chunkGraph(dist, ['nexus-hub.js']);
   return {
     ui: measure(dist, initialUiFiles(dist)),
-    worker: measure(dist, ['nexus-hub.js']),
+    worker: measure(dist, hub.start),
+    workerOnDemand: measure(dist, hub.onDemand),
     client: measure(dist, ['nexus-client.js']),
   };
 }

@@ -2,12 +2,16 @@
 // Checks the built bundles against DESIGN.md's CSP and layering decisions:
 // - no browser bundle contains Ajv (it compiles validators with `new Function`, which the app's
 //   `script-src 'self'` CSP forbids), cross-spawn, or Node built-ins;
+// - the hub worker (dist/nexus-hub.js, the hub/ chunk it imports and the hub/ chunks it loads on
+//   demand) carries the SDK's internals once, not once per SDK package; every chunk it imports
+//   exists; the sizes of what a start loads and of what loads on demand are printed;
 // - dist/nexus-client.js contains no SDK or zod code and stays under 5 KiB gzipped;
 // - dist/index.html has no inline <script> (the policy forbids it; vite-plugin-pwa's
 //   `injectRegister: 'inline'` would add one);
 // - the service worker (dist/sw.js) precaches everything the app needs to start offline: the
-//   page, its assets, the web app manifest and its icons, AND nexus-hub.js and nexus-client.js
-//   (made by separate builds, which is why the app build, and with it the worker, comes last).
+//   page, its assets, the web app manifest and its icons, AND the hub worker's files and
+//   nexus-client.js (made by separate builds, which is why the app build, and with it the
+//   worker, comes last).
 //
 // Usage: node scripts/bundle-check.mjs [distDir]   (default: dist; or NEXUS_DIST_DIR)
 // Markers are strings that survive minification (string literals, property names) and were
@@ -16,6 +20,7 @@ import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { join, relative } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { chunkGraph } from './bundle-graph.mjs';
 
 const CLIENT_GZIP_LIMIT = 5 * 1024;
 const REQUIRED = ['nexus-hub.js', 'nexus-client.js', 'sw.js', 'manifest.webmanifest'];
@@ -65,6 +70,14 @@ const SDK = [
   { what: 'SDK errors (brand registry)', text: 'mcp.sdk.errorBrands' },
   { what: 'zod', text: '$ZodType' },
   { what: 'zod', text: 'ZodError' },
+];
+
+/** Strings that occur once in the SDK's internals: twice in the hub means it carries both the
+ * client package's and the server package's copy, which scripts/sdk-dedupe.ts merges into one. */
+const SDK_ONCE = [
+  { what: 'SDK errors (brand registry)', text: 'mcp.sdk.errorBrands' },
+  { what: 'SDK Protocol (setRequestHandler)', text: 'setRequestHandler: handler is required' },
+  { what: "SDK JSON Schema validator (cfWorker's URL)", text: 'https://github.com/cfworker' },
 ];
 
 /** Module paths in a bundle's source map. A minified build drops comments and mangles names, and
@@ -122,6 +135,14 @@ function findMarkers(source, markers) {
   return found;
 }
 
+/** Markers that occur more than once, each with how often. */
+function findRepeated(source, markers) {
+  return markers
+    .map(({ what, text }) => ({ what, text, count: source.split(text).length - 1 }))
+    .filter(({ count }) => count > 1)
+    .map(({ what, text, count }) => `${what} bundled ${count} times ("${text}")`);
+}
+
 function findNodeImports(source) {
   return [...source.matchAll(NODE_IMPORT)].map(
     (m) => `Node built-in import "${m[2]}": "${excerpt(source, m.index, m[0].length)}"`,
@@ -151,13 +172,13 @@ function findInlineScripts(dist) {
  * into sw.js as `precacheAndRoute([{url:"index.html",revision:"…"},…])`; should that shape ever
  * change, every entry reads as missing, so the check fails loudly instead of passing blind.
  */
-function findUnprecached(dist) {
+function findUnprecached(dist, hubFiles) {
   const swPath = join(dist, 'sw.js');
   if (!existsSync(swPath)) return [];
   const precached = new Set(
     [...readFileSync(swPath, 'utf8').matchAll(/\burl:\s*"([^"]+)"/g)].map((m) => m[1]),
   );
-  const needed = ['index.html', 'nexus-hub.js', 'nexus-client.js', 'manifest.webmanifest'];
+  const needed = ['index.html', ...hubFiles, 'nexus-client.js', 'manifest.webmanifest'];
   const assets = join(dist, 'assets');
   if (existsSync(assets)) {
     needed.push(
@@ -177,6 +198,40 @@ function findUnprecached(dist) {
 }
 
 const kb = (bytes) => (bytes / 1024).toFixed(1);
+const gzipped = (dist, file) => gzipSync(readFileSync(join(dist, file)), { level: 9 }).length;
+
+/**
+ * The hub worker's files: what a start loads (nexus-hub.js and the chunk it imports) and the
+ * chunks loaded on demand (src/hub/on-demand.ts), with their sizes and their problems. The SDK
+ * markers are counted over all of them: a second copy may sit in another chunk.
+ */
+function checkHub(dist) {
+  if (!existsSync(join(dist, 'nexus-hub.js'))) return { files: [], problems: [], summary: [] };
+  const { start, onDemand, missing, importers } = chunkGraph(dist, ['nexus-hub.js']);
+  const files = [...start, ...onDemand];
+  const all = files.map((file) => readFileSync(join(dist, file), 'utf8')).join('\n');
+  const problems = [
+    ...missing.map((file) => `the hub worker imports ${file}, which is missing from ${dist}/`),
+    // A page may start the worker from another URL for the same file (a query string): a chunk
+    // importing ../nexus-hub.js would then run a second hub in that worker (vite.config.ts).
+    ...(importers.get('nexus-hub.js') ?? []).map(
+      (file) => `${file} imports nexus-hub.js: it must import the hub's chunk instead`,
+    ),
+    ...findRepeated(all, SDK_ONCE).map(
+      (p) =>
+        `hub worker: ${p}: the SDK's client and server copies were not merged (scripts/sdk-dedupe.ts)`,
+    ),
+  ];
+  const total = (list) => list.reduce((sum, file) => sum + gzipped(dist, file), 0);
+  const summary = [
+    `hub worker at start: ${kb(total(start))} KiB gzipped (${start.join(' + ')})`,
+    `hub worker on demand: ${kb(total(onDemand))} KiB gzipped` +
+      (onDemand.length
+        ? ` (${onDemand.map((f) => `${f} ${kb(gzipped(dist, f))}`).join(', ')})`
+        : ''),
+  ];
+  return { files, problems, summary };
+}
 
 function main() {
   const dist = process.argv[2] ?? process.env.NEXUS_DIST_DIR ?? 'dist';
@@ -225,8 +280,12 @@ function main() {
   console.log(line(header));
   for (const row of rows) console.log(line(row));
 
+  const hub = checkHub(dist);
+  console.log('');
+  for (const line of hub.summary) console.log(line);
+
   if (rows.length === 0) failures.push(`no .js files in ${dist}/`);
-  failures.push(...findInlineScripts(dist), ...findUnprecached(dist));
+  failures.push(...hub.problems, ...findInlineScripts(dist), ...findUnprecached(dist, hub.files));
   if (failures.length > 0) {
     console.error(`\nbundle-check failed (${failures.length}):`);
     for (const failure of failures) console.error(`  - ${failure}`);
@@ -234,7 +293,8 @@ function main() {
   }
   console.log(
     `\nbundle-check: ${rows.length} bundles clean; nexus-client.js within budget; ` +
-      'no inline scripts; the service worker precaches the app, its hub and its client library.',
+      'no inline scripts; the service worker precaches the app, its hub (all of its chunks) and ' +
+      'its client library.',
   );
   return 0;
 }

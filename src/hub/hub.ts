@@ -19,9 +19,9 @@ import {
 import { CatalogAggregator, type ResourceCollision } from './aggregate.ts';
 import { DEFAULT_BACKOFF, type BackoffOptions } from './backoff.ts';
 import { createNotesServer } from './builtin-notes.ts';
-import { exportConfig, parseConfig } from './config-format.ts';
 import { createHttpTransport, describeConnectError } from './http-transports.ts';
 import { NameTable, slugify, uniqueSlug } from './names.ts';
+import { onDemand } from './on-demand.ts';
 import { paginate, DEFAULT_PAGE_SIZE } from './pagination.ts';
 import { cannotAnswer, type InputRequest, type InputResponse } from './input.ts';
 import { severity } from './log-levels.ts';
@@ -50,7 +50,7 @@ import {
   type TransportOpener,
 } from './upstream.ts';
 import { Activity } from './activity.ts';
-import { diagnose, type Diagnosis } from './doctor.ts';
+import type { Diagnosis } from './doctor.ts';
 import { Inspector, utf8Length, type TrafficEntry } from './inspector.ts';
 import {
   curlOf,
@@ -899,6 +899,7 @@ export class Hub {
         `Server '${entry.slug}' is not reached over HTTP, so there is no connection to diagnose.`,
       );
     }
+    const { diagnose } = await onDemand('connection doctor', () => import('./doctor.ts'));
     return diagnose(
       {
         url: entry.url,
@@ -1036,6 +1037,7 @@ export class Hub {
 
   /** Imports a config file: all of its servers, or (on any error) none. */
   async importConfig(text: string): Promise<ImportSummary> {
+    const { parseConfig } = await onDemand('config importer', () => import('./config-format.ts'));
     const imported = parseConfig(text);
     const entries = this.#materialize(
       imported.map((item) => item.entry),
@@ -1049,7 +1051,8 @@ export class Hub {
     };
   }
 
-  exportConfig(format: 'mcpServers' | 'vscode'): string {
+  async exportConfig(format: 'mcpServers' | 'vscode'): Promise<string> {
+    const { exportConfig } = await onDemand('config exporter', () => import('./config-format.ts'));
     return exportConfig(this.#entries(), format);
   }
 

@@ -1,6 +1,8 @@
 /**
  * The admin API as the worker serves it over comlink: a thin shell over the hub that adds the
- * hub's mode and ties change-feed listeners to the dashboard tab's life.
+ * hub's mode and ties change-feed listeners to the dashboard tab's life. The worker loads this
+ * module (with comlink and the Playground) when a dashboard first connects: a hub that serves
+ * only AI client pages never needs it, and comlink stays out of the MCP path (DESIGN.md).
  */
 import * as Comlink from 'comlink';
 import { HUB_VERSION, type Hub } from '../hub/hub.ts';
@@ -9,6 +11,8 @@ import type { AdminApi, HubEvent } from './admin-api.ts';
 
 export interface AdminHandle {
   api: AdminApi;
+  /** Serves the API on the dashboard tab's port (comlink). */
+  serve(port: MessagePort): void;
   /** Drops every listener of this dashboard tab (called when the tab is gone). */
   dispose(): void;
 }
@@ -66,6 +70,7 @@ export function createAdminApi(
   };
   return {
     api,
+    serve: (port) => Comlink.expose(api, port),
     dispose: () => {
       for (const unsubscribe of [...unsubscribers]) unsubscribe();
       void playground.close();

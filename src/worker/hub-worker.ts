@@ -7,9 +7,8 @@
  * to the page that made it), so every port comes from this origin; the principal's origin is ours.
  */
 /// <reference lib="webworker" />
-import * as Comlink from 'comlink';
-import { parseConfig } from '../hub/config-format.ts';
 import { Hub } from '../hub/hub.ts';
+import { onDemand } from '../hub/on-demand.ts';
 import type { Session } from '../hub/session.ts';
 import type { NewServerEntry } from '../hub/types.ts';
 import { openNexusDb } from '../store/db.ts';
@@ -18,7 +17,7 @@ import { IdbNotesStore } from '../store/notes-store.ts';
 import { IdbRegistryStore } from '../store/registry-store.ts';
 import { MessagePortTransport } from '../transports/message-port.ts';
 import { isControlFrame } from '../transports/wire.ts';
-import { createAdminApi } from './admin.ts';
+import type { AdminHandle } from './admin.ts';
 import { acceptHello, refuseConnection, watchDeparture, welcome } from './ports.ts';
 
 declare const self: SharedWorkerGlobalScope | DedicatedWorkerGlobalScope;
@@ -39,6 +38,11 @@ async function deploymentDefaults(): Promise<NewServerEntry[]> {
     cache: 'no-store',
   });
   if (!response.ok) return [];
+  // The hub asks for its defaults on its first run only: the parser is loaded then, not every time.
+  const { parseConfig } = await onDemand(
+    'config importer',
+    () => import('../hub/config-format.ts'),
+  );
   return parseConfig(await response.text()).map((item) => item.entry);
 }
 
@@ -65,9 +69,15 @@ async function accept(port: MessagePort): Promise<void> {
     return refuse(port, 'The Nexus hub could not start', error);
   }
   if (hello.role === 'admin') {
-    const admin = createAdminApi(hub, mode, self.location.origin);
-    // Expose BEFORE the welcome: once this port is started, a message with no listener is lost.
-    Comlink.expose(admin.api, port);
+    let admin: AdminHandle;
+    try {
+      const { createAdminApi } = await onDemand('dashboard API', () => import('./admin.ts'));
+      admin = createAdminApi(hub, mode, self.location.origin);
+    } catch (error) {
+      return refuse(port, 'The Nexus hub could not serve the dashboard', error);
+    }
+    // Serve BEFORE the welcome: once this port is started, a message with no listener is lost.
+    admin.serve(port);
     watchDeparture(hello.lock, () => {
       admin.dispose();
       port.close();

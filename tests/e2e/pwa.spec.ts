@@ -4,7 +4,7 @@
  * person chooses Reload, no page breaks the Content Security Policy, and Chromium finds the app
  * installable (manifest fields, icons of the declared sizes).
  */
-import { cp, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
@@ -100,8 +100,9 @@ async function buildB(): Promise<string> {
   const outDir = path.join(root, 'test-results', 'pwa-build-b');
   await rm(outDir, { recursive: true, force: true });
   await mkdir(outDir, { recursive: true });
-  for (const name of ['nexus-hub.js', 'nexus-client.js']) {
-    await cp(path.join(root, 'dist', name), path.join(outDir, name));
+  // The hub is nexus-hub.js and its chunks in hub/.
+  for (const name of ['nexus-hub.js', 'hub', 'nexus-client.js']) {
+    await cp(path.join(root, 'dist', name), path.join(outDir, name), { recursive: true });
   }
   await build({
     root,
@@ -231,6 +232,11 @@ test('after one visit the dashboard starts offline: registry listed, remote serv
     { url: '/nexus-hub.js', ok: true, policy: CONTENT_SECURITY_POLICY },
     { url: '/nexus-client.js', ok: true, policy: CONTENT_SECURITY_POLICY },
   ]);
+  // What the hub loads on demand comes from the precache too: the config export works offline.
+  const download = page.waitForEvent('download');
+  await page.getByRole('button', { name: 'Export (mcpServers)' }).click();
+  const exported = JSON.parse(await readFile((await (await download).path())!, 'utf8'));
+  expect(exported.mcpServers).toHaveProperty('faraway', { url: nobody });
   expect(csp).toEqual([]);
 });
 
