@@ -69,6 +69,18 @@ function nextMessages(port: MessagePort, count: number): Promise<unknown[]> {
   });
 }
 
+/** A started transport on one end of a channel, recording what it delivers and reports. */
+async function listening() {
+  const [mine, theirs] = channel();
+  const transport = new MessagePortTransport(mine);
+  const received: unknown[] = [];
+  const errors: string[] = [];
+  transport.onmessage = (message) => received.push(message);
+  transport.onerror = (error) => errors.push(error.message);
+  await transport.start();
+  return { theirs, received, errors };
+}
+
 describe('MessagePortTransport', () => {
   it('posts a JSON-RPC message as a structured clone, not as JSON text', async () => {
     const [mine, theirs] = channel();
@@ -106,13 +118,7 @@ describe('MessagePortTransport', () => {
   });
 
   it('keeps handshake frames from the SDK and reports a non-object as an error', async () => {
-    const [mine, theirs] = channel();
-    const transport = new MessagePortTransport(mine);
-    const received: unknown[] = [];
-    const errors: string[] = [];
-    transport.onmessage = (message) => received.push(message);
-    transport.onerror = (error) => errors.push(error.message);
-    await transport.start();
+    const { theirs, received, errors } = await listening();
     theirs.postMessage({ type: 'nexus/welcome', sessionId: 's', mode: 'shared' });
     theirs.postMessage(42);
     theirs.postMessage({ jsonrpc: '2.0', method: 'notifications/initialized' });
@@ -175,13 +181,7 @@ describe('MessagePortTransport text frames', () => {
   });
 
   it('delivers the messages of a text frame in order, and reports what is not JSON-RPC', async () => {
-    const [mine, theirs] = channel();
-    const transport = new MessagePortTransport(mine);
-    const received: unknown[] = [];
-    const errors: string[] = [];
-    transport.onmessage = (message) => received.push(message);
-    transport.onerror = (error) => errors.push(error.message);
-    await transport.start();
+    const { theirs, received, errors } = await listening();
     theirs.postMessage('{not json');
     theirs.postMessage(JSON.stringify([ping(1), 7, ping(2)]));
     theirs.postMessage(JSON.stringify(ping(3)));
