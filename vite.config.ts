@@ -16,8 +16,8 @@ import { sdkDedupe } from './scripts/sdk-dedupe.ts';
  *   client library, and the app would start offline without its hub.
  * The client build is a single file. The worker build is `nexus-hub.js`, which only imports
  * `hub/hub-<hash>.js` (everything the hub needs to start), plus chunks in `hub/` that the hub
- * loads when first asked for (the dashboard's admin API when a dashboard connects, the connection
- * doctor, config import and export; see src/hub/on-demand.ts). scripts/bundle-check.mjs and bench/sizes.ts measure what a start loads
+ * loads when first asked for (the connection doctor, config import and export; see
+ * src/hub/on-demand.ts). scripts/bundle-check.mjs and bench/sizes.ts measure what a start loads
  * and the chunks loaded on demand, each on its own.
  */
 /**

@@ -5,8 +5,8 @@
  *   chunk they import statically, transitively (a dynamic `import()`, such as workbox-window's, is
  *   fetched later and not counted);
  * - the hub worker at start: `nexus-hub.js` and what it imports statically (its `hub/` chunk), and
- *   apart from it the `hub/` chunks the hub loads on demand (the admin API when a dashboard
- *   connects, the connection doctor, config import and export: src/hub/on-demand.ts);
+ *   apart from it the `hub/` chunks the hub loads on demand (the connection doctor, config import
+ *   and export: src/hub/on-demand.ts);
  * - the client library (`nexus-client.js`).
  * Which files count comes from scripts/bundle-graph.mjs, which the bundle check uses too.
  */

@@ -1,8 +1,7 @@
 /**
  * Loads a part of the hub that only some requests need (the connection doctor, config import and
- * export, and in src/worker the dashboard's admin API) on first use, so the worker starts without
- * it: the worker build puts each such module in a chunk of its own (see vite.config.ts). In Node
- * (tests, benchmarks) it is a plain import.
+ * export) on first use, so the worker starts without it: the worker build puts each such module
+ * in a chunk of its own (see vite.config.ts). In Node (tests, benchmarks) it is a plain import.
  *
  * A chunk can fail to load where the whole hub could not: after an update, a hub that is still
  * running (other tabs keep a SharedWorker alive) asks for a chunk of its own version, which the

@@ -1,8 +1,6 @@
 /**
  * The admin API as the worker serves it over comlink: a thin shell over the hub that adds the
- * hub's mode and ties change-feed listeners to the dashboard tab's life. The worker loads this
- * module (with comlink and the Playground) when a dashboard first connects: a hub that serves
- * only AI client pages never needs it, and comlink stays out of the MCP path (DESIGN.md).
+ * hub's mode and ties change-feed listeners to the dashboard tab's life.
  */
 import * as Comlink from 'comlink';
 import { HUB_VERSION, type Hub } from '../hub/hub.ts';
@@ -11,8 +9,6 @@ import type { AdminApi, HubEvent } from './admin-api.ts';
 
 export interface AdminHandle {
   api: AdminApi;
-  /** Serves the API on the dashboard tab's port (comlink). */
-  serve(port: MessagePort): void;
   /** Drops every listener of this dashboard tab (called when the tab is gone). */
   dispose(): void;
 }
@@ -70,7 +66,6 @@ export function createAdminApi(
   };
   return {
     api,
-    serve: (port) => Comlink.expose(api, port),
     dispose: () => {
       for (const unsubscribe of [...unsubscribers]) unsubscribe();
       void playground.close();

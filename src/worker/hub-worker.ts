@@ -7,6 +7,7 @@
  * to the page that made it), so every port comes from this origin; the principal's origin is ours.
  */
 /// <reference lib="webworker" />
+import * as Comlink from 'comlink';
 import { Hub } from '../hub/hub.ts';
 import { onDemand } from '../hub/on-demand.ts';
 import type { Session } from '../hub/session.ts';
@@ -17,7 +18,7 @@ import { IdbNotesStore } from '../store/notes-store.ts';
 import { IdbRegistryStore } from '../store/registry-store.ts';
 import { MessagePortTransport } from '../transports/message-port.ts';
 import { isControlFrame } from '../transports/wire.ts';
-import type { AdminHandle } from './admin.ts';
+import { createAdminApi } from './admin.ts';
 import { acceptHello, refuseConnection, watchDeparture, welcome } from './ports.ts';
 
 declare const self: SharedWorkerGlobalScope | DedicatedWorkerGlobalScope;
@@ -69,15 +70,9 @@ async function accept(port: MessagePort): Promise<void> {
     return refuse(port, 'The Nexus hub could not start', error);
   }
   if (hello.role === 'admin') {
-    let admin: AdminHandle;
-    try {
-      const { createAdminApi } = await onDemand('dashboard API', () => import('./admin.ts'));
-      admin = createAdminApi(hub, mode, self.location.origin);
-    } catch (error) {
-      return refuse(port, 'The Nexus hub could not serve the dashboard', error);
-    }
-    // Serve BEFORE the welcome: once this port is started, a message with no listener is lost.
-    admin.serve(port);
+    const admin = createAdminApi(hub, mode, self.location.origin);
+    // Expose BEFORE the welcome: once this port is started, a message with no listener is lost.
+    Comlink.expose(admin.api, port);
     watchDeparture(hello.lock, () => {
       admin.dispose();
       port.close();
