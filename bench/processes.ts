@@ -3,12 +3,13 @@
  * and mcp-hub. Both run on the project's Node 22 (mcp-hub needs it), listen on 127.0.0.1 only
  * (scripts/loopback-only.mjs) and exit on their own if the benchmark dies without stopping them.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
+import { stopChild } from '../scripts/lib.mjs';
 import { freePort } from '../tests/fixtures/ports.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -25,18 +26,8 @@ function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return { ...process.env, NEXUS_PARENT_PID: String(process.pid), ...extra };
 }
 
-/** Resolves once the child has exited (SIGTERM first, SIGKILL after 3 s). */
-function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const kill = setTimeout(() => child.kill('SIGKILL'), 3_000);
-    child.once('exit', () => {
-      clearTimeout(kill);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  });
-}
+/** How long a child of the benchmark gets between SIGTERM and SIGKILL. */
+const STOP_GRACE_MS = 3_000;
 
 export interface FixtureServers extends Started {
   /** The `bench` server (echo, blob). */
@@ -72,7 +63,7 @@ export async function startFixtures(servers: number, tools: number): Promise<Fix
   return {
     benchUrl: url(ports.bench),
     scaleUrl: (i) => url(ports.scale[i]!),
-    stop: () => stopChild(child),
+    stop: () => stopChild(child, STOP_GRACE_MS),
   };
 }
 
@@ -156,7 +147,7 @@ export async function startMcpHub(servers: Record<string, string>): Promise<McpH
   child.stdout!.on('data', keep);
   child.stderr!.on('data', keep);
   const stop = async () => {
-    await stopChild(child);
+    await stopChild(child, STOP_GRACE_MS);
     await rm(home, { recursive: true, force: true });
   };
   const base = `http://127.0.0.1:${port}`;

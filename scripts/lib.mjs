@@ -91,6 +91,25 @@ export function isListening(port, host = '127.0.0.1') {
   });
 }
 
+/**
+ * Resolves once `child` has exited: SIGTERM first, SIGKILL if it is still running after
+ * `graceMs`. At once when it has exited already.
+ * @param {import('node:child_process').ChildProcess} child
+ * @param {number} [graceMs]
+ * @returns {Promise<void>}
+ */
+export function stopChild(child, graceMs = 5_000) {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const kill = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    child.once('exit', () => {
+      clearTimeout(kill);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
 /** Polls until `port` accepts connections; false after `timeoutMs` or once `gaveUp()` is true. */
 export async function waitForPort(port, { timeoutMs = 30_000, gaveUp = () => false } = {}) {
   const deadline = Date.now() + timeoutMs;

@@ -18,6 +18,7 @@ import {
   isListening,
   portFromEnv,
   run,
+  stopChild,
   waitForPort,
 } from './lib.mjs';
 
@@ -56,18 +57,6 @@ function startChild(name, args, env = {}) {
     shutdown(1, `${name} ${how} unexpectedly; stopping the rest.`);
   });
   return child;
-}
-
-function stopChild(child) {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  });
 }
 
 async function shutdown(code, message) {
