@@ -15,14 +15,8 @@ import http from 'node:http';
 import { syncBuiltinESMExports } from 'node:module';
 import net from 'node:net';
 
-const CORS = {
-  'access-control-allow-origin': '*',
-  'access-control-allow-methods': 'GET, POST, DELETE, OPTIONS',
-  'access-control-allow-headers':
-    'content-type, accept, mcp-protocol-version, mcp-session-id, authorization, last-event-id, mcp-method, mcp-name',
-  'access-control-expose-headers': 'Mcp-Session-Id, WWW-Authenticate',
-  'access-control-max-age': '600',
-};
+// The fixture servers' own headers (Node 22 strips the types of the .ts file as it loads it).
+import { CORS_HEADERS as CORS } from '../tests/fixtures/node-http.ts';
 
 const emit = http.Server.prototype.emit;
 http.Server.prototype.emit = function emitWithCors(event, ...args) {
