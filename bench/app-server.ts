@@ -1,7 +1,7 @@
 /**
- * The built app (`dist/`) served by Vite's preview server on a free 127.0.0.1 port, as the e2e
- * tests serve it (tests/e2e/support.ts), plus what only the benchmark needs, from the SAME origin
- * (a SharedWorker and nexus-client.js work only same-origin):
+ * The built app (`dist/`) served as the e2e tests serve it (tests/fixtures/app-server.ts), plus
+ * what only the benchmark needs, from the SAME origin (a SharedWorker and nexus-client.js work
+ * only same-origin):
  *
  * - `/bench/index.html`, `/bench/bench.js`: the benchmark's client page (bench/page/bench-page.ts,
  *   bundled here with the SDK, like any AI client page);
@@ -20,11 +20,9 @@
  * same either way.
  */
 import { readFile } from 'node:fs/promises';
-import type { ServerResponse } from 'node:http';
 import path from 'node:path';
-import { build, preview, type PreviewServer } from 'vite';
-import { freePort } from '../tests/fixtures/ports.ts';
-import { CONTENT_SECURITY_POLICY } from '../vite.config.ts';
+import { build } from 'vite';
+import { startApp, type App } from '../tests/fixtures/app-server.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 export const pageBuildDir = path.join(root, 'bench', 'results', 'page');
@@ -34,14 +32,8 @@ export const ISOLATION_HEADERS: Readonly<Record<string, string>> = {
   'Cross-Origin-Embedder-Policy': 'require-corp',
 };
 
-const HEADERS = { 'Content-Security-Policy': CONTENT_SECURITY_POLICY, ...ISOLATION_HEADERS };
-
-export interface BenchApp {
-  url: string;
-  /** Served as /nexus-defaults.json while set (an `mcpServers` object); a 404 while undefined. */
-  defaults: unknown;
-  close(): Promise<void>;
-}
+/** The app as the benchmark drives it: `defaults` is what a fresh hub registers on first run. */
+export type BenchApp = App;
 
 /** Bundles the bench page (SDK included, nexus-client.js left to load at run time). */
 async function buildPage(): Promise<string> {
@@ -68,11 +60,6 @@ async function buildPage(): Promise<string> {
   return readFile(path.join(pageBuildDir, 'bench.js'), 'utf8');
 }
 
-function send(res: ServerResponse, type: string, body: string): void {
-  res.writeHead(200, { ...HEADERS, 'Content-Type': type, 'Cache-Control': 'no-store' });
-  res.end(body);
-}
-
 export async function startBenchApp(dist = path.join(root, 'dist')): Promise<BenchApp> {
   const [script, echoWorker] = await Promise.all([
     buildPage(),
@@ -81,37 +68,13 @@ export async function startBenchApp(dist = path.join(root, 'dist')): Promise<Ben
   const page =
     '<!doctype html><meta charset="utf-8"><title>bench</title>' +
     '<script type="module" src="/bench/bench.js"></script>';
-  const port = await freePort();
-  const app: BenchApp = {
-    url: `http://127.0.0.1:${port}`,
-    defaults: undefined,
-    close: () => server.close(),
-  };
-  const server: PreviewServer = await preview({
-    root,
-    configFile: false,
-    logLevel: 'silent',
-    build: { outDir: dist },
-    preview: { host: '127.0.0.1', port, strictPort: true, headers: HEADERS },
-    plugins: [
-      {
-        name: 'nexus-bench',
-        configurePreviewServer(server) {
-          server.middlewares.use((req, res, next) => {
-            const pathname = new URL(req.url ?? '/', app.url).pathname;
-            if (pathname === '/bench/index.html') return send(res, 'text/html', page);
-            if (pathname === '/bench/bench.js') return send(res, 'text/javascript', script);
-            if (pathname === '/bench/echo-worker.js') {
-              return send(res, 'text/javascript', echoWorker);
-            }
-            if (pathname === '/nexus-defaults.json' && app.defaults !== undefined) {
-              return send(res, 'application/json', JSON.stringify(app.defaults));
-            }
-            next();
-          });
-        },
-      },
-    ],
+  return startApp({
+    dist,
+    headers: ISOLATION_HEADERS,
+    files: {
+      '/bench/index.html': { type: 'text/html', body: page },
+      '/bench/bench.js': { type: 'text/javascript', body: script },
+      '/bench/echo-worker.js': { type: 'text/javascript', body: echoWorker },
+    },
   });
-  return app;
 }

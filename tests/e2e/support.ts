@@ -1,76 +1,17 @@
 /**
- * Shared pieces of the end-to-end tests: the built app served by Vite's preview server on a free
- * loopback port, and the stand-in client page on the app's origin.
+ * Shared pieces of the end-to-end tests: the built app (tests/fixtures/app-server.ts) started once
+ * per spec file, and the stand-in client page on the app's origin.
  */
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test, type BrowserContext, type Page } from '@playwright/test';
-import { build, preview, type PreviewServer } from 'vite';
-import { CONTENT_SECURITY_POLICY } from '../../vite.config.ts';
-import { freePort } from '../fixtures/ports.ts';
+import { build } from 'vite';
+import { startApp, type App, type StartAppOptions } from '../fixtures/app-server.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const bundleDir = path.join(root, 'test-results', 'e2e-page');
 
-export interface App {
-  url: string;
-  /**
-   * What the app serves as `/nexus-defaults.json` (the servers a hub registers on its first run;
-   * `npm start` writes that file into dist/). `undefined`: a 404, as a plain build has none.
-   */
-  defaults: unknown;
-  close(): Promise<void>;
-}
-
-export interface StartAppOptions {
-  /** The build to serve; `dist/` unless given (the update test serves a second build). */
-  dist?: string;
-  /** A port to listen on (the same origin as an app that was closed); a free one unless given. */
-  port?: number;
-}
-
-/** Serves `dist/` (built by `npm run build`, which `npm test` runs first), or `options.dist`. */
-export async function startApp(options: StartAppOptions = {}): Promise<App> {
-  const dist = options.dist ?? path.join(root, 'dist');
-  if (!existsSync(path.join(dist, 'nexus-hub.js'))) {
-    throw new Error(`${dist} is missing or incomplete: run "npm run build" first (npm test does).`);
-  }
-  const port = options.port ?? (await freePort());
-  const app: App = {
-    url: `http://127.0.0.1:${port}`,
-    defaults: undefined,
-    close: () => server.close(),
-  };
-  const server: PreviewServer = await preview({
-    root,
-    configFile: false,
-    logLevel: 'silent',
-    build: { outDir: dist },
-    // The app's own policy, so every e2e test also proves the app and the hub run under it.
-    preview: {
-      host: '127.0.0.1',
-      port,
-      strictPort: true,
-      headers: { 'Content-Security-Policy': CONTENT_SECURITY_POLICY },
-    },
-    plugins: [
-      {
-        name: 'nexus-e2e-defaults',
-        // Served by the app itself (not a Playwright route): the SharedWorker fetches it, and
-        // requests from a SharedWorker do not pass through page or context routes.
-        configurePreviewServer(preview) {
-          preview.middlewares.use('/nexus-defaults.json', (_request, response, next) => {
-            if (app.defaults === undefined) return next();
-            response.setHeader('Content-Type', 'application/json');
-            response.end(JSON.stringify(app.defaults));
-          });
-        },
-      },
-    ],
-  });
-  return app;
-}
+export { startApp, type App, type StartAppOptions };
 
 /**
  * The app for the tests of one spec file, started once before them, and `stops`: clean-ups a test
