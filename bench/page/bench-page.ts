@@ -130,6 +130,15 @@ async function concurrent(
   return { samples, wallMs: performance.now() - start };
 }
 
+/** `n` timed calls after `warmup`: one after another, or `inflight` at a time. */
+function timedCalls(
+  options: { n: number; warmup: number; inflight?: number },
+  call: () => Promise<unknown>,
+): Promise<Run> {
+  const { n, warmup, inflight = 1 } = options;
+  return inflight === 1 ? sequential(n, warmup, call) : concurrent(n, inflight, warmup, call);
+}
+
 const api = {
   crossOriginIsolated: () => self.crossOriginIsolated,
 
@@ -157,7 +166,7 @@ const api = {
         waiting.set(sent, done);
         port.postMessage(toolsCall(sent));
       });
-    return inflight === 1 ? sequential(n, warmup, call) : concurrent(n, inflight, warmup, call);
+    return timedCalls({ n, warmup, inflight }, call);
   },
 
   /**
@@ -219,10 +228,7 @@ const api = {
       const result = await client.callTool({ name: tool, arguments: args });
       if (result.isError) throw new Error(`${tool} failed: ${JSON.stringify(result.content)}`);
     };
-    const inflight = options.inflight ?? 1;
-    return inflight === 1
-      ? sequential(options.n, options.warmup, call)
-      : concurrent(options.n, inflight, options.warmup, call);
+    return timedCalls(options, call);
   },
 
   /**
@@ -250,10 +256,7 @@ const api = {
           params: { name: tool, arguments: args },
         });
       });
-    const inflight = options.inflight ?? 1;
-    return inflight === 1
-      ? sequential(options.n, options.warmup, call)
-      : concurrent(options.n, inflight, options.warmup, call);
+    return timedCalls(options, call);
   },
 
   /** `tools/list` over every page, `n` times: durations, and how many tools the last one saw. */
