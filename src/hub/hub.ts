@@ -209,7 +209,6 @@ export class Hub {
     ]);
     this.#names = new NameTable(names);
     this.#applyInspectorSettings((inspector ?? {}) as Partial<InspectorSettings>);
-    await this.#restoreJournal();
     if (!seeded) {
       const fresh = [
         { kind: 'builtin', builtin: 'notes', name: 'Built-in notes', slug: 'nexus', enabled: true },
@@ -223,6 +222,9 @@ export class Hub {
     entries.sort((a, b) => a.createdAt - b.createdAt);
     for (const entry of entries) this.#startUpstream(entry);
     this.#started = this.#waitForFirstAttempts();
+    // Read while the servers are being dialled, not before: the Inspector records nothing until
+    // a dashboard watches it, and no dashboard reaches a hub before `create` has resolved.
+    await this.#restoreJournal();
   }
 
   async #defaults(): Promise<NewServerEntry[]> {
