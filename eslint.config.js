@@ -46,7 +46,7 @@ function hubImports(depth) {
       patterns: [
         NO_NODE.pattern,
         {
-          regex: leaves(depth),
+          regex: `${leaves(depth)}(?!protocol/)`,
           message:
             'src/hub imports only the SDK and src/hub (stores, transports and the worker are passed in).',
         },
@@ -89,7 +89,7 @@ function clientImports(depth) {
         ),
         typeOnly(
           'src/client may import src/transports only (anything else ends up in nexus-client.js).',
-          `${leaves(depth)}(?!transports(/|$))`,
+          `${leaves(depth)}(?!(transports|protocol)(/|$))`,
         ),
         typeOnly('src/client may import src/transports only.', srcAlias('hub|store|worker|ui')),
         typeOnly(
@@ -111,7 +111,10 @@ function transportImports(depth) {
           'src/transports uses the SDK for types only (nexus-client.js imports transports and must not bundle the SDK).',
           '^@modelcontextprotocol/',
         ),
-        typeOnly('src/transports imports nothing from other layers.', leaves(depth)),
+        typeOnly(
+          'src/transports imports nothing from other layers but src/protocol.',
+          `${leaves(depth)}(?!protocol/)`,
+        ),
         typeOnly(
           'src/transports imports nothing from other layers.',
           srcAlias('hub|store|worker|ui|client'),

@@ -12,7 +12,7 @@ import type {
   RemoteRoute,
   ScaleResult,
 } from './scenarios.ts';
-import { DEFAULT_PAGE_SIZE } from '../src/hub/pagination.ts';
+import { DEFAULT_PAGE_SIZE } from '../src/hub/router/pagination.ts';
 import type { bundleSizes } from './sizes.ts';
 import { ms, rate, ratio, signedMs, summarize, verdict, type Row, type Summary } from './stats.ts';
 

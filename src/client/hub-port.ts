@@ -16,7 +16,7 @@ import {
   type HelloFrame,
   type PortFrame,
   type WelcomeFrame,
-} from '../transports/wire.ts';
+} from '../protocol/port-frames.ts';
 
 export interface OpenHubPortOptions {
   role: 'client' | 'admin';

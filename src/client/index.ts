@@ -12,7 +12,7 @@
  * this file stays a few kilobytes.
  */
 import { MessagePortTransport } from '../transports/message-port.ts';
-import { HUB_WORKER_FILE } from '../transports/wire.ts';
+import { HUB_WORKER_FILE } from '../protocol/port-frames.ts';
 import { openHubPort } from './hub-port.ts';
 
 export { MessagePortTransport } from '../transports/message-port.ts';

@@ -16,16 +16,17 @@ import {
   type LoggingMessageNotification,
   type Transport,
 } from '@modelcontextprotocol/client';
-import { CatalogAggregator, type ResourceCollision } from './aggregate.ts';
-import { DEFAULT_BACKOFF, type BackoffOptions } from './backoff.ts';
-import { createNotesServer } from './builtin-notes.ts';
-import { createHttpTransport, describeConnectError } from './http-transports.ts';
-import { NameTable, slugify, uniqueSlug } from './names.ts';
-import { onDemand } from './on-demand.ts';
-import { paginate, DEFAULT_PAGE_SIZE } from './pagination.ts';
-import { cannotAnswer, type InputRequest, type InputResponse } from './input.ts';
-import { severity } from './log-levels.ts';
-import { Session, type ListPages, type Route, type Scope } from './session.ts';
+import { CatalogAggregator } from './router/aggregate.ts';
+import type { ResourceCollision } from '../protocol/views.ts';
+import { DEFAULT_BACKOFF, type BackoffOptions } from './upstream/backoff.ts';
+import { createNotesServer } from './builtin/notes.ts';
+import { createHttpTransport, describeConnectError } from './upstream/connectors/http.ts';
+import { NameTable, slugify, uniqueSlug } from './registry/names.ts';
+import { onDemand } from './admin/on-demand.ts';
+import { paginate, DEFAULT_PAGE_SIZE } from './router/pagination.ts';
+import { cannotAnswer, type InputRequest, type InputResponse } from './downstream/input.ts';
+import { severity } from './router/log-levels.ts';
+import { Session, type ListPages, type Route, type Scope } from './downstream/session.ts';
 import {
   allowAllPolicy,
   SLUG_PATTERN,
@@ -39,7 +40,7 @@ import {
   type Principal,
   type RegistryStore,
   type ServerEntry,
-} from './types.ts';
+} from './ports.ts';
 import {
   CATALOG_KINDS,
   DEFAULT_TIMEOUT_MS,
@@ -48,10 +49,10 @@ import {
   type CatalogKind,
   type InputCapableMethod,
   type TransportOpener,
-} from './upstream.ts';
-import { Activity } from './activity.ts';
-import type { Diagnosis } from './doctor.ts';
-import { Inspector, utf8Length, type TrafficEntry } from './inspector.ts';
+} from './upstream/upstream.ts';
+import { Activity } from './journal/activity.ts';
+import type { Diagnosis } from './doctor/doctor.ts';
+import { Inspector, utf8Length, type TrafficEntry } from './journal/protocol-log.ts';
 import {
   curlOf,
   entryFromInput,
@@ -60,7 +61,7 @@ import {
   toServerView,
   toSessionView,
   toTrafficView,
-} from './view-mapping.ts';
+} from './admin/view-mapping.ts';
 import type {
   ActivityView,
   ElicitationAnswer,
@@ -74,7 +75,7 @@ import type {
   SessionView,
   TrafficDetail,
   TrafficView,
-} from './views.ts';
+} from '../protocol/views.ts';
 
 export const HUB_VERSION = '0.1.0';
 
@@ -901,7 +902,7 @@ export class Hub {
         `Server '${entry.slug}' is not reached over HTTP, so there is no connection to diagnose.`,
       );
     }
-    const { diagnose } = await onDemand('connection doctor', () => import('./doctor.ts'));
+    const { diagnose } = await onDemand('connection doctor', () => import('./doctor/doctor.ts'));
     return diagnose(
       {
         url: entry.url,
@@ -1039,7 +1040,10 @@ export class Hub {
 
   /** Imports a config file: all of its servers, or (on any error) none. */
   async importConfig(text: string): Promise<ImportSummary> {
-    const { parseConfig } = await onDemand('config importer', () => import('./config-format.ts'));
+    const { parseConfig } = await onDemand(
+      'config importer',
+      () => import('./registry/config-format.ts'),
+    );
     const imported = parseConfig(text);
     const entries = this.#materialize(
       imported.map((item) => item.entry),
@@ -1054,7 +1058,10 @@ export class Hub {
   }
 
   async exportConfig(format: 'mcpServers' | 'vscode'): Promise<string> {
-    const { exportConfig } = await onDemand('config exporter', () => import('./config-format.ts'));
+    const { exportConfig } = await onDemand(
+      'config exporter',
+      () => import('./registry/config-format.ts'),
+    );
     return exportConfig(this.#entries(), format);
   }
 

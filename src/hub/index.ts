@@ -18,8 +18,8 @@ export function createHub(options: CreateHubOptions = {}): Promise<Hub> {
 }
 
 export { Hub, type HubOptions } from './hub.ts';
-export { Session } from './session.ts';
-export { Playground, PLAYGROUND_CLIENT_NAME } from './playground.ts';
-export type * from './types.ts';
-export type * from './views.ts';
-export { allowAllPolicy, systemClock, SLUG_PATTERN } from './types.ts';
+export { Session } from './downstream/session.ts';
+export { Playground, PLAYGROUND_CLIENT_NAME } from './admin/playground.ts';
+export type * from './ports.ts';
+export type * from '../protocol/views.ts';
+export { allowAllPolicy, systemClock, SLUG_PATTERN } from './ports.ts';

@@ -22,7 +22,7 @@ import type {
   NotesStore,
   RegistryStore,
   ServerEntry,
-} from './types.ts';
+} from './ports.ts';
 
 /**
  * A write broke a unique constraint. Named `ConstraintError`, like the DOMException IndexedDB

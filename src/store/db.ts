@@ -19,7 +19,7 @@ import {
   type IDBPTransaction,
   type StoreNames,
 } from 'idb';
-import type { JournalRecord, NameKind, NameRecord, Note, ServerEntry } from '../hub/types.ts';
+import type { JournalRecord, NameKind, NameRecord, Note, ServerEntry } from '../hub/ports.ts';
 
 export const DB_NAME = 'nexus';
 export const SCHEMA_VERSION = 2;

@@ -5,7 +5,7 @@
  * reading the newest is a short backwards cursor, whatever the size of the store.
  */
 import type { IDBPObjectStore } from 'idb';
-import type { JournalRecord, JournalStore } from '../hub/types.ts';
+import type { JournalRecord, JournalStore } from '../hub/ports.ts';
 import { inTransaction, type NexusDatabase, type NexusDB } from './db.ts';
 
 type JournalObjectStore = IDBPObjectStore<NexusDB, ['journal'], 'journal', 'readwrite'>;

@@ -1,5 +1,5 @@
 /** `NotesStore` (the built-in notes server's data) over IndexedDB. */
-import type { Note, NotesStore } from '../hub/types.ts';
+import type { Note, NotesStore } from '../hub/ports.ts';
 import { inTransaction, type NexusDatabase } from './db.ts';
 
 export class IdbNotesStore implements NotesStore {

@@ -2,7 +2,7 @@
  * `RegistryStore` over IndexedDB. Every change that touches more than one record runs in ONE
  * transaction, so a failure (or a closed tab) part-way leaves the registry as it was.
  */
-import type { NameRecord, RegistryStore, ServerEntry } from '../hub/types.ts';
+import type { NameRecord, RegistryStore, ServerEntry } from '../hub/ports.ts';
 import { checkNameBatch, slugTakenError } from '../hub/memory-stores.ts';
 import { inTransaction, type NexusDatabase } from './db.ts';
 

@@ -18,7 +18,7 @@ import type {
   Transport,
   TransportSendOptions,
 } from '@modelcontextprotocol/client';
-import { isControlFrame, type ByeFrame } from './wire.ts';
+import { isControlFrame, type ByeFrame } from '../protocol/port-frames.ts';
 
 /**
  * The part of a `MessagePort` this transport uses. The browser's `MessagePort` and Node's

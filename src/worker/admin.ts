@@ -4,8 +4,8 @@
  */
 import * as Comlink from 'comlink';
 import { HUB_VERSION, type Hub } from '../hub/hub.ts';
-import { Playground } from '../hub/playground.ts';
-import type { AdminApi, HubEvent } from './admin-api.ts';
+import { Playground } from '../hub/admin/playground.ts';
+import type { AdminApi, HubEvent } from '../protocol/admin-api.ts';
 
 export interface AdminHandle {
   api: AdminApi;

@@ -9,15 +9,15 @@
 /// <reference lib="webworker" />
 import * as Comlink from 'comlink';
 import { Hub } from '../hub/hub.ts';
-import { onDemand } from '../hub/on-demand.ts';
-import type { Session } from '../hub/session.ts';
-import type { NewServerEntry } from '../hub/types.ts';
+import { onDemand } from '../hub/admin/on-demand.ts';
+import type { Session } from '../hub/downstream/session.ts';
+import type { NewServerEntry } from '../hub/ports.ts';
 import { openNexusDb } from '../store/db.ts';
 import { IdbJournalStore } from '../store/journal-store.ts';
 import { IdbNotesStore } from '../store/notes-store.ts';
 import { IdbRegistryStore } from '../store/registry-store.ts';
 import { MessagePortTransport } from '../transports/message-port.ts';
-import { isControlFrame } from '../transports/wire.ts';
+import { isControlFrame } from '../protocol/port-frames.ts';
 import { createAdminApi } from './admin.ts';
 import { acceptHello, refuseConnection, watchDeparture, welcome } from './ports.ts';
 
@@ -42,7 +42,7 @@ async function deploymentDefaults(): Promise<NewServerEntry[]> {
   // The hub asks for its defaults on its first run only: the parser is loaded then, not every time.
   const { parseConfig } = await onDemand(
     'config importer',
-    () => import('../hub/config-format.ts'),
+    () => import('../hub/registry/config-format.ts'),
   );
   return parseConfig(await response.text()).map((item) => item.entry);
 }

@@ -12,8 +12,8 @@ import {
   type HelloFrame,
   type RefusedFrame,
   type WelcomeFrame,
-} from '../transports/wire.ts';
-import { SLUG_PATTERN } from '../hub/types.ts';
+} from '../protocol/port-frames.ts';
+import { SLUG_PATTERN } from '../hub/ports.ts';
 
 /** Longest name, version, URL or id a hello may carry: enough for any honest page. */
 const MAX_FIELD = 2048;

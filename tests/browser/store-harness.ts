@@ -4,7 +4,7 @@
  * afterwards. Results come back as plain data, so the spec can show the page's error message.
  */
 import { deleteDB, openDB, unwrap } from 'idb';
-import type { JournalRecord } from '../../src/hub/types.ts';
+import type { JournalRecord } from '../../src/hub/ports.ts';
 import { migrations, openNexusDb, SCHEMA_VERSION, type NexusDB } from '../../src/store/db.ts';
 import { IdbJournalStore } from '../../src/store/journal-store.ts';
 import { IdbNotesStore } from '../../src/store/notes-store.ts';

@@ -6,7 +6,7 @@
  *
  * "Newest" means appended last: the store keeps append order and does not interpret `seq`.
  */
-import type { JournalRecord, JournalStore } from '../../src/hub/types.ts';
+import type { JournalRecord, JournalStore } from '../../src/hub/ports.ts';
 import { assert, assertEqual, assertRejects, type ContractCase } from './assert.ts';
 
 /** A minimal record (no optional fields) numbered `seq`; `extra` adds or overrides fields. */

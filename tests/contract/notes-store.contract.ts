@@ -2,7 +2,7 @@
  * The `NotesStore` contract, run against the memory store in Node and the IndexedDB store in
  * Chromium. No test-framework imports: this file is also bundled into a browser page.
  */
-import type { Note, NotesStore } from '../../src/hub/types.ts';
+import type { Note, NotesStore } from '../../src/hub/ports.ts';
 import { assert, assertEqual, assertRejects, sortedBy, type ContractCase } from './assert.ts';
 
 export function note(id: string, extra: Partial<Note> = {}): Note {

@@ -10,7 +10,7 @@ import type {
   RemoteServerEntry,
   ServerEntry,
   StdioServerEntry,
-} from '../../src/hub/types.ts';
+} from '../../src/hub/ports.ts';
 import { assert, assertEqual, assertRejects, sortedBy, type ContractCase } from './assert.ts';
 
 export function remoteServer(

@@ -12,7 +12,7 @@ import {
   type LoggingLevel,
 } from '@modelcontextprotocol/client';
 import { expect, test, type Browser, type Page } from '@playwright/test';
-import { severity } from '../../src/hub/log-levels.ts';
+import { severity } from '../../src/hub/router/log-levels.ts';
 import { startEverything } from '../fixtures/everything.ts';
 import type { ReceivedNotification } from './page/clients.ts';
 import { appForThisFile, nexus, openClientPage } from './support.ts';

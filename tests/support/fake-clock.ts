@@ -1,4 +1,4 @@
-import type { Clock } from '../../src/hub/types.ts';
+import type { Clock } from '../../src/hub/ports.ts';
 
 /** A clock that only moves when the test says so. Timers run in due order. */
 export class FakeClock implements Clock {

@@ -1,7 +1,7 @@
 import { InMemoryTransport } from '@modelcontextprotocol/client';
 import { McpServer } from '@modelcontextprotocol/server';
 import { serveStdio } from '@modelcontextprotocol/server/stdio';
-import type { TransportOpener } from '../../src/hub/upstream.ts';
+import type { TransportOpener } from '../../src/hub/upstream/upstream.ts';
 
 /**
  * In-memory upstream servers for hub unit tests, addressed as `http://<key>.invalid/mcp` (an

@@ -1,0 +1,208 @@
+/**
+ * The Inspector's log: every JSON-RPC message through the hub, on both sides (client ↔ hub and
+ * hub ↔ server), in a bounded ring buffer, with each response matched to its request for the
+ * latency. It records only while someone may look (a dashboard is open and recording is on): when
+ * nobody looks, `record` is one boolean test, so the hub pays nothing.
+ *
+ * Entries keep the message object itself (no copy, no serialization on the hot path); its size and
+ * its JSON text are worked out when the dashboard asks for them.
+ */
+import type { JSONRPCMessage } from '@modelcontextprotocol/client';
+import type { Clock, TrafficDirection, TrafficFacts, TrafficKind, TrafficSide } from '../ports.ts';
+
+/** Whose connection a message was on. */
+export type TrafficEndpoint = Pick<
+  TrafficFacts,
+  'sessionId' | 'clientName' | 'serverId' | 'serverSlug'
+>;
+
+export interface TrafficEntry extends TrafficFacts {
+  /** Bytes of the message as JSON, worked out on first read. */
+  size?: number;
+  message: JSONRPCMessage;
+}
+
+export const DEFAULT_TRAFFIC_CAPACITY = 500;
+export const MAX_TRAFFIC_CAPACITY = 10_000;
+
+export class Inspector {
+  #capacity: number;
+  #ring: TrafficEntry[] = [];
+  /** Index in `#ring` of the oldest entry once the ring is full. */
+  #start = 0;
+  #seq = 0;
+  /** Requests waiting for their response, by `side|endpoint|direction|id`. */
+  readonly #pending = new Map<string, TrafficEntry>();
+  #watchers = 0;
+  #enabled = true;
+  /** Recorded, not yet handed to the journal (see `takeUnsaved`). */
+  #unsaved: TrafficEntry[] = [];
+
+  constructor(
+    private readonly clock: Clock,
+    capacity = DEFAULT_TRAFFIC_CAPACITY,
+    /** Told after each recorded message (the hub throttles what it passes on). */
+    private readonly onRecord: () => void = () => {},
+  ) {
+    this.#capacity = clampCapacity(capacity);
+  }
+
+  /** Whether messages are being recorded now. */
+  get active(): boolean {
+    return this.#enabled && this.#watchers > 0;
+  }
+
+  get capacity(): number {
+    return this.#capacity;
+  }
+
+  get enabled(): boolean {
+    return this.#enabled;
+  }
+
+  /** Someone may look (a dashboard opened); returns the function that says they left. */
+  watch(): () => void {
+    this.#watchers++;
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      this.#watchers--;
+      if (this.#watchers === 0) this.#pending.clear();
+    };
+  }
+
+  /** The person's switch: off stops recording, and keeps what was recorded. */
+  setEnabled(enabled: boolean): void {
+    this.#enabled = enabled;
+    if (!enabled) this.#pending.clear();
+  }
+
+  /** A new buffer size; the oldest entries go when it shrinks. */
+  setCapacity(capacity: number): void {
+    const entries = this.entries();
+    this.#capacity = clampCapacity(capacity);
+    this.#ring = entries.slice(-this.#capacity);
+    this.#start = 0;
+  }
+
+  clear(): void {
+    this.#ring = [];
+    this.#start = 0;
+    this.#pending.clear();
+  }
+
+  record(
+    side: TrafficSide,
+    direction: TrafficDirection,
+    endpoint: TrafficEndpoint,
+    message: JSONRPCMessage,
+  ): void {
+    if (!this.active) return;
+    const at = this.clock.now();
+    const entry: TrafficEntry = {
+      seq: ++this.#seq,
+      at,
+      side,
+      direction,
+      kind: kindOf(message),
+      message,
+      ...endpoint,
+    };
+    if ('method' in message) entry.method = message.method;
+    if ('id' in message && message.id !== undefined && message.id !== null) entry.id = message.id;
+    const where = `${side}|${endpoint.sessionId ?? endpoint.serverId ?? ''}`;
+    if (entry.kind === 'request') {
+      this.#pending.set(`${where}|${direction}|${String(entry.id)}`, entry);
+    } else if (entry.id !== undefined) {
+      const asked = direction === 'in' ? 'out' : 'in';
+      const key = `${where}|${asked}|${String(entry.id)}`;
+      const request = this.#pending.get(key);
+      if (request) {
+        this.#pending.delete(key);
+        entry.method = request.method;
+        entry.latencyMs = request.latencyMs = at - request.at;
+      }
+    }
+    this.#push(entry);
+    this.#unsaved.push(entry);
+    // Nobody took them (no journal, or a slow one): only the newest buffer's worth can matter.
+    if (this.#unsaved.length > 2 * this.#capacity) this.#unsaved.splice(0, this.#capacity);
+    this.onRecord();
+  }
+
+  /**
+   * The entries recorded since the last call, for the journal, at most `limit` (the newest: older
+   * ones would be trimmed from the journal at once anyway).
+   */
+  takeUnsaved(limit = this.#capacity): TrafficEntry[] {
+    const taken = this.#unsaved.slice(-limit);
+    this.#unsaved = [];
+    return taken;
+  }
+
+  /**
+   * Puts entries read back from the journal into the buffer (after a restart), and continues
+   * numbering after the last of them. Their requests are not waited on: their answers, if any
+   * come, belong to a connection that is gone.
+   */
+  restore(entries: TrafficEntry[]): void {
+    for (const entry of entries.slice(-this.#capacity)) this.#push(entry);
+    const last = entries.at(-1);
+    if (last && last.seq > this.#seq) this.#seq = last.seq;
+  }
+
+  /** The entries after `afterSeq` (all by default), oldest first. */
+  entries(afterSeq = 0): TrafficEntry[] {
+    const ordered =
+      this.#ring.length < this.#capacity
+        ? this.#ring
+        : [...this.#ring.slice(this.#start), ...this.#ring.slice(0, this.#start)];
+    const first = ordered.findIndex((entry) => entry.seq > afterSeq);
+    return first === -1 ? [] : ordered.slice(first);
+  }
+
+  /** One entry by its number, while it is still in the buffer. */
+  entry(seq: number): TrafficEntry | undefined {
+    return this.#ring.find((entry) => entry.seq === seq);
+  }
+
+  #push(entry: TrafficEntry): void {
+    if (this.#ring.length < this.#capacity) {
+      this.#ring.push(entry);
+      return;
+    }
+    const evicted = this.#ring[this.#start]!;
+    if (evicted.kind === 'request') {
+      // Its response will find nothing to match: forget the wait rather than leak it.
+      for (const [key, pending] of this.#pending) {
+        if (pending === evicted) this.#pending.delete(key);
+      }
+    }
+    this.#ring[this.#start] = entry;
+    this.#start = (this.#start + 1) % this.#capacity;
+  }
+}
+
+function kindOf(message: JSONRPCMessage): TrafficKind {
+  if ('method' in message)
+    return 'id' in message && message.id !== undefined ? 'request' : 'notification';
+  return 'error' in message ? 'error' : 'response';
+}
+
+function clampCapacity(capacity: number): number {
+  if (!Number.isFinite(capacity)) return DEFAULT_TRAFFIC_CAPACITY;
+  return Math.min(MAX_TRAFFIC_CAPACITY, Math.max(10, Math.round(capacity)));
+}
+
+/** The size of a message as JSON, in bytes (UTF-8). */
+export function sizeOf(message: JSONRPCMessage): number {
+  return utf8Length(JSON.stringify(message));
+}
+
+const encoder = new TextEncoder();
+
+/** Bytes of `text` in UTF-8. */
+export function utf8Length(text: string): number {
+  return encoder.encode(text).length;
+}

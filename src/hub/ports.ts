@@ -1,0 +1,182 @@
+/**
+ * The hub's data model and the platform pieces it needs. The hub core declares these interfaces;
+ * the worker wires IndexedDB-backed implementations in (src/store), tests and the Node entry wire
+ * in-memory ones (./memory-stores.ts). Nothing here touches a browser or Node API.
+ */
+import type { HeaderEntry, RemoteTransportKind, TrafficFacts } from '../protocol/views.ts';
+
+export type {
+  HeaderEntry,
+  RemoteTransportKind,
+  ServerStatus,
+  TrafficDirection,
+  TrafficFacts,
+  TrafficKind,
+  TrafficSide,
+} from '../protocol/views.ts';
+
+interface EntryBase {
+  /** Stable identity; never reused. */
+  id: string;
+  /**
+   * Prefix of every aggregated name of this server: lowercase `[a-z0-9_-]`, unique, no `__`
+   * (see `SLUG_PATTERN`). Editable; an edit renames this server's tools, never another's.
+   */
+  slug: string;
+  /** A person's label for the server (defaults to the config key or the URL's host). */
+  name: string;
+  enabled: boolean;
+  /** Per-request timeout towards this server in ms (reset by progress). Default 60 000. */
+  timeoutMs?: number;
+  /** Fields an imported config carried that Nexus does not understand; written back on export. */
+  extra?: Record<string, unknown>;
+  createdAt: number;
+}
+
+export interface RemoteServerEntry extends EntryBase {
+  kind: 'remote';
+  url: string;
+  transport: RemoteTransportKind;
+  headers: HeaderEntry[];
+}
+
+/** A local stdio server. Kept from imports; it needs the local bridge (a later issue) to run. */
+export interface StdioServerEntry extends EntryBase {
+  kind: 'stdio';
+  command: string;
+  args: string[];
+  env: HeaderEntry[];
+}
+
+/** A server that runs inside the hub itself over an in-memory transport. */
+export interface BuiltinServerEntry extends EntryBase {
+  kind: 'builtin';
+  builtin: 'notes';
+}
+
+export type ServerEntry = RemoteServerEntry | StdioServerEntry | BuiltinServerEntry;
+
+/** What a caller supplies to add a server; the registry fills in id, slug and createdAt. */
+export type NewServerEntry =
+  | (Omit<RemoteServerEntry, 'id' | 'slug' | 'createdAt'> & { slug?: string })
+  | (Omit<StdioServerEntry, 'id' | 'slug' | 'createdAt'> & { slug?: string })
+  | (Omit<BuiltinServerEntry, 'id' | 'slug' | 'createdAt'> & { slug?: string });
+
+/** Lowercase letters, digits, `-` and single `_`; 1–32 characters; starts with a letter or digit. */
+export const SLUG_PATTERN = /^(?!.*__)[a-z0-9][a-z0-9_-]{0,31}$/;
+
+/** Which list an aggregated name belongs to. Prompts and templates slot in next to tools. */
+export type NameKind = 'tool' | 'prompt' | 'template';
+
+/**
+ * One persisted name mapping: the aggregated name a client sees for one upstream name. Persisted so
+ * that a name, once handed out, never changes under a client's feet (grants bind to it).
+ */
+export interface NameRecord {
+  serverId: string;
+  kind: NameKind;
+  upstreamName: string;
+  exposedName: string;
+}
+
+/** Durable registry of servers and of the name mappings handed out for them. */
+export interface RegistryStore {
+  listServers(): Promise<ServerEntry[]>;
+  /** Inserts or replaces one server. */
+  putServer(entry: ServerEntry): Promise<void>;
+  /** Inserts or replaces several servers in ONE transaction: all land or none does. */
+  putServers(entries: ServerEntry[]): Promise<void>;
+  /** Removes a server and every name record of it, in one transaction. */
+  deleteServer(id: string): Promise<void>;
+  listNames(): Promise<NameRecord[]>;
+  /** Adds name records in one transaction. */
+  putNames(records: NameRecord[]): Promise<void>;
+  /** Removes every name record of one server (used when its slug changes). */
+  deleteNames(serverId: string): Promise<void>;
+  /** Small durable flags, e.g. whether first-run defaults were seeded. */
+  getMeta(key: string): Promise<unknown>;
+  setMeta(key: string, value: unknown): Promise<void>;
+}
+
+/**
+ * One protocol message as the journal keeps it: the Inspector's entry with the message as JSON
+ * text (secret header values redacted), so it can be read again after a restart, offline too.
+ */
+export interface JournalRecord extends TrafficFacts {
+  /** Bytes of the message as JSON. */
+  size: number;
+  /** The JSON-RPC message, serialized, with secrets redacted. */
+  json: string;
+}
+
+/** The durable protocol log: what the Inspector showed, kept across restarts (bounded). */
+export interface JournalStore {
+  /**
+   * Appends records (in order, in ONE transaction with the trim) and then keeps only the newest
+   * `keep` records in the store.
+   */
+  append(records: JournalRecord[], keep: number): Promise<void>;
+  /** The newest `limit` records, oldest first. */
+  latest(limit: number): Promise<JournalRecord[]>;
+  /** Removes every record. */
+  clear(): Promise<void>;
+}
+
+export interface Note {
+  id: string;
+  title: string;
+  body: string;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** Durable notes of the built-in server. */
+export interface NotesStore {
+  list(): Promise<Note[]>;
+  get(id: string): Promise<Note | undefined>;
+  put(note: Note): Promise<void>;
+  /** Returns whether a note with that id existed. */
+  delete(id: string): Promise<boolean>;
+}
+
+/** Time, passed in so tests can drive backoff and health checks with a fake clock. */
+export interface Clock {
+  now(): number;
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+};
+
+/** Who is asking: every downstream request is authorized against one. */
+export interface Principal {
+  /** The origin of the client page, e.g. `http://127.0.0.1:4173`. */
+  origin: string;
+  /** The name the client gave in `connectHub({ name })`. */
+  clientName: string;
+  sessionId: string;
+}
+
+/** What a downstream request asks to do; the names are the hub's (namespaced) ones. */
+export type PolicyAction =
+  | { type: 'list'; what: 'tools' | 'prompts' | 'resources' | 'resource templates' }
+  | { type: 'call-tool'; serverId: string; tool: string }
+  | { type: 'get-prompt'; serverId: string; prompt: string }
+  | { type: 'read-resource'; serverId: string; uri: string }
+  | { type: 'subscribe-resource'; serverId: string; uri: string }
+  | { type: 'complete'; serverId: string }
+  | { type: 'set-log-level'; level: string };
+
+export type PolicyDecision = 'allow' | 'deny' | 'ask';
+
+/** The policy seam: every downstream request passes through it. */
+export interface Policy {
+  authorize(principal: Principal, action: PolicyAction): Promise<PolicyDecision> | PolicyDecision;
+}
+
+/** The first policy: everything is allowed. Per-tool consent replaces it in a later issue. */
+export const allowAllPolicy: Policy = { authorize: () => 'allow' };

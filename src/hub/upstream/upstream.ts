@@ -1,0 +1,764 @@
+/**
+ * One upstream connection per registered server, shared by every downstream session. Owns the
+ * SDK `Client`, the connection state machine (connecting → ready | error → … ), reconnection with
+ * backoff, the periodic ping health check and the server's current catalog (tools, prompts,
+ * resources, resource templates), each list complete: every upstream page is followed.
+ */
+import {
+  Client,
+  LOG_LEVEL_META_KEY,
+  ProtocolError,
+  ProtocolErrorCode,
+  SdkError,
+  SdkErrorCode,
+  type CallToolResult,
+  type CompleteRequest,
+  type GetPromptResult,
+  type JSONRPCMessage,
+  type LoggingLevel,
+  type LoggingMessageNotification,
+  type McpSubscription,
+  type Prompt,
+  type ReadResourceResult,
+  type RequestId,
+  type RequestOptions,
+  type Resource,
+  type ServerCapabilities,
+  type SubscriptionFilter,
+  type ResourceTemplateType as ResourceTemplate,
+  type Tool,
+  type Transport,
+} from '@modelcontextprotocol/client';
+import { CfWorkerJsonSchemaValidator } from '@modelcontextprotocol/client/validators/cf-worker';
+import { backoffDelay, type BackoffOptions } from './backoff.ts';
+import { Deadline, SDK_TIMEOUT_OFF } from './deadline.ts';
+import { tapTransport } from '../journal/tap.ts';
+import { moreVerbose } from '../router/log-levels.ts';
+import { isLegacyHint, type HttpObservations } from './connectors/http.ts';
+import {
+  INPUT_METHODS,
+  PushedRequests,
+  RoundTrips,
+  type Exchange,
+  type InputRequest,
+  type InputResponse,
+} from '../downstream/input.ts';
+import type { Clock, ServerEntry, ServerStatus, TrafficDirection } from '../ports.ts';
+
+export type TransportKind = 'streamable-http' | 'sse' | 'builtin';
+
+/** What a server offers, as it listed it (names not yet namespaced). */
+export interface Catalog {
+  tools: Tool[];
+  prompts: Prompt[];
+  resources: Resource[];
+  templates: ResourceTemplate[];
+}
+
+export type CatalogKind = keyof Catalog;
+export const CATALOG_KINDS: readonly CatalogKind[] = ['tools', 'prompts', 'resources', 'templates'];
+
+/**
+ * How each list is fetched, and which server capability says it exists. No cursor: the SDK follows
+ * every page and returns the whole list (up to MAX_UPSTREAM_PAGES). `bypass`: the hub keeps the
+ * lists itself; the SDK's response cache would only hold a second copy.
+ */
+const bypass = { cacheMode: 'bypass' } as const;
+const LISTS: {
+  [K in CatalogKind]: {
+    capability: 'tools' | 'prompts' | 'resources';
+    fetch(client: Client): Promise<Catalog[K]>;
+  };
+} = {
+  tools: {
+    capability: 'tools',
+    fetch: async (client) => (await client.listTools(undefined, bypass)).tools,
+  },
+  prompts: {
+    capability: 'prompts',
+    fetch: async (client) => (await client.listPrompts(undefined, bypass)).prompts,
+  },
+  resources: {
+    capability: 'resources',
+    fetch: async (client) => (await client.listResources(undefined, bypass)).resources,
+  },
+  templates: {
+    capability: 'resources',
+    fetch: async (client) =>
+      (await client.listResourceTemplates(undefined, bypass)).resourceTemplates,
+  },
+};
+
+function emptyCatalog(): Catalog {
+  return { tools: [], prompts: [], resources: [], templates: [] };
+}
+
+/**
+ * Pages the hub follows per list before giving up on a server whose cursor never ends. The SDK's
+ * own default (64) is too small for a large server; 0 would trust every server blindly.
+ */
+const MAX_UPSTREAM_PAGES = 10_000;
+
+export interface OpenedTransport {
+  transport: Transport;
+  /** What an HTTP exchange showed, for error diagnosis. */
+  observations?: HttpObservations;
+  /**
+   * For a transport that can tell: the id of the hub's request on whose response stream each
+   * server→client request arrived (Streamable HTTP sends a call's requests on that call's stream).
+   * Absent: the transport cannot tell (HTTP+SSE, in-memory), and the hub falls back to "the one
+   * call in flight".
+   */
+  related?: Map<RequestId, RequestId>;
+}
+
+/** Platform piece: makes the transport for one server and transport kind. */
+export type TransportOpener = (
+  entry: ServerEntry,
+  kind: TransportKind,
+) => OpenedTransport | Promise<OpenedTransport>;
+
+export interface UpstreamDeps {
+  clock: Clock;
+  random: () => number;
+  backoff: BackoffOptions;
+  /** Health check period in ms; a failed ping marks the server errored and reconnects it. */
+  pingIntervalMs: number;
+  /** A ping unanswered for this long (ms) counts as a silent server. */
+  pingTimeoutMs: number;
+  openTransport: TransportOpener;
+  describeError(
+    error: unknown,
+    entry: ServerEntry,
+    observations?: HttpObservations,
+  ): Promise<string>;
+  clientInfo: { name: string; version: string };
+  /** Called after every status change. */
+  onStatus(upstream: Upstream): void;
+  /** Called after lists of the catalog changed (including on connect and disconnect). */
+  onCatalog(upstream: Upstream, kinds: readonly CatalogKind[]): void;
+  /** The server said a resource changed (`notifications/resources/updated`). */
+  onResourceUpdated?(upstream: Upstream, uri: string): void;
+  /** The server sent a log message (`notifications/message`). */
+  onLogMessage?(upstream: Upstream, params: LoggingMessageNotification['params']): void;
+  /**
+   * The server asked for input (elicitation, sampling, roots) outside of any call the hub can
+   * name: no client session caused it.
+   */
+  onUnrelatedRequest?(
+    upstream: Upstream,
+    request: InputRequest,
+    signal: AbortSignal,
+  ): Promise<InputResponse>;
+  onLog?(message: string): void;
+  /** Each message to and from the server, for the Inspector (see inspector.ts). */
+  onTraffic?(upstream: Upstream, direction: TrafficDirection, message: JSONRPCMessage): void;
+}
+
+export const DEFAULT_TIMEOUT_MS = 60_000;
+
+/** Health-check round trips kept per server, for the dashboard. */
+const LATENCIES_KEPT = 10;
+
+export interface CallOptions {
+  signal?: AbortSignal;
+  onprogress?: (progress: { progress: number; total?: number; message?: string }) => void;
+  /**
+   * The least severe log level the caller wants for this call. A 2026-07-28 server logs per
+   * request, at the level the request carries; a 2025-era server uses its connection's level.
+   */
+  logLevel?: LoggingLevel;
+}
+
+/** A 2025-era call in flight, and the timeout that stands still while it waits for input. */
+interface RunningCall {
+  pushed: PushedRequests<unknown>;
+  deadline?: Deadline;
+}
+
+/** The requests that may stop for input, and what each one returns when it completes. */
+export interface InputCapableResults {
+  'tools/call': CallToolResult;
+  'prompts/get': GetPromptResult;
+  'resources/read': ReadResourceResult;
+}
+export type InputCapableMethod = keyof InputCapableResults;
+
+/**
+ * A `_meta` key the hub puts on its own calls so the transport wrapper can learn which upstream
+ * request id each call got; it is removed before the message leaves the hub.
+ */
+const CALL_MARKER = 'dev.nexus/call';
+
+/** 2026-07-28 and later: the stateless era, where calls ask for input with `input_required`. */
+export function isModernEra(protocolVersion: string | undefined): boolean {
+  return protocolVersion !== undefined && protocolVersion >= '2026-07-28';
+}
+
+export class Upstream {
+  status: ServerStatus = { state: 'connecting' };
+  /** When `status` last changed. */
+  since: number;
+  catalog: Catalog = emptyCatalog();
+  activeTransport?: TransportKind;
+  serverInfo?: { name: string; version: string };
+  protocolVersion?: string;
+  /** What the server declared when it last connected (kept while it is down). */
+  capabilities?: ServerCapabilities;
+  /** The server's `instructions`, from its last connection. */
+  instructions?: string;
+  /** Round-trip times of the last health checks (ms), oldest first. */
+  readonly latencyMs: number[] = [];
+  /** The last failure, kept after a recovery. */
+  lastError?: { reason: string; at: number };
+
+  #client?: Client;
+  /** See `OpenedTransport.related`. */
+  #related: Map<RequestId, RequestId> | undefined;
+  /** 2025-era calls in flight, by the hub's call id, for the requests the server sends during them. */
+  readonly #calls = new Map<string, RunningCall>();
+  /** The upstream request id each call in flight got → the hub's call id. */
+  readonly #callByRequestId = new Map<RequestId, string>();
+  #nextCallId = 0;
+  /** Resolves when the first connection attempt has an outcome (ready, error or disabled). */
+  readonly firstSettled: Promise<void>;
+  #settle!: () => void;
+  /** Bumped on every (re)connect and stop; work begun under an older generation is discarded. */
+  #generation = 0;
+  #attempt = 0;
+  #retryTimer: unknown;
+  #pingTimer: unknown;
+  /**
+   * 2026-07-28: the open `subscriptions/listen` stream that carries the server's list changes and
+   * the updates of `#resourceUris`. Its filter is fixed when it opens, so a change of URIs opens
+   * a new stream (then closes the old one); `#listening` keeps those turns in order.
+   */
+  #subscription: McpSubscription | undefined;
+  #listening: Promise<unknown> = Promise.resolve();
+  readonly #resourceUris = new Set<string>();
+  /** 2026-07-28: the level the hub's sessions need, sent with each request (no setLevel there). */
+  #logLevel: LoggingLevel | undefined;
+
+  constructor(
+    public entry: ServerEntry,
+    private readonly deps: UpstreamDeps,
+  ) {
+    this.since = deps.clock.now();
+    this.firstSettled = new Promise((resolve) => (this.#settle = resolve));
+  }
+
+  get id(): string {
+    return this.entry.id;
+  }
+
+  get timeoutMs(): number {
+    return this.entry.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  }
+
+  /** Starts (or restarts) according to the entry: disabled entries stay down. */
+  start(): void {
+    this.#halt();
+    if (!this.entry.enabled) {
+      this.#setStatus({ state: 'disabled' });
+      return;
+    }
+    if (this.entry.kind === 'stdio') {
+      // Stdio servers run through nexus-bridge, which a later version wires in; no retry loop
+      // can change that, so this is a standing error rather than a reconnect cycle.
+      this.#setStatus({
+        state: 'error',
+        reason:
+          'needs the local bridge: stdio servers run through nexus-bridge, which is not set up yet',
+      });
+      return;
+    }
+    this.#attempt = 0;
+    void this.#connect(this.#generation);
+  }
+
+  /** Stops for good (removal) or until `start()` (disable). */
+  stop(status: ServerStatus = { state: 'disabled' }): void {
+    this.#halt();
+    this.#setStatus(status);
+  }
+
+  get tools(): Tool[] {
+    return this.catalog.tools;
+  }
+
+  /**
+   * Starts a call that may stop to ask the client for input. A 2026-07-28 server answers with
+   * `input_required` and is called again with the answers; a 2025-era server sends its requests
+   * while the call runs, and they are matched to this call.
+   */
+  exchange<M extends InputCapableMethod>(
+    method: M,
+    params: Record<string, unknown>,
+    options: CallOptions,
+  ): Exchange<InputCapableResults[M]> {
+    // Fails at once, before any bookkeeping, when the server is not ready (each leg checks again).
+    this.#readyClient();
+    const what =
+      method === 'tools/call'
+        ? `tool '${String(params.name)}'`
+        : method === 'prompts/get'
+          ? `prompt '${String(params.name)}'`
+          : `resource ${String(params.uri)}`;
+    let deadline: Deadline | undefined;
+    const send = (legParams: Record<string, unknown>) =>
+      this.#request<unknown>(what, options.signal, (live, request, legDeadline) => {
+        deadline = legDeadline;
+        const onprogress = options.onprogress;
+        const legOptions = {
+          ...request,
+          // The timeout starts over whenever the server reports progress.
+          ...(onprogress
+            ? {
+                onprogress: (progress: Parameters<typeof onprogress>[0]) => {
+                  legDeadline.restart();
+                  onprogress(progress);
+                },
+              }
+            : {}),
+          allowInputRequired: true,
+        };
+        if (method === 'tools/call') {
+          // The hub keeps the tool list itself (the SDK's cache is bypassed), so it hands the
+          // definition over: on 2026-07-28 the SDK mirrors `x-mcp-header` parameters into
+          // `Mcp-Param-*` headers from it, and validates output against its schema.
+          const toolDefinition = this.catalog.tools.find((tool) => tool.name === params.name);
+          return live.callTool(legParams as Parameters<Client['callTool']>[0], {
+            ...legOptions,
+            ...(toolDefinition ? { toolDefinition } : {}),
+          });
+        }
+        if (method === 'prompts/get')
+          return live.getPrompt(legParams as Parameters<Client['getPrompt']>[0], legOptions);
+        return live.readResource(legParams as Parameters<Client['readResource']>[0], {
+          ...legOptions,
+          cacheMode: 'bypass',
+        });
+      });
+    if (this.isModern) {
+      const sent = this.#withLogLevel(params, options.logLevel);
+      return new RoundTrips((retry) => send({ ...sent, ...retry }));
+    }
+    const callId = `${this.#nextCallId++}`;
+    const meta = {
+      ...(params._meta as Record<string, unknown> | undefined),
+      [CALL_MARKER]: callId,
+    };
+    const call = send({ ...params, _meta: meta }) as Promise<InputCapableResults[M]>;
+    const pushed = new PushedRequests(call);
+    this.#calls.set(callId, { pushed, deadline });
+    const forget = () => {
+      this.#calls.delete(callId);
+      for (const [requestId, id] of this.#callByRequestId)
+        if (id === callId) this.#callByRequestId.delete(requestId);
+    };
+    call.then(forget, forget);
+    return pushed;
+  }
+
+  complete(params: CompleteRequest['params'], signal?: AbortSignal) {
+    return this.#request('completion', signal, (client, request) =>
+      client.complete(params, request),
+    );
+  }
+
+  /**
+   * Asks the server to report changes of `uri`: `resources/subscribe` on a 2025-era connection,
+   * a `subscriptions/listen` stream whose filter names it on 2026-07-28.
+   */
+  async subscribeResource(uri: string): Promise<void> {
+    if (!this.isModern) {
+      await this.#request(`subscription to ${uri}`, undefined, (client, request) =>
+        client.subscribeResource({ uri }, request),
+      );
+      return;
+    }
+    this.#resourceUris.add(uri);
+    try {
+      await this.#relisten(this.#readyClient());
+    } catch (error) {
+      this.#resourceUris.delete(uri);
+      throw error;
+    }
+  }
+
+  async unsubscribeResource(uri: string): Promise<void> {
+    if (!this.isModern) {
+      await this.#request(`unsubscription from ${uri}`, undefined, (client, request) =>
+        client.unsubscribeResource({ uri }, request),
+      );
+      return;
+    }
+    if (this.#resourceUris.delete(uri)) await this.#relisten(this.#readyClient());
+  }
+
+  async setLoggingLevel(level: LoggingLevel): Promise<void> {
+    if (this.isModern) {
+      // Nothing to send: the level travels with each request from now on.
+      this.#logLevel = level;
+      return;
+    }
+    await this.#request('logging level', undefined, (client, request) =>
+      client.setLoggingLevel(level, request),
+    );
+  }
+
+  /** The `Mcp-Session-Id` of a stateful Streamable HTTP connection, if it has one. */
+  get httpSessionId(): string | undefined {
+    return this.#client?.transport?.sessionId;
+  }
+
+  /** Whether the live connection speaks the stateless 2026-07-28 era. */
+  get isModern(): boolean {
+    return isModernEra(this.protocolVersion);
+  }
+
+  /** Whether the connected server declared this capability (false while not connected). */
+  offers(capability: 'logging' | 'completions' | 'resourceSubscriptions'): boolean {
+    const capabilities = this.#client?.getServerCapabilities();
+    if (capability === 'resourceSubscriptions') return capabilities?.resources?.subscribe === true;
+    return capabilities?.[capability] !== undefined;
+  }
+
+  /**
+   * Runs one request on the live client with this server's timeout, and turns the SDK's timeout
+   * into an error that names the server and what to do.
+   */
+  async #request<T>(
+    what: string,
+    signal: AbortSignal | undefined,
+    run: (client: Client, request: RequestOptions, deadline: Deadline) => Promise<T>,
+  ): Promise<T> {
+    const client = this.#readyClient();
+    const expired = new AbortController();
+    const deadline = new Deadline(this.deps.clock, this.timeoutMs, () =>
+      // The SDK turns this reason into `notifications/cancelled` upstream and rejects with it.
+      expired.abort(new SdkError(SdkErrorCode.RequestTimeout, 'Request timed out')),
+    );
+    try {
+      return await run(
+        client,
+        {
+          signal: signal ? AbortSignal.any([signal, expired.signal]) : expired.signal,
+          timeout: SDK_TIMEOUT_OFF,
+        },
+        deadline,
+      );
+    } catch (error) {
+      if (expired.signal.aborted && !signal?.aborted) {
+        // The SDK has already sent notifications/cancelled upstream; say whose silence it was.
+        const seconds = this.timeoutMs / 1000;
+        throw new ProtocolError(
+          ProtocolErrorCode.InternalError,
+          `Server '${this.entry.slug}' did not answer ${what} within ${seconds} s ` +
+            'without reporting progress, so Nexus cancelled the call. Try again, or give the ' +
+            `server a longer timeout in Nexus (Servers → ${this.entry.slug}).`,
+          { server: this.entry.slug, timeoutMs: this.timeoutMs },
+        );
+      }
+      throw error;
+    } finally {
+      deadline.stop();
+    }
+  }
+
+  /** 2026-07-28: the call's parameters with the log level it should carry, if any. */
+  #withLogLevel(params: Record<string, unknown>, wanted: LoggingLevel | undefined) {
+    const level = this.offers('logging') ? moreVerbose(this.#logLevel, wanted) : undefined;
+    if (level === undefined) return params;
+    const meta = params._meta as Record<string, unknown> | undefined;
+    return { ...params, _meta: { ...meta, [LOG_LEVEL_META_KEY]: level } };
+  }
+
+  #readyClient(): Client {
+    if (this.status.state !== 'ready' || !this.#client) {
+      const slug = this.entry.slug;
+      const why =
+        this.status.state === 'error'
+          ? `is down (${this.status.reason}); Nexus keeps retrying, see Servers → ${slug} in the dashboard`
+          : this.status.state === 'disabled'
+            ? `is disabled; enable it in the Nexus dashboard (Servers → ${slug})`
+            : 'is still connecting; try again in a moment';
+      throw new ProtocolError(ProtocolErrorCode.InternalError, `Server '${slug}' ${why}.`, {
+        server: slug,
+        state: this.status.state,
+      });
+    }
+    return this.#client;
+  }
+
+  #halt(): void {
+    this.#generation++;
+    this.deps.clock.clearTimeout(this.#retryTimer);
+    this.deps.clock.clearTimeout(this.#pingTimer);
+    const client = this.#client;
+    this.#client = undefined;
+    this.activeTransport = undefined;
+    // The server forgets a connection's subscriptions and level; the hub restores them on ready.
+    this.#subscription = undefined;
+    this.#resourceUris.clear();
+    this.#logLevel = undefined;
+    if (client) {
+      client.onclose = undefined;
+      void client.close().catch(() => {});
+    }
+    const held = CATALOG_KINDS.filter((kind) => this.catalog[kind].length > 0);
+    this.catalog = emptyCatalog();
+    if (held.length > 0) this.deps.onCatalog(this, held);
+  }
+
+  #setStatus(status: ServerStatus): void {
+    this.status = status;
+    this.since = this.deps.clock.now();
+    if (status.state === 'error') this.lastError = { reason: status.reason, at: this.since };
+    if (status.state !== 'connecting') this.#settle();
+    this.deps.onStatus(this);
+  }
+
+  #newClient(kind: TransportKind): Client {
+    const client = new Client(this.deps.clientInfo, {
+      // Only what the hub can serve: elicitation always (a client, or the person in the
+      // dashboard), sampling and roots for calls whose client offers them. No roots listChanged:
+      // roots differ per client, and one shared connection cannot say whose changed.
+      capabilities: { elicitation: { form: {}, url: {} }, sampling: {}, roots: {} },
+      jsonSchemaValidator: new CfWorkerJsonSchemaValidator(),
+      listMaxPages: MAX_UPSTREAM_PAGES,
+      // Streamable HTTP servers may speak 2026-07-28: ask first (`server/discover`), and fall back
+      // to `initialize` on a legacy answer. HTTP+SSE and the built-in server are 2025-era only.
+      ...(kind === 'streamable-http' ? { versionNegotiation: { mode: 'auto' as const } } : {}),
+      // Input a 2026-07-28 server asks for goes to the client whose call asked, not to handlers
+      // shared by every client: the hub drives those rounds itself.
+      inputRequired: { autoFulfill: false },
+    });
+    for (const method of INPUT_METHODS) {
+      client.setRequestHandler(method, async (request, ctx) => {
+        const input = { method, params: request.params } as InputRequest;
+        const call = this.#relatedCall(ctx.mcpReq.id);
+        if (call) {
+          // The server waits for an answer (maybe a person's): that is not silence.
+          const release = call.deadline?.hold();
+          try {
+            return (await call.pushed.push(input, ctx.mcpReq.signal)) as never;
+          } finally {
+            release?.();
+          }
+        }
+        if (!this.deps.onUnrelatedRequest) throw new Error('no client to ask');
+        return (await this.deps.onUnrelatedRequest(this, input, ctx.mcpReq.signal)) as never;
+      });
+    }
+    const reload = (kinds: CatalogKind[]) => async () => {
+      if (this.#client !== client) return;
+      try {
+        await this.#loadCatalog(client, this.#generation, kinds);
+      } catch (error) {
+        await this.#fail(this.#generation, error);
+      }
+    };
+    client.setNotificationHandler('notifications/tools/list_changed', reload(['tools']));
+    client.setNotificationHandler('notifications/prompts/list_changed', reload(['prompts']));
+    client.setNotificationHandler(
+      'notifications/resources/list_changed',
+      reload(['resources', 'templates']),
+    );
+    client.setNotificationHandler('notifications/resources/updated', async (notification) => {
+      if (this.#client === client) this.deps.onResourceUpdated?.(this, notification.params.uri);
+    });
+    client.setNotificationHandler('notifications/message', async (notification) => {
+      if (this.#client === client) this.deps.onLogMessage?.(this, notification.params);
+    });
+    return client;
+  }
+
+  async #connect(generation: number): Promise<void> {
+    this.#setStatus({ state: 'connecting' });
+    const entry = this.entry;
+    const kinds: TransportKind[] =
+      entry.kind === 'builtin'
+        ? ['builtin']
+        : entry.kind === 'remote' && entry.transport !== 'auto'
+          ? [entry.transport]
+          : ['streamable-http', 'sse'];
+    let firstFailure: { error: unknown; observations?: HttpObservations } | undefined;
+    for (const [index, kind] of kinds.entries()) {
+      if (generation !== this.#generation) return;
+      const client = this.#newClient(kind);
+      let opened: OpenedTransport | undefined;
+      try {
+        opened = await this.deps.openTransport(entry, kind);
+        this.#related = opened.related;
+        await client.connect(this.#watchCalls(this.#tapped(opened.transport)));
+      } catch (error) {
+        void client.close().catch(() => {});
+        const failure = { error, observations: opened?.observations };
+        const canFallBack = index < kinds.length - 1 && isLegacyHint(error);
+        firstFailure ??= failure;
+        if (canFallBack) continue;
+        // When the legacy attempt also says "not here", the first answer explains more.
+        const report = index > 0 && isLegacyHint(error) ? firstFailure : failure;
+        await this.#fail(generation, report.error, report.observations);
+        return;
+      }
+      if (generation !== this.#generation) {
+        void client.close().catch(() => {});
+        return;
+      }
+      this.#client = client;
+      this.activeTransport = kind;
+      this.serverInfo = client.getServerVersion();
+      this.protocolVersion = client.getNegotiatedProtocolVersion();
+      this.capabilities = client.getServerCapabilities();
+      this.instructions = client.getInstructions();
+      client.onclose = () => {
+        if (this.#client === client)
+          void this.#fail(this.#generation, new Error('the server closed the connection'));
+      };
+      try {
+        // Listen before loading the lists, so no change between the two goes unheard.
+        if (this.isModern) await this.#relisten(client);
+        await this.#loadCatalog(client, generation, CATALOG_KINDS);
+      } catch (error) {
+        await this.#fail(generation, error);
+        return;
+      }
+      if (generation !== this.#generation) return;
+      this.#attempt = 0;
+      this.#setStatus({ state: 'ready' });
+      this.#schedulePing(generation);
+      return;
+    }
+  }
+
+  /**
+   * 2026-07-28: opens a `subscriptions/listen` stream for what the hub wants to hear now (the
+   * lists the server says can change, and the subscribed resources), then closes the one it
+   * replaces. Change notifications on it reach the handlers `#newClient` set. A stream the server
+   * ends while the connection is current counts as a failure: the reconnect reloads every list,
+   * so nothing missed in between stays missed.
+   */
+  #relisten(client: Client): Promise<void> {
+    const turn = this.#listening.then(async () => {
+      if (this.#client !== client) return;
+      const offered = client.getServerCapabilities();
+      const filter: SubscriptionFilter = {};
+      if (offered?.tools?.listChanged) filter.toolsListChanged = true;
+      if (offered?.prompts?.listChanged) filter.promptsListChanged = true;
+      if (offered?.resources?.listChanged) filter.resourcesListChanged = true;
+      if (this.#resourceUris.size > 0) filter.resourceSubscriptions = [...this.#resourceUris];
+      const previous = this.#subscription;
+      const opened =
+        Object.keys(filter).length > 0
+          ? await client.listen(filter, { timeout: this.timeoutMs })
+          : undefined;
+      this.#subscription = opened;
+      // Closed only once the new stream is acknowledged, so no change falls between the two.
+      await previous?.close();
+      void opened?.closed.then((how) => {
+        if (how === 'local' || this.#subscription !== opened || this.#client !== client) return;
+        void this.#fail(
+          this.#generation,
+          new Error(`the server ended its change stream (subscriptions/listen, ${how})`),
+        );
+      });
+    });
+    this.#listening = turn.catch(() => {});
+    return turn;
+  }
+
+  /** The transport, with both directions shown to the Inspector when the hub has one. */
+  #tapped(transport: Transport): Transport {
+    const onTraffic = this.deps.onTraffic;
+    if (!onTraffic) return transport;
+    return tapTransport(transport, {
+      inbound: (message) => onTraffic(this, 'in', message),
+      outbound: (message) => onTraffic(this, 'out', message),
+    });
+  }
+
+  /**
+   * Learns which upstream request id each of the hub's 2025-era calls got (from the marker in its
+   * `_meta`) and takes the marker off before the message leaves.
+   */
+  #watchCalls(transport: Transport): Transport {
+    const send = transport.send.bind(transport);
+    transport.send = (message: JSONRPCMessage, options) => {
+      const params = 'method' in message && 'id' in message ? message.params : undefined;
+      const meta = params?._meta as Record<string, unknown> | undefined;
+      if (!meta || !(CALL_MARKER in meta) || !('id' in message)) return send(message, options);
+      const { [CALL_MARKER]: callId, ...rest } = meta;
+      this.#callByRequestId.set(message.id as RequestId, String(callId));
+      const _meta = Object.keys(rest).length > 0 ? rest : undefined;
+      return send({ ...message, params: { ...params, _meta } } as JSONRPCMessage, options);
+    };
+    return transport;
+  }
+
+  /** The 2025-era call a server→client request belongs to, if the hub can tell. */
+  #relatedCall(serverRequestId: RequestId): RunningCall | undefined {
+    const outgoing = this.#related?.get(serverRequestId);
+    this.#related?.delete(serverRequestId);
+    if (outgoing !== undefined) {
+      const callId = this.#callByRequestId.get(outgoing);
+      return callId === undefined ? undefined : this.#calls.get(callId);
+    }
+    // Not on any call's stream: the transport cannot tell (HTTP+SSE, in-memory), or the server
+    // sent it on its general stream (the v2 SDK's `ctx.mcpReq.elicitInput` does). With exactly
+    // one call in flight it can only be that call's; with several, no guess is safe.
+    return this.#calls.size === 1 ? [...this.#calls.values()][0] : undefined;
+  }
+
+  async #loadCatalog(
+    client: Client,
+    generation: number,
+    kinds: readonly CatalogKind[],
+  ): Promise<void> {
+    const offered = client.getServerCapabilities();
+    const loaded = await Promise.all(
+      kinds.map(async (kind) => {
+        const list = LISTS[kind];
+        return { [kind]: offered?.[list.capability] ? await list.fetch(client) : [] };
+      }),
+    );
+    if (generation !== this.#generation || this.#client !== client) return;
+    this.catalog = Object.assign({ ...this.catalog }, ...loaded) as Catalog;
+    this.deps.onCatalog(this, kinds);
+  }
+
+  #schedulePing(generation: number): void {
+    this.#pingTimer = this.deps.clock.setTimeout(async () => {
+      const client = this.#client;
+      if (generation !== this.#generation || !client) return;
+      try {
+        // 2026-07-28 has no ping (the client refuses to send one): `server/discover` is the
+        // cheapest request such a server answers.
+        const sent = this.deps.clock.now();
+        if (this.isModern) await client.discover({ timeout: this.deps.pingTimeoutMs });
+        else await client.ping({ timeout: this.deps.pingTimeoutMs });
+        this.latencyMs.push(this.deps.clock.now() - sent);
+        if (this.latencyMs.length > LATENCIES_KEPT) this.latencyMs.shift();
+      } catch (error) {
+        await this.#fail(generation, error);
+        return;
+      }
+      this.#schedulePing(generation);
+    }, this.deps.pingIntervalMs);
+  }
+
+  async #fail(generation: number, error: unknown, observations?: HttpObservations): Promise<void> {
+    if (generation !== this.#generation) return;
+    const reason = await this.deps.describeError(error, this.entry, observations);
+    if (generation !== this.#generation) return;
+    this.#halt();
+    const retryGeneration = this.#generation;
+    this.#setStatus({ state: 'error', reason });
+    const delay = backoffDelay(this.#attempt++, this.deps.backoff, this.deps.random);
+    this.deps.onLog?.(`server '${this.entry.slug}': ${reason}; retrying in ${delay} ms`);
+    this.#retryTimer = this.deps.clock.setTimeout(() => {
+      if (retryGeneration === this.#generation) void this.#connect(retryGeneration);
+    }, delay);
+  }
+}

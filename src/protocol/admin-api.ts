@@ -1,0 +1,103 @@
+/**
+ * The admin API the dashboard calls over comlink. Types only here: the worker implements it
+ * (./admin.ts), the UI imports these types.
+ */
+import type {
+  CallToolResult,
+  CompleteRequest,
+  CompleteResult,
+  GetPromptResult,
+  Prompt,
+  ReadResourceResult,
+  Resource,
+  ResourceTemplateType as ResourceTemplate,
+} from '@modelcontextprotocol/client';
+import type { ResourceCollision } from './views.ts';
+import type { Diagnosis } from './doctor.ts';
+import type {
+  ActivityView,
+  ElicitationAnswer,
+  ElicitationView,
+  HubEvent,
+  ImportSummary,
+  InspectorSettings,
+  ServerDetail,
+  ServerInput,
+  ServerView,
+  SessionView,
+  TrafficDetail,
+  TrafficView,
+} from './views.ts';
+
+export type {
+  ActivityView,
+  ElicitationAnswer,
+  ElicitationView,
+  HubEvent,
+  ImportSummary,
+  ResourceCollision,
+  InspectorSettings,
+  ServerDetail,
+  ServerInput,
+  ServerView,
+  SessionView,
+  TrafficDetail,
+  TrafficView,
+};
+
+export interface AdminApi {
+  /** `shared` or `dedicated` (SharedWorker missing: this tab has its own hub). */
+  mode(): Promise<'shared' | 'dedicated'>;
+  listServers(): Promise<ServerView[]>;
+  addServer(input: ServerInput): Promise<ServerView>;
+  editServer(id: string, input: Partial<ServerInput>): Promise<ServerView>;
+  removeServer(id: string): Promise<void>;
+  setEnabled(id: string, enabled: boolean): Promise<void>;
+  restartServer(id: string): Promise<void>;
+  /** One server in full (capabilities, instructions, its whole catalog). */
+  serverDetail(id: string): Promise<ServerDetail>;
+  listSessions(): Promise<SessionView[]>;
+  /** Ends a client's session; its page sees the connection close. */
+  disconnectSession(sessionId: string): Promise<void>;
+  /**
+   * The Playground: this tab's own session with the hub ("Nexus playground" among the clients),
+   * so a call made by hand takes the same road as an AI client's. Names are the hub's
+   * (`slug__tool`). A failure rejects with the MCP error's message.
+   */
+  callTool(name: string, args: Record<string, unknown>): Promise<CallToolResult>;
+  readResource(uri: string): Promise<ReadResourceResult>;
+  getPrompt(name: string, args: Record<string, string>): Promise<GetPromptResult>;
+  complete(params: CompleteRequest['params']): Promise<CompleteResult>;
+  /** The resources, templates and prompts the playground can try, as clients see them. */
+  playgroundLists(): Promise<{
+    resources: Resource[];
+    templates: ResourceTemplate[];
+    prompts: Prompt[];
+  }>;
+  /**
+   * The Inspector: messages through the hub after `afterSeq` (0: all it keeps). It records while
+   * a dashboard tab is open and recording is on.
+   */
+  traffic(afterSeq: number): Promise<TrafficView[]>;
+  /** One message's JSON (and cURL line for an HTTP exchange); undefined once it left the buffer. */
+  trafficDetail(seq: number): Promise<TrafficDetail | undefined>;
+  inspectorSettings(): Promise<InspectorSettings>;
+  setInspectorSettings(settings: Partial<InspectorSettings>): Promise<InspectorSettings>;
+  /** The connection doctor: probes a remote server with its stored headers, says what is wrong. */
+  diagnoseServer(id: string): Promise<Diagnosis>;
+  /** Calls, errors and latency per server over the last 10 minutes. */
+  activity(): Promise<ActivityView[]>;
+  /** Resource URIs more than one server lists: which server serves each, which are shadowed. */
+  listResourceCollisions(): Promise<ResourceCollision[]>;
+  /** Imports a `{"mcpServers": …}` or VS Code `{"servers": …}` file. Throws (changing nothing) on a malformed one. */
+  importConfig(text: string): Promise<ImportSummary>;
+  /** Exports the registry as `{"mcpServers": …}` or VS Code's `{"servers": …}`. Secret header
+   * values are left out (empty strings): a file on disk is no place for a token. */
+  exportConfig(format: 'mcpServers' | 'vscode'): Promise<string>;
+  /** Servers' requests for input that no client could answer, waiting for the person. */
+  listElicitations(): Promise<ElicitationView[]>;
+  /** The person's answer to one of them; throws if it is no longer waiting. */
+  answerElicitation(id: string, answer: ElicitationAnswer): Promise<void>;
+  /** Calls `listener` on every change until the returned function is called. */
+  subscribe(listener: (event: HubEvent) => void): Promise<() => void>;
+}

@@ -1,0 +1,227 @@
+/**
+ * Read-only views of the hub's state, as the admin API hands them to the dashboard. Plain data
+ * (structured-cloneable), never a live object, and never a secret: header values marked secret are
+ * masked before a view leaves the hub.
+ */
+import type {
+  Prompt,
+  Resource,
+  ResourceTemplateType as ResourceTemplate,
+  ServerCapabilities,
+  Tool,
+} from '@modelcontextprotocol/client';
+
+/** How the hub reaches a remote server. `auto` follows the spec's backwards-compatibility rule. */
+export type RemoteTransportKind = 'auto' | 'streamable-http' | 'sse';
+
+/** A request header sent to one server. A secret value is never logged or shown back in full. */
+export interface HeaderEntry {
+  name: string;
+  value: string;
+  secret: boolean;
+}
+
+/** Which connection: a client's session with the hub, or the hub's connection to a server. */
+export type TrafficSide = 'client' | 'server';
+/** Relative to the hub: `in` arrived at the hub, `out` left it. */
+export type TrafficDirection = 'in' | 'out';
+export type TrafficKind = 'request' | 'response' | 'error' | 'notification';
+
+/**
+ * What the Inspector knows of one JSON-RPC message besides the message itself: shared by its live
+ * entries, the dashboard's view of them and the journal's records.
+ */
+export interface TrafficFacts {
+  /** The Inspector's sequence number; increasing across restarts (the hub continues from the last). */
+  seq: number;
+  at: number;
+  side: TrafficSide;
+  direction: TrafficDirection;
+  kind: TrafficKind;
+  method?: string;
+  id?: string | number;
+  sessionId?: string;
+  clientName?: string;
+  serverId?: string;
+  serverSlug?: string;
+  /** On a response: ms since its request; on a request: the same, once answered. */
+  latencyMs?: number;
+}
+
+export type ServerStatus =
+  | { state: 'connecting' }
+  | { state: 'ready' }
+  | { state: 'error'; reason: string }
+  | { state: 'disabled'; reason?: string };
+
+export interface ResourceCollision {
+  uri: string;
+  /** The server that serves the URI: the one registered first. */
+  servedBy: string;
+  /** The other servers that list it too, in registration order. */
+  shadowed: string[];
+}
+
+export interface ToolView {
+  /** The aggregated name a client sees, `slug__name` (possibly shortened). */
+  name: string;
+  /** The name the upstream server gave the tool. */
+  upstreamName: string;
+  title?: string;
+  description?: string;
+}
+
+export interface HeaderView {
+  name: string;
+  /** The value, or a masked form like `••••ab12` when the header is secret. */
+  value: string;
+  secret: boolean;
+}
+
+export interface ServerView {
+  id: string;
+  slug: string;
+  name: string;
+  kind: 'remote' | 'stdio' | 'builtin';
+  /** Remote servers: the URL. Stdio servers: the command line. Built-in: `builtin:notes`. */
+  target: string;
+  /** The transport the entry asks for (remote only). */
+  transport?: RemoteTransportKind;
+  /** The transport actually in use once connected (remote only). */
+  activeTransport?: 'streamable-http' | 'sse';
+  headers: HeaderView[];
+  enabled: boolean;
+  timeoutMs: number;
+  status: ServerStatus;
+  /** A human hint for a stdio entry, e.g. "needs the local bridge". */
+  note?: string;
+  serverInfo?: { name: string; version: string };
+  protocolVersion?: string;
+  tools: ToolView[];
+  /** How many of each the server lists now (zero while it is not connected). */
+  counts: { tools: number; prompts: number; resources: number; templates: number };
+  /** Round-trip times of the last health checks, oldest first, in ms (at most 10). */
+  latencyMs: number[];
+  /** The last failure, kept after the server recovers, so a flapping server can be diagnosed. */
+  lastError?: { reason: string; at: number };
+  /** When the current status began (ms since epoch). */
+  since: number;
+}
+
+/**
+ * Everything the dashboard shows about one server: what it declared when it connected, and its
+ * catalog as the server gave it (schemas untouched), each tool, prompt and template also under
+ * the name clients call it by (`name`; `upstreamName` is the server's own).
+ */
+export interface ServerDetail extends ServerView {
+  capabilities?: ServerCapabilities;
+  instructions?: string;
+  toolDetails: Array<Tool & { upstreamName: string }>;
+  prompts: Array<Prompt & { upstreamName: string }>;
+  resources: Resource[];
+  templates: Array<ResourceTemplate & { upstreamName: string }>;
+}
+
+export interface SessionView {
+  sessionId: string;
+  clientName: string;
+  clientVersion: string;
+  origin: string;
+  connectedAt: number;
+  calls: number;
+  errors: number;
+  /** `legacy`: 2025-11-25 or older (initialize handshake); `modern`: 2026-07-28 (stateless). */
+  era?: 'legacy' | 'modern';
+  /** The slug of the one server a scoped session sees (`connectHub({ server })`). */
+  scope?: string;
+}
+
+/** One message in the Inspector's log (its JSON comes separately, see `TrafficDetail`). */
+export interface TrafficView extends TrafficFacts {
+  /** Bytes of the message as JSON. */
+  size: number;
+}
+
+export interface TrafficDetail {
+  /** The message, pretty-printed. */
+  json: string;
+  /**
+   * For a message the hub sent a server over HTTP: the exchange as a cURL command line, secret
+   * header values masked.
+   */
+  curl?: string;
+}
+
+export interface InspectorSettings {
+  /** The person's switch. */
+  enabled: boolean;
+  /** Messages kept. */
+  capacity: number;
+}
+
+export interface ActivityView {
+  serverId: string;
+  slug: string;
+  name: string;
+  /** One point per 10 s over the last 10 minutes, oldest first. */
+  series: Array<{
+    start: number;
+    calls: number;
+    errors: number;
+    medianMs?: number;
+    p95Ms?: number;
+  }>;
+  /** The last 5 minutes. */
+  recent: { calls: number; errors: number; medianMs?: number; p95Ms?: number };
+}
+
+/** What changed; the dashboard refetches what it shows. */
+export type HubEvent =
+  | { type: 'servers' }
+  | { type: 'sessions' }
+  | { type: 'elicitations' }
+  /** New messages in the Inspector's log (sent at most every 250 ms). */
+  | { type: 'traffic' };
+
+/**
+ * A server's request for input that no client could answer, waiting for the person in the
+ * dashboard. Every field but `requestedSchema` is plain text from the server: show it as text.
+ */
+export interface ElicitationView {
+  id: string;
+  serverSlug: string;
+  serverName: string;
+  /** The client whose call caused the request, if one did. */
+  clientName?: string;
+  message: string;
+  mode: 'form' | 'url';
+  /** URL mode: the page the server wants the person to open. */
+  url?: string;
+  /** Form mode: the flat JSON Schema of the fields the server asks for. */
+  requestedSchema?: unknown;
+  askedAt: number;
+}
+
+export interface ElicitationAnswer {
+  action: 'accept' | 'decline' | 'cancel';
+  /** Form mode, accept: the field values. Omitted fields get the schema's defaults. */
+  content?: Record<string, string | number | boolean | string[]>;
+}
+
+/** What the add/edit form sends. A header whose value is `undefined` keeps its stored value
+ * (the form never receives secret values, so it cannot send them back). */
+export interface ServerInput {
+  name?: string;
+  slug?: string;
+  url: string;
+  transport: RemoteTransportKind;
+  headers: Array<Omit<HeaderEntry, 'value'> & { value?: string }>;
+  timeoutMs?: number;
+}
+
+export interface ImportSummary {
+  /** Names of the servers added. */
+  added: string[];
+  /** Names of stdio entries that were kept but need the local bridge. */
+  needsBridge: string[];
+}

@@ -1,0 +1,58 @@
+/** Small pure formatters for the dashboard: text a person reads, no markup. */
+import type { ServerStatus } from '../../protocol/views.ts';
+
+/** The status as the server list shows it: `connecting`, `ready`, `error: <reason>`, `disabled`. */
+export function statusText(status: ServerStatus): string {
+  switch (status.state) {
+    case 'error':
+      return `error: ${status.reason}`;
+    default:
+      return status.state;
+  }
+}
+
+/** "1 tool", "3 tools". */
+export function toolCount(n: number): string {
+  return n === 1 ? '1 tool' : `${n} tools`;
+}
+
+/** "12 ms (last), median 10 ms of 8": the last health checks' round trips. */
+export function latencyText(latencies: readonly number[]): string {
+  const last = latencies.at(-1);
+  if (last === undefined) return 'not measured yet';
+  const sorted = [...latencies].sort((a, b) => a - b);
+  const median = sorted[Math.floor((sorted.length - 1) / 2)]!;
+  return latencies.length === 1
+    ? `${last} ms`
+    : `${last} ms (last), median ${median} ms of ${latencies.length}`;
+}
+
+/** "Added 1 server" style plurals for the import summary. */
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+const relative = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' });
+
+/** "just now", "5 minutes ago", "2 hours ago", "3 days ago". */
+export function relativeTime(then: number, now: number): string {
+  const seconds = Math.round((then - now) / 1000);
+  if (Math.abs(seconds) < 45) return 'just now';
+  const minutes = Math.round(seconds / 60);
+  if (Math.abs(minutes) < 60) return relative.format(minutes, 'minute');
+  const hours = Math.round(minutes / 60);
+  if (Math.abs(hours) < 24) return relative.format(hours, 'hour');
+  return relative.format(Math.round(hours / 24), 'day');
+}
+
+/** Turns whatever an action threw into a sentence. Hub errors arrive (through comlink) as `Error`s
+ * whose message is already written for people; anything else is stringified. */
+export function messageOf(error: unknown, fallback: string): string {
+  if (error instanceof Error && error.message) return error.message;
+  if (typeof error === 'string' && error) return error;
+  if (typeof error === 'object' && error !== null && 'message' in error) {
+    const message = (error as { message: unknown }).message;
+    if (typeof message === 'string' && message) return message;
+  }
+  return fallback;
+}

@@ -1,0 +1,21 @@
+/// <reference types="vite/client" />
+/** The dashboard's entry: one HubState for the page, mounted into #app, and the update notice. */
+import { mount } from 'svelte';
+import App from './App.svelte';
+import { AppUpdate } from '../state/app-update.svelte.ts';
+import { HubState } from '../state/hub.svelte.ts';
+import UpdatePrompt from './UpdatePrompt.svelte';
+
+const target = document.getElementById('app');
+if (!target) throw new Error('index.html has no <div id="app"> to mount the Nexus dashboard into.');
+
+const hub = new HubState();
+mount(App, { target, props: { hub } });
+void hub.connect();
+
+// The service worker exists in builds only (vite-plugin-pwa, see vite.config.ts).
+const update = new AppUpdate({
+  scriptUrl: import.meta.env.PROD ? `${import.meta.env.BASE_URL}sw.js` : undefined,
+});
+mount(UpdatePrompt, { target: document.body, props: { update } });
+update.start();

@@ -1,0 +1,248 @@
+/**
+ * Server → client requests through the hub (issue 3, item 7): elicitation, sampling and roots go
+ * ONLY to the session whose call caused them, across both protocol eras, with the dashboard as
+ * the fallback for elicitation and a clear error for the rest.
+ */
+import { Client, InMemoryTransport, type ElicitResult } from '@modelcontextprotocol/client';
+import { McpServer, inputRequired } from '@modelcontextprotocol/server';
+import { afterEach, describe, expect, it } from 'vitest';
+import * as z from 'zod';
+import { createHub, type Hub } from '../../../../src/hub/index.ts';
+import { FakeClock } from '../../../support/fake-clock.ts';
+import { MemoryUpstreams } from '../../../support/memory-upstreams.ts';
+import { until } from '../../../support/until.ts';
+
+const hubs: Hub[] = [];
+afterEach(async () => {
+  for (const hub of hubs.splice(0)) await hub.close();
+});
+
+const SCHEMA = {
+  type: 'object' as const,
+  properties: {
+    name: { type: 'string' as const, title: 'Name' },
+    color: { type: 'string' as const, title: 'Colour', default: 'blue' },
+  },
+  required: ['name'],
+};
+
+/**
+ * A server whose tools ask the client for input, written once for both eras: on 2026-07-28 the
+ * SDK returns `input_required`; on a 2025-era connection its legacy shim sends real requests.
+ */
+function askingServer(): McpServer {
+  const server = new McpServer({ name: 'asker', version: '1.0.0' });
+  server.registerTool('ask', { inputSchema: z.object({}) }, async (_args, ctx) => {
+    const answer = ctx.mcpReq.inputResponses?.q;
+    if (!answer) {
+      return inputRequired({
+        inputRequests: {
+          q: inputRequired.elicit({ message: 'Who are you?', requestedSchema: SCHEMA }),
+        },
+      });
+    }
+    return { content: [{ type: 'text', text: JSON.stringify(answer) }] };
+  });
+  server.registerTool('sample', { inputSchema: z.object({}) }, async (_args, ctx) => {
+    const answer = ctx.mcpReq.inputResponses?.s;
+    if (!answer) {
+      return inputRequired({
+        inputRequests: {
+          s: inputRequired.createMessage({
+            messages: [{ role: 'user', content: { type: 'text', text: 'Say hi' } }],
+            maxTokens: 10,
+          }),
+        },
+      });
+    }
+    return { content: [{ type: 'text', text: JSON.stringify(answer) }] };
+  });
+  return server;
+}
+
+async function hubWith(
+  modern: boolean,
+  upstreams = new MemoryUpstreams(),
+  clock?: FakeClock,
+): Promise<Hub> {
+  const url = upstreams.add('asker', askingServer);
+  if (modern) upstreams.modern.add('asker');
+  const hub = await createHub({ openTransport: upstreams.opener, ...(clock ? { clock } : {}) });
+  hubs.push(hub);
+  await hub.addServer({
+    name: 'asker',
+    slug: 'asker',
+    url,
+    transport: 'streamable-http',
+    headers: [],
+  });
+  await until(
+    () => hub.listServers().find((server) => server.slug === 'asker')?.status.state === 'ready',
+    'asker ready',
+  );
+  return hub;
+}
+
+interface TestClient {
+  client: Client;
+  asked: ElicitResult['content'][];
+}
+
+/** A client that answers every elicitation with a name only (no colour) and counts them. */
+async function clientOf(
+  hub: Hub,
+  name: string,
+  options: { modern?: boolean; elicitation?: boolean } = {},
+): Promise<TestClient> {
+  const client = new Client(
+    { name, version: '1.0.0' },
+    {
+      capabilities: options.elicitation === false ? {} : { elicitation: { form: {} } },
+      ...(options.modern ? { versionNegotiation: { mode: 'auto' as const } } : {}),
+    },
+  );
+  const asked: TestClient['asked'] = [];
+  if (options.elicitation !== false) {
+    client.setRequestHandler('elicitation/create', async (request) => {
+      asked.push((request.params as { message: string }).message as never);
+      return { action: 'accept', content: { name } };
+    });
+  }
+  const [clientSide, hubSide] = InMemoryTransport.createLinkedPair();
+  await hub.connect(hubSide, { origin: 'test', clientName: name, sessionId: crypto.randomUUID() });
+  await client.connect(clientSide);
+  return { client, asked };
+}
+
+function textOf(result: unknown): string {
+  return (result as { content: Array<{ text: string }> }).content[0]!.text;
+}
+
+describe.each([
+  ['a 2025-era server', false],
+  ['a 2026-07-28 server', true],
+])('elicitation from %s', (_label, modernServer) => {
+  it('negotiates the era it should', async () => {
+    const hub = await hubWith(modernServer);
+    const version = hub.listServers().find((server) => server.slug === 'asker')?.protocolVersion;
+    expect(version).toBe(modernServer ? '2026-07-28' : '2025-11-25');
+  });
+
+  it('keeps the server ready through its health checks', async () => {
+    const upstreams = new MemoryUpstreams();
+    const clock = new FakeClock();
+    const hub = await hubWith(modernServer, upstreams, clock);
+    const connects = upstreams.connects;
+    // 2026-07-28 has no ping: a health check that sent one would fail and reconnect each time.
+    for (let check = 0; check < 3; check++) await clock.advance(5_000);
+    expect(hub.listServers().find((server) => server.slug === 'asker')?.status).toEqual({
+      state: 'ready',
+    });
+    expect(upstreams.connects).toBe(connects);
+  });
+
+  it.each([
+    ['a 2025-era client', false],
+    ['a 2026-07-28 client', true],
+  ])(
+    'reaches only the calling session, %s, with schema defaults filled in',
+    async (_client, modernClient) => {
+      const hub = await hubWith(modernServer);
+      const caller = await clientOf(hub, 'caller', { modern: modernClient });
+      const bystander = await clientOf(hub, 'bystander', { modern: modernClient });
+      const result = await caller.client.callTool({ name: 'asker__ask', arguments: {} });
+      expect(JSON.parse(textOf(result))).toEqual({
+        action: 'accept',
+        content: { name: 'caller', color: 'blue' },
+      });
+      expect(caller.asked).toEqual(['Who are you?']);
+      expect(bystander.asked).toEqual([]);
+      const eras = hub.listSessions().map((session) => session.era);
+      expect(eras).toEqual(modernClient ? ['modern', 'modern'] : ['legacy', 'legacy']);
+    },
+  );
+
+  it('goes to the person in the dashboard when the client cannot answer', async () => {
+    const hub = await hubWith(modernServer);
+    const { client } = await clientOf(hub, 'plain', { elicitation: false });
+    const call = client.callTool({ name: 'asker__ask', arguments: {} });
+    await until(() => hub.listElicitations().length === 1, 'the dashboard shows the request');
+    const [shown] = hub.listElicitations();
+    expect(shown).toMatchObject({
+      serverSlug: 'asker',
+      clientName: 'plain',
+      message: 'Who are you?',
+      mode: 'form',
+      requestedSchema: SCHEMA,
+    });
+    hub.answerElicitation(shown!.id, { action: 'accept', content: { name: 'Ada' } });
+    expect(JSON.parse(textOf(await call))).toEqual({
+      action: 'accept',
+      content: { name: 'Ada', color: 'blue' },
+    });
+    expect(hub.listElicitations()).toEqual([]);
+  });
+
+  it('takes the request off the dashboard when the client cancels its call', async () => {
+    const hub = await hubWith(modernServer);
+    const { client } = await clientOf(hub, 'impatient', { elicitation: false });
+    const abort = new AbortController();
+    const call = client.callTool({ name: 'asker__ask', arguments: {} }, { signal: abort.signal });
+    await until(() => hub.listElicitations().length === 1, 'the dashboard shows the request');
+    abort.abort('gave up');
+    await expect(call).rejects.toThrow();
+    await until(() => hub.listElicitations().length === 0, 'the request leaves the dashboard');
+  });
+
+  it('refuses sampling for a client without it, naming the client', async () => {
+    const hub = await hubWith(modernServer);
+    const { client } = await clientOf(hub, 'no-sampling');
+    const outcome = await client
+      .callTool({ name: 'asker__sample', arguments: {} })
+      .then((result) => JSON.stringify(result))
+      .catch((error: unknown) => String(error));
+    expect(outcome).toMatch(/client 'no-sampling' does not support sampling/);
+  });
+});
+
+describe('a 2026-07-28 retry', () => {
+  it('continues only the request whose requestState it carries', async () => {
+    const hub = await hubWith(true);
+    const client = new Client(
+      { name: 'manual', version: '1.0.0' },
+      {
+        capabilities: { elicitation: { form: {} } },
+        versionNegotiation: { mode: 'auto' },
+        inputRequired: { autoFulfill: false },
+      },
+    );
+    const [clientSide, hubSide] = InMemoryTransport.createLinkedPair();
+    await hub.connect(hubSide, { origin: 'test', clientName: 'manual', sessionId: 'm1' });
+    await client.connect(clientSide);
+    const asked = (await client.callTool(
+      { name: 'asker__ask', arguments: {} },
+      { allowInputRequired: true },
+    )) as unknown as { resultType: string; requestState: string };
+    expect(asked.resultType).toBe('input_required');
+    const elsewhere = {
+      name: 'asker__sample',
+      arguments: {},
+      requestState: asked.requestState,
+      inputResponses: { q: { action: 'accept', content: { name: 'Eve' } } },
+    };
+    await expect(client.callTool(elsewhere as never)).rejects.toThrow(
+      /belongs to another request \(tools\/call ask\)/,
+    );
+    // The flow it belongs to is still there for the right retry.
+    const answered = await client.callTool({
+      name: 'asker__ask',
+      arguments: {},
+      requestState: asked.requestState,
+      inputResponses: { q: { action: 'accept', content: { name: 'Ada' } } },
+    } as never);
+    expect(JSON.parse(textOf(answered))).toEqual({
+      action: 'accept',
+      content: { name: 'Ada', color: 'blue' },
+    });
+  });
+});
