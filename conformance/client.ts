@@ -15,7 +15,7 @@
  * plain type stripping) because the hub uses constructor parameter properties.
  */
 import { Client, InMemoryTransport, type Tool } from '@modelcontextprotocol/client';
-import { createHub, type Hub, type ServerView } from '../src/hub/index.ts';
+import { allowAllPolicy, createHub, type Hub, type ServerView } from '../src/hub/index.ts';
 
 /** The slug the scenario's server is registered under, so its tools are `scenario__<name>`. */
 const SLUG = 'scenario';
@@ -44,7 +44,7 @@ class Run {
 
   /** The server view of the scenario's server (its status, tools and their aggregated names). */
   server(): ServerView {
-    const view = this.hub.listServers().find((server) => server.slug === SLUG);
+    const view = this.hub.admin.listServers().find((server) => server.slug === SLUG);
     if (!view) throw new Error(`the hub lost the server '${SLUG}'`);
     return view;
   }
@@ -222,7 +222,7 @@ function contextToolCalls(): ToolCall[] {
 function settled(hub: Hub, id: string): Promise<ServerView> {
   return new Promise((resolve, reject) => {
     const check = (): boolean => {
-      const view = hub.listServers().find((server) => server.id === id);
+      const view = hub.admin.listServers().find((server) => server.id === id);
       if (!view || view.status.state === 'connecting') return false;
       clearTimeout(timer);
       unsubscribe();
@@ -233,7 +233,7 @@ function settled(hub: Hub, id: string): Promise<ServerView> {
       unsubscribe();
       reject(new Error(`the hub did not connect to the server within ${READY_TIMEOUT_MS} ms`));
     }, READY_TIMEOUT_MS);
-    const unsubscribe = hub.subscribe(() => void check());
+    const unsubscribe = hub.events.subscribe(() => void check());
     check();
   });
 }
@@ -265,6 +265,7 @@ async function main(): Promise<number> {
   log(`scenario ${scenario} at ${version}, server ${url.href}`);
 
   const hub = await createHub({
+    policy: allowAllPolicy,
     log: (message) => log(`hub: ${message}`),
     // The periodic health check is not what any scenario measures; a ping landing mid-scenario
     // would only make runs differ by timing.
@@ -274,10 +275,10 @@ async function main(): Promise<number> {
   let client: Client | undefined;
   try {
     // The scenario's server is the hub's only server: the built-in one goes.
-    for (const builtin of hub.listServers().filter((server) => server.kind === 'builtin')) {
-      await hub.removeServer(builtin.id);
+    for (const builtin of hub.admin.listServers().filter((server) => server.kind === 'builtin')) {
+      await hub.admin.removeServer(builtin.id);
     }
-    const added = await hub.addServer({
+    const added = await hub.admin.addServer({
       name: scenario,
       slug: SLUG,
       url: url.href,

@@ -1,14 +1,16 @@
 /**
- * The hub core's public entry, for Node (tests, benchmarks, the conformance runner) as much as for
- * the worker: `createHub()` with in-memory stores unless others are passed in, then
- * `hub.connect(transport, principal)` for any SDK `Transport`.
+ * The hub core's public entry, for Node (tests, benchmarks, the conformance runner, embedders) as
+ * much as for the worker: `createHub({ policy })` with in-memory stores unless others are passed
+ * in, then `hub.connect(transport, principal)` for any SDK `Transport`, and `hub.admin` for what
+ * the dashboard does (servers, sessions, the Inspector, answers to the person's queue).
  */
 import { Hub, type HubOptions } from './hub.ts';
 import { MemoryJournalStore, MemoryNotesStore, MemoryRegistryStore } from './memory-stores.ts';
 
-export type CreateHubOptions = Partial<HubOptions>;
+/** Every option may be left out but the policy: who may do what is never a silent default. */
+export type CreateHubOptions = Partial<HubOptions> & Pick<HubOptions, 'policy'>;
 
-export function createHub(options: CreateHubOptions = {}): Promise<Hub> {
+export function createHub(options: CreateHubOptions): Promise<Hub> {
   return Hub.create({
     ...options,
     registry: options.registry ?? new MemoryRegistryStore(),
@@ -21,5 +23,9 @@ export { Hub, type HubOptions } from './hub.ts';
 export { Session } from './downstream/session.ts';
 export { Playground, PLAYGROUND_CLIENT_NAME } from './admin/playground.ts';
 export type * from './ports.ts';
+export type * from './policy/policy.ts';
 export type * from '../protocol/views.ts';
-export { allowAllPolicy, systemClock, SLUG_PATTERN } from './ports.ts';
+export { allowAllPolicy } from './policy/allow-all.ts';
+export { randomIds, systemClock } from './platform.ts';
+export { SLUG_PATTERN } from './ports.ts';
+export { NexusErrorCode } from '../protocol/errors.ts';

@@ -139,44 +139,21 @@ export interface NotesStore {
   delete(id: string): Promise<boolean>;
 }
 
-/** Time, passed in so tests can drive backoff and health checks with a fake clock. */
+/**
+ * Time, passed in so tests can drive backoff, deadlines and health checks with a fake clock. No
+ * file of the hub reads the platform's clock itself (a lint rule holds it to ./platform.ts).
+ */
 export interface Clock {
+  /** Wall-clock milliseconds since the epoch: what is stored and shown. */
   now(): number;
+  /** A monotonic millisecond reading for durations (latency); only differences mean anything. */
+  monotonic(): number;
   setTimeout(fn: () => void, ms: number): unknown;
   clearTimeout(handle: unknown): void;
 }
 
-export const systemClock: Clock = {
-  now: () => Date.now(),
-  setTimeout: (fn, ms) => setTimeout(fn, ms),
-  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
-};
-
-/** Who is asking: every downstream request is authorized against one. */
-export interface Principal {
-  /** The origin of the client page, e.g. `http://127.0.0.1:4173`. */
-  origin: string;
-  /** The name the client gave in `connectHub({ name })`. */
-  clientName: string;
-  sessionId: string;
+/** Fresh identifiers (server entries, sessions, waiting requests, input flows), passed in too. */
+export interface Ids {
+  /** A new identifier, unique for the life of the profile (a UUID on the platform). */
+  next(): string;
 }
-
-/** What a downstream request asks to do; the names are the hub's (namespaced) ones. */
-export type PolicyAction =
-  | { type: 'list'; what: 'tools' | 'prompts' | 'resources' | 'resource templates' }
-  | { type: 'call-tool'; serverId: string; tool: string }
-  | { type: 'get-prompt'; serverId: string; prompt: string }
-  | { type: 'read-resource'; serverId: string; uri: string }
-  | { type: 'subscribe-resource'; serverId: string; uri: string }
-  | { type: 'complete'; serverId: string }
-  | { type: 'set-log-level'; level: string };
-
-export type PolicyDecision = 'allow' | 'deny' | 'ask';
-
-/** The policy seam: every downstream request passes through it. */
-export interface Policy {
-  authorize(principal: Principal, action: PolicyAction): Promise<PolicyDecision> | PolicyDecision;
-}
-
-/** The first policy: everything is allowed. Per-tool consent replaces it in a later issue. */
-export const allowAllPolicy: Policy = { authorize: () => 'allow' };

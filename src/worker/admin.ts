@@ -21,40 +21,44 @@ export function createAdminApi(
   const unsubscribers = new Set<() => void>();
   const playground = new Playground(hub, origin, HUB_VERSION);
   // An open dashboard is someone who may look: the Inspector records while one is.
-  const unwatch = hub.inspector.watch();
+  const unwatch = hub.recorder.inspector.watch();
+  const admin = hub.admin;
   const api: AdminApi = {
     mode: async () => mode,
-    listServers: async () => hub.listServers(),
-    addServer: (input) => hub.addServer(input),
-    editServer: (id, input) => hub.editServer(id, input),
-    removeServer: (id) => hub.removeServer(id),
-    setEnabled: (id, enabled) => hub.setEnabled(id, enabled),
-    restartServer: async (id) => hub.restartServer(id),
-    serverDetail: async (id) => hub.serverDetail(id),
-    listSessions: async () => hub.listSessions(),
-    disconnectSession: (sessionId) => hub.disconnectSession(sessionId),
+    listServers: async () => admin.listServers(),
+    addServer: (input) => admin.addServer(input),
+    editServer: (id, input) => admin.editServer(id, input),
+    removeServer: (id) => admin.removeServer(id),
+    setEnabled: (id, enabled) => admin.setEnabled(id, enabled),
+    restartServer: async (id) => admin.restartServer(id),
+    serverDetail: async (id) => admin.serverDetail(id),
+    listSessions: async () => admin.listSessions(),
+    disconnectSession: (sessionId) => admin.disconnectSession(sessionId),
     callTool: (name, args) => playground.callTool(name, args),
     readResource: (uri) => playground.readResource(uri),
     getPrompt: (name, args) => playground.getPrompt(name, args),
     complete: (params) => playground.complete(params),
     playgroundLists: () => playground.lists(),
-    traffic: async (afterSeq) => hub.traffic(afterSeq),
-    trafficDetail: async (seq) => hub.trafficDetail(seq),
-    inspectorSettings: async () => hub.inspectorSettings(),
-    setInspectorSettings: (settings) => hub.setInspectorSettings(settings),
-    activity: async () => hub.activityViews(),
-    diagnoseServer: (id) => hub.diagnoseServer(id, { origin, protocol: new URL(origin).protocol }),
-    listResourceCollisions: async () => hub.resourceCollisions(),
-    importConfig: (text) => hub.importConfig(text),
-    exportConfig: async (format) => hub.exportConfig(format),
-    listElicitations: async () => hub.listElicitations(),
-    answerElicitation: async (id, answer) => hub.answerElicitation(id, answer),
+    traffic: async (afterSeq) => admin.traffic(afterSeq),
+    trafficDetail: async (seq) => admin.trafficDetail(seq),
+    inspectorSettings: async () => admin.inspectorSettings(),
+    setInspectorSettings: (settings) => admin.setInspectorSettings(settings),
+    activity: async () => admin.activityViews(),
+    diagnoseServer: (id) =>
+      admin.diagnoseServer(id, { origin, protocol: new URL(origin).protocol }),
+    listResourceCollisions: async () => admin.resourceCollisions(),
+    importConfig: (text) => admin.importConfig(text),
+    exportConfig: async (format) => admin.exportConfig(format),
+    listElicitations: async () => admin.listElicitations(),
+    answerElicitation: async (id, answer) => admin.answerElicitation(id, answer),
     subscribe: async (listener) => {
       // `listener` is a comlink proxy: each call is a message to the tab. Calls are fire-and-forget
       // so a slow tab never stalls the hub.
       const remote = listener as ((event: HubEvent) => Promise<void>) &
         Partial<Comlink.ProxyMarked>;
-      const stop = hub.subscribe((event) => void Promise.resolve(remote(event)).catch(() => {}));
+      const stop = hub.events.subscribe(
+        (event) => void Promise.resolve(remote(event)).catch(() => {}),
+      );
       const unsubscribe = () => {
         stop();
         unsubscribers.delete(unsubscribe);

@@ -4,11 +4,13 @@
  * missing, as a dedicated Worker per tab that receives its ports in `nexus/port` frames.
  *
  * Origins: only same-origin pages can construct this SharedWorker (and a dedicated Worker belongs
- * to the page that made it), so every port comes from this origin; the principal's origin is ours.
+ * to the page that made it), so every port comes from this origin; each session's principal gets
+ * the origin the browser vouches for with the port (`vouchedOrigin`), never one the page declares.
  */
 /// <reference lib="webworker" />
 import * as Comlink from 'comlink';
 import { Hub } from '../hub/hub.ts';
+import { allowAllPolicy } from '../hub/policy/allow-all.ts';
 import { onDemand } from '../hub/admin/on-demand.ts';
 import type { Session } from '../hub/downstream/session.ts';
 import type { NewServerEntry } from '../hub/ports.ts';
@@ -51,6 +53,9 @@ const hubReady: Promise<Hub> = (async () => {
   const db = await openNexusDb();
   performance.mark('nexus-hub:database-open');
   const hub = await Hub.create({
+    // Every client may use every server until the person's consent (grants, pins) replaces this
+    // named policy; the hub itself has no default.
+    policy: allowAllPolicy,
     registry: new IdbRegistryStore(db),
     notes: new IdbNotesStore(db),
     journal: new IdbJournalStore(db),
@@ -61,7 +66,7 @@ const hubReady: Promise<Hub> = (async () => {
   return hub;
 })();
 
-async function accept(port: MessagePort): Promise<void> {
+async function accept(port: MessagePort, origin: string): Promise<void> {
   const hello = await acceptHello(port);
   let hub: Hub;
   try {
@@ -70,7 +75,7 @@ async function accept(port: MessagePort): Promise<void> {
     return refuse(port, 'The Nexus hub could not start', error);
   }
   if (hello.role === 'admin') {
-    const admin = createAdminApi(hub, mode, self.location.origin);
+    const admin = createAdminApi(hub, mode, origin);
     // Expose BEFORE the welcome: once this port is started, a message with no listener is lost.
     Comlink.expose(admin.api, port);
     watchDeparture(hello.lock, () => {
@@ -85,7 +90,7 @@ async function accept(port: MessagePort): Promise<void> {
   try {
     session = await hub.connect(
       transport,
-      { origin: self.location.origin, clientName: hello.clientName, sessionId: hello.sessionId },
+      { origin, clientName: hello.clientName, sessionId: hello.sessionId },
       {
         clientVersion: hello.clientVersion,
         ...(hello.server === undefined ? {} : { server: hello.server }),
@@ -104,18 +109,32 @@ function refuse(port: MessagePort, what: string, error: unknown): void {
   refuseConnection(port, `${what}: ${error instanceof Error ? error.message : String(error)}`);
 }
 
-function acceptLogged(port: MessagePort): void {
-  accept(port).catch((error: unknown) => console.warn('[nexus-hub] a connection failed:', error));
+/**
+ * The origin of the page at the other end of a port, as the browser vouches for it. A
+ * SharedWorker's `connect` event and a dedicated worker's `message` carry an empty `origin`: only
+ * pages of this worker's own origin can construct it (or post to it), so the same-origin rule is
+ * the voucher and the origin is ours. A non-empty `event.origin` (a window's postMessage, for
+ * cross-origin clients later) is taken as the browser set it. Never what the page said in its hello.
+ */
+function vouchedOrigin(event: MessageEvent): string {
+  return event.origin !== '' ? event.origin : self.location.origin;
+}
+
+function acceptLogged(port: MessagePort, origin: string): void {
+  accept(port, origin).catch((error: unknown) =>
+    console.warn('[nexus-hub] a connection failed:', error),
+  );
 }
 
 if (mode === 'shared') {
   (self as SharedWorkerGlobalScope).onconnect = (event) => {
     const port = event.ports[0];
-    if (port) acceptLogged(port);
+    if (port) acceptLogged(port, vouchedOrigin(event));
   };
 } else {
   (self as DedicatedWorkerGlobalScope).onmessage = (event) => {
     const port = event.ports[0];
-    if (isControlFrame(event.data) && event.data.type === 'nexus/port' && port) acceptLogged(port);
+    if (isControlFrame(event.data) && event.data.type === 'nexus/port' && port)
+      acceptLogged(port, vouchedOrigin(event));
   };
 }

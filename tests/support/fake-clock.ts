@@ -1,4 +1,4 @@
-import type { Clock } from '../../src/hub/ports.ts';
+import type { Clock, Ids } from '../../src/hub/ports.ts';
 
 /** A clock that only moves when the test says so. Timers run in due order. */
 export class FakeClock implements Clock {
@@ -9,6 +9,11 @@ export class FakeClock implements Clock {
   readonly scheduled: number[] = [];
 
   now(): number {
+    return this.#now;
+  }
+
+  /** Moves with `now`: a fake clock has one time line. */
+  monotonic(): number {
     return this.#now;
   }
 
@@ -44,4 +49,10 @@ export class FakeClock implements Clock {
 /** Lets pending promise callbacks (and a few rounds of I/O-free async work) run. */
 export async function settle(rounds = 20): Promise<void> {
   for (let i = 0; i < rounds; i++) await new Promise<void>((resolve) => setImmediate(resolve));
+}
+
+/** Ids `<prefix>-1`, `<prefix>-2`, …: predictable, so a test can name what it expects. */
+export function countingIds(prefix = 'id'): Ids {
+  let next = 0;
+  return { next: () => `${prefix}-${++next}` };
 }

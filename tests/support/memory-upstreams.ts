@@ -1,6 +1,7 @@
 import { InMemoryTransport } from '@modelcontextprotocol/client';
 import { McpServer } from '@modelcontextprotocol/server';
 import { serveStdio } from '@modelcontextprotocol/server/stdio';
+import { httpConnector } from '../../src/hub/upstream/connectors/remote.ts';
 import type { TransportOpener } from '../../src/hub/upstream/upstream.ts';
 
 /**
@@ -64,6 +65,9 @@ export class MemoryUpstreams {
     };
     return { transport: clientSide };
   };
+
+  /** The HTTP connector with `opener` in place of real HTTP: its attempts and explanations. */
+  readonly connector = httpConnector(undefined, (entry, attempt) => this.opener(entry, attempt));
 
   /** Kills every live connection of `key` and refuses new ones. */
   async takeDown(key: string): Promise<void> {

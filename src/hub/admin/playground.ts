@@ -90,7 +90,7 @@ export class Playground {
       await this.hub.connect(hubSide, {
         origin: this.origin,
         clientName: PLAYGROUND_CLIENT_NAME,
-        sessionId: `playground-${crypto.randomUUID()}`,
+        sessionId: `playground-${this.hub.ids.next()}`,
       });
       client.onclose = () => {
         if (this.#client === opened) this.#client = undefined;

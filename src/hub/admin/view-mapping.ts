@@ -1,41 +1,20 @@
 /**
- * Mapping between the hub's live objects and the plain views the admin API hands out, and from
- * the add/edit form's input to a registry entry. The one place secrets are masked.
+ * Mapping between the hub's live objects and the plain views the admin API hands out. Secret
+ * header values are masked here (what a secret is: ../journal/redaction.ts).
  */
 import type { JSONRPCMessage } from '@modelcontextprotocol/client';
 import { sizeOf, type TrafficEntry } from '../journal/protocol-log.ts';
+import { isSecretHeader, maskSecret } from '../journal/redaction.ts';
 import type { Session } from '../downstream/session.ts';
-import type { HeaderEntry, NewServerEntry, RemoteTransportKind } from '../ports.ts';
+import type { HeaderEntry } from '../ports.ts';
 import { DEFAULT_TIMEOUT_MS, type Upstream } from '../upstream/upstream.ts';
 import type {
   HeaderView,
   ServerDetail,
-  ServerInput,
   ServerView,
   SessionView,
   TrafficView,
 } from '../../protocol/views.ts';
-
-/** Shows at most the last 2 characters of a secret, and only when it is long enough to spare them. */
-export function maskSecret(value: string): string {
-  return value.length >= 12 ? `••••${value.slice(-2)}` : '••••';
-}
-
-/**
- * `text` (JSON, or what a server said) with every occurrence of a secret replaced by `••••`, also where JSON escaping changed
- * how the secret is written. Secrets shorter than 4 characters are left alone: replacing "a"
- * everywhere would wreck the text and protect nothing.
- */
-export function redact(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const secret of secrets) {
-    if (secret.length < 4) continue;
-    const escaped = JSON.stringify(secret).slice(1, -1);
-    out = out.replaceAll(secret, '••••');
-    if (escaped !== secret) out = out.replaceAll(escaped, '••••');
-  }
-  return out;
-}
 
 function headerView(header: HeaderEntry): HeaderView {
   return {
@@ -83,7 +62,9 @@ export function toServerView(upstream: Upstream, exposed: Map<string, string>): 
         target: entry.url,
         transport: entry.transport,
         activeTransport:
-          upstream.activeTransport === 'builtin' ? undefined : upstream.activeTransport,
+          upstream.activeTransport === 'streamable-http' || upstream.activeTransport === 'sse'
+            ? upstream.activeTransport
+            : undefined,
         headers: entry.headers.map(headerView),
       };
     case 'stdio':
@@ -134,7 +115,8 @@ export function toTrafficView(entry: TrafficEntry): TrafficView {
 
 /**
  * A message the hub POSTed to a Streamable HTTP server, as a cURL command a person can paste into
- * a terminal to replay it. Header values marked secret are masked: the person fills them in.
+ * a terminal to replay it. Secret header values (marked, or named like a credential) are masked:
+ * the person fills them in.
  */
 export function curlOf(upstream: Upstream, message: JSONRPCMessage): string | undefined {
   const entry = upstream.entry;
@@ -151,7 +133,7 @@ export function curlOf(upstream: Upstream, message: JSONRPCMessage): string | un
   if (sessionId) lines.push(`-H ${quote(`Mcp-Session-Id: ${sessionId}`)}`);
   for (const header of entry.headers) {
     if (header.name.trim() === '') continue;
-    const value = header.secret ? maskSecret(header.value) : header.value;
+    const value = isSecretHeader(header) ? maskSecret(header.value) : header.value;
     lines.push(`-H ${quote(`${header.name.trim()}: ${value}`)}`);
   }
   lines.push(`--data-raw ${quote(JSON.stringify(message))}`);
@@ -170,47 +152,5 @@ export function toSessionView(session: Session, scopeSlug?: string): SessionView
     errors: session.errors,
     ...(session.era ? { era: session.era } : {}),
     ...(scopeSlug ? { scope: scopeSlug } : {}),
-  };
-}
-
-const TRANSPORTS: readonly RemoteTransportKind[] = ['auto', 'streamable-http', 'sse'];
-
-/** Validates the add/edit form's input; errors name the field and say what to write. */
-export function entryFromInput(input: ServerInput): NewServerEntry {
-  let url: URL;
-  try {
-    url = new URL(input.url.trim());
-  } catch {
-    throw new Error(
-      `"${input.url}" is not a URL. Write the full address, e.g. http://127.0.0.1:3001/mcp.`,
-    );
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new Error(`The URL must start with http:// or https:// (got ${url.protocol}).`);
-  }
-  if (!TRANSPORTS.includes(input.transport)) {
-    throw new Error(`Unknown transport "${input.transport}": use auto, streamable-http or sse.`);
-  }
-  const headers: HeaderEntry[] = [];
-  for (const header of input.headers) {
-    const name = header.name.trim();
-    if (name === '') continue;
-    if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) {
-      throw new Error(`"${name}" is not a valid HTTP header name.`);
-    }
-    headers.push({ name, value: header.value ?? '', secret: header.secret });
-  }
-  if (input.timeoutMs !== undefined && !(input.timeoutMs > 0)) {
-    throw new Error('The timeout must be a positive number of milliseconds.');
-  }
-  return {
-    kind: 'remote',
-    name: input.name?.trim() || url.host,
-    slug: input.slug?.trim() || undefined,
-    url: url.href,
-    transport: input.transport,
-    headers,
-    enabled: true,
-    timeoutMs: input.timeoutMs,
   };
 }

@@ -64,11 +64,7 @@ function text(value: string) {
 }
 
 /** Builds one server instance (the hub makes a fresh one per connection). */
-export function createNotesServer(
-  notes: NotesStore,
-  clock: Clock,
-  newId: () => string = () => crypto.randomUUID(),
-): McpServer {
+export function createNotesServer(notes: NotesStore, clock: Clock, newId: () => string): McpServer {
   const server = new McpServer(
     { name: 'nexus-builtin', title: 'Nexus built-in notes and clock', version: '0.1.0' },
     {

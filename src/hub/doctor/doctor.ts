@@ -11,7 +11,7 @@
 import type { CheckName, Diagnosis, Finding, ProblemKind } from '../../protocol/doctor.ts';
 import type { FetchLike } from '@modelcontextprotocol/client';
 import { networkCode } from '../upstream/connectors/http.ts';
-import { redact } from '../admin/view-mapping.ts';
+import { redact } from '../journal/redaction.ts';
 
 export type { CheckName, Diagnosis, Finding, ProblemKind } from '../../protocol/doctor.ts';
 

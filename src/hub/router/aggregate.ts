@@ -32,6 +32,8 @@ export interface Aggregate {
   resources: Resource[];
   templates: ResourceTemplate[];
   collisions: ResourceCollision[];
+  /** The server id of each item, index for index: what the policy's filter needs to know. */
+  owners: Record<'tools' | 'prompts' | 'resources' | 'templates', string[]>;
 }
 
 export interface ResourceRoute {
@@ -107,6 +109,7 @@ export class CatalogAggregator {
       resources: [],
       templates: [],
       collisions: [],
+      owners: { tools: [], prompts: [], resources: [], templates: [] },
     };
     const owners = new Map<string, string>();
     const shadowed = new Map<string, string[]>();
@@ -123,14 +126,17 @@ export class CatalogAggregator {
       const toolNames = exposed('tool', catalog.tools);
       for (const tool of catalog.tools) {
         aggregate.tools.push({ ...tool, name: toolNames.get(tool.name)! });
+        aggregate.owners.tools.push(source.id);
       }
       const promptNames = exposed('prompt', catalog.prompts);
       for (const prompt of catalog.prompts) {
         aggregate.prompts.push({ ...prompt, name: promptNames.get(prompt.name)! });
+        aggregate.owners.prompts.push(source.id);
       }
       const templateNames = exposed('template', catalog.templates);
       for (const template of catalog.templates) {
         aggregate.templates.push({ ...template, name: templateNames.get(template.name)! });
+        aggregate.owners.templates.push(source.id);
         templates.push({
           serverId: source.id,
           uriTemplate: template.uriTemplate,
@@ -142,6 +148,7 @@ export class CatalogAggregator {
         if (owner === undefined) {
           owners.set(resource.uri, source.id);
           aggregate.resources.push(resource);
+          aggregate.owners.resources.push(source.id);
         } else if (owner !== source.id) {
           const others = shadowed.get(resource.uri) ?? [];
           if (!others.includes(source.id)) others.push(source.id);

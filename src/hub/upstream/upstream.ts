@@ -7,116 +7,51 @@
 import {
   Client,
   LOG_LEVEL_META_KEY,
-  ProtocolError,
-  ProtocolErrorCode,
   SdkError,
   SdkErrorCode,
-  type CallToolResult,
   type CompleteRequest,
-  type GetPromptResult,
   type JSONRPCMessage,
   type LoggingLevel,
   type LoggingMessageNotification,
   type McpSubscription,
-  type Prompt,
-  type ReadResourceResult,
-  type RequestId,
   type RequestOptions,
-  type Resource,
   type ServerCapabilities,
   type SubscriptionFilter,
-  type ResourceTemplateType as ResourceTemplate,
-  type Tool,
   type Transport,
 } from '@modelcontextprotocol/client';
 import { CfWorkerJsonSchemaValidator } from '@modelcontextprotocol/client/validators/cf-worker';
-import { backoffDelay, type BackoffOptions } from './backoff.ts';
-import { Deadline, SDK_TIMEOUT_OFF } from './deadline.ts';
-import { tapTransport } from '../journal/tap.ts';
-import { moreVerbose } from '../router/log-levels.ts';
-import { isLegacyHint, type HttpObservations } from './connectors/http.ts';
+import { serverTimeout, serverUnavailable } from '../../protocol/errors.ts';
 import {
   INPUT_METHODS,
-  PushedRequests,
   RoundTrips,
   type Exchange,
   type InputRequest,
   type InputResponse,
 } from '../downstream/input.ts';
+import { tapTransport } from '../journal/tap.ts';
 import type { Clock, ServerEntry, ServerStatus, TrafficDirection } from '../ports.ts';
+import { moreVerbose } from '../router/log-levels.ts';
+import { backoffDelay, type BackoffOptions } from './backoff.ts';
+import {
+  CallTracker,
+  type CallOptions,
+  type InputCapableMethod,
+  type InputCapableResults,
+} from './calls.ts';
+import {
+  CATALOG_KINDS,
+  LISTS,
+  MAX_UPSTREAM_PAGES,
+  emptyCatalog,
+  type Catalog,
+  type CatalogKind,
+} from './catalog.ts';
+import type { Connectors, OpenedTransport, TransportKind } from './connectors/connector.ts';
+import { Deadline, SDK_TIMEOUT_OFF } from './deadline.ts';
 
-export type TransportKind = 'streamable-http' | 'sse' | 'builtin';
-
-/** What a server offers, as it listed it (names not yet namespaced). */
-export interface Catalog {
-  tools: Tool[];
-  prompts: Prompt[];
-  resources: Resource[];
-  templates: ResourceTemplate[];
-}
-
-export type CatalogKind = keyof Catalog;
-export const CATALOG_KINDS: readonly CatalogKind[] = ['tools', 'prompts', 'resources', 'templates'];
-
-/**
- * How each list is fetched, and which server capability says it exists. No cursor: the SDK follows
- * every page and returns the whole list (up to MAX_UPSTREAM_PAGES). `bypass`: the hub keeps the
- * lists itself; the SDK's response cache would only hold a second copy.
- */
-const bypass = { cacheMode: 'bypass' } as const;
-const LISTS: {
-  [K in CatalogKind]: {
-    capability: 'tools' | 'prompts' | 'resources';
-    fetch(client: Client): Promise<Catalog[K]>;
-  };
-} = {
-  tools: {
-    capability: 'tools',
-    fetch: async (client) => (await client.listTools(undefined, bypass)).tools,
-  },
-  prompts: {
-    capability: 'prompts',
-    fetch: async (client) => (await client.listPrompts(undefined, bypass)).prompts,
-  },
-  resources: {
-    capability: 'resources',
-    fetch: async (client) => (await client.listResources(undefined, bypass)).resources,
-  },
-  templates: {
-    capability: 'resources',
-    fetch: async (client) =>
-      (await client.listResourceTemplates(undefined, bypass)).resourceTemplates,
-  },
-};
-
-function emptyCatalog(): Catalog {
-  return { tools: [], prompts: [], resources: [], templates: [] };
-}
-
-/**
- * Pages the hub follows per list before giving up on a server whose cursor never ends. The SDK's
- * own default (64) is too small for a large server; 0 would trust every server blindly.
- */
-const MAX_UPSTREAM_PAGES = 10_000;
-
-export interface OpenedTransport {
-  transport: Transport;
-  /** What an HTTP exchange showed, for error diagnosis. */
-  observations?: HttpObservations;
-  /**
-   * For a transport that can tell: the id of the hub's request on whose response stream each
-   * server→client request arrived (Streamable HTTP sends a call's requests on that call's stream).
-   * Absent: the transport cannot tell (HTTP+SSE, in-memory), and the hub falls back to "the one
-   * call in flight".
-   */
-  related?: Map<RequestId, RequestId>;
-}
-
-/** Platform piece: makes the transport for one server and transport kind. */
-export type TransportOpener = (
-  entry: ServerEntry,
-  kind: TransportKind,
-) => OpenedTransport | Promise<OpenedTransport>;
+export type { CallOptions, InputCapableMethod, InputCapableResults } from './calls.ts';
+export { CATALOG_KINDS, type Catalog, type CatalogKind } from './catalog.ts';
+export type { OpenedTransport, TransportKind, TransportOpener } from './connectors/connector.ts';
 
 export interface UpstreamDeps {
   clock: Clock;
@@ -126,12 +61,8 @@ export interface UpstreamDeps {
   pingIntervalMs: number;
   /** A ping unanswered for this long (ms) counts as a silent server. */
   pingTimeoutMs: number;
-  openTransport: TransportOpener;
-  describeError(
-    error: unknown,
-    entry: ServerEntry,
-    observations?: HttpObservations,
-  ): Promise<string>;
+  /** How each kind of server is reached (one connector per entry kind). */
+  connectors: Connectors;
   clientInfo: { name: string; version: string };
   /** Called after every status change. */
   onStatus(upstream: Upstream): void;
@@ -160,36 +91,6 @@ export const DEFAULT_TIMEOUT_MS = 60_000;
 /** Health-check round trips kept per server, for the dashboard. */
 const LATENCIES_KEPT = 10;
 
-export interface CallOptions {
-  signal?: AbortSignal;
-  onprogress?: (progress: { progress: number; total?: number; message?: string }) => void;
-  /**
-   * The least severe log level the caller wants for this call. A 2026-07-28 server logs per
-   * request, at the level the request carries; a 2025-era server uses its connection's level.
-   */
-  logLevel?: LoggingLevel;
-}
-
-/** A 2025-era call in flight, and the timeout that stands still while it waits for input. */
-interface RunningCall {
-  pushed: PushedRequests<unknown>;
-  deadline?: Deadline;
-}
-
-/** The requests that may stop for input, and what each one returns when it completes. */
-export interface InputCapableResults {
-  'tools/call': CallToolResult;
-  'prompts/get': GetPromptResult;
-  'resources/read': ReadResourceResult;
-}
-export type InputCapableMethod = keyof InputCapableResults;
-
-/**
- * A `_meta` key the hub puts on its own calls so the transport wrapper can learn which upstream
- * request id each call got; it is removed before the message leaves the hub.
- */
-const CALL_MARKER = 'dev.nexus/call';
-
 /** 2026-07-28 and later: the stateless era, where calls ask for input with `input_required`. */
 export function isModernEra(protocolVersion: string | undefined): boolean {
   return protocolVersion !== undefined && protocolVersion >= '2026-07-28';
@@ -213,13 +114,8 @@ export class Upstream {
   lastError?: { reason: string; at: number };
 
   #client?: Client;
-  /** See `OpenedTransport.related`. */
-  #related: Map<RequestId, RequestId> | undefined;
-  /** 2025-era calls in flight, by the hub's call id, for the requests the server sends during them. */
-  readonly #calls = new Map<string, RunningCall>();
-  /** The upstream request id each call in flight got → the hub's call id. */
-  readonly #callByRequestId = new Map<RequestId, string>();
-  #nextCallId = 0;
+  /** 2025-era calls in flight, for the requests the server sends during them. */
+  readonly #calls = new CallTracker();
   /** Resolves when the first connection attempt has an outcome (ready, error or disabled). */
   readonly firstSettled: Promise<void>;
   #settle!: () => void;
@@ -262,14 +158,10 @@ export class Upstream {
       this.#setStatus({ state: 'disabled' });
       return;
     }
-    if (this.entry.kind === 'stdio') {
-      // Stdio servers run through nexus-bridge, which a later version wires in; no retry loop
-      // can change that, so this is a standing error rather than a reconnect cycle.
-      this.#setStatus({
-        state: 'error',
-        reason:
-          'needs the local bridge: stdio servers run through nexus-bridge, which is not set up yet',
-      });
+    if (!this.deps.connectors.has(this.entry.kind)) {
+      // No connector reaches this kind (stdio servers need nexus-bridge, which a later version
+      // wires in): no retry loop can change that, so this is a standing error, not a cycle.
+      this.#setStatus({ state: 'error', reason: unreachableKind(this.entry.kind) });
       return;
     }
     this.#attempt = 0;
@@ -282,7 +174,7 @@ export class Upstream {
     this.#setStatus(status);
   }
 
-  get tools(): Tool[] {
+  get tools(): Catalog['tools'] {
     return this.catalog.tools;
   }
 
@@ -343,21 +235,11 @@ export class Upstream {
       const sent = this.#withLogLevel(params, options.logLevel);
       return new RoundTrips((retry) => send({ ...sent, ...retry }));
     }
-    const callId = `${this.#nextCallId++}`;
-    const meta = {
-      ...(params._meta as Record<string, unknown> | undefined),
-      [CALL_MARKER]: callId,
-    };
-    const call = send({ ...params, _meta: meta }) as Promise<InputCapableResults[M]>;
-    const pushed = new PushedRequests(call);
-    this.#calls.set(callId, { pushed, deadline });
-    const forget = () => {
-      this.#calls.delete(callId);
-      for (const [requestId, id] of this.#callByRequestId)
-        if (id === callId) this.#callByRequestId.delete(requestId);
-    };
-    call.then(forget, forget);
-    return pushed;
+    return this.#calls.track(
+      params,
+      (marked) => send(marked) as Promise<InputCapableResults[M]>,
+      () => deadline,
+    );
   }
 
   complete(params: CompleteRequest['params'], signal?: AbortSignal) {
@@ -451,14 +333,7 @@ export class Upstream {
     } catch (error) {
       if (expired.signal.aborted && !signal?.aborted) {
         // The SDK has already sent notifications/cancelled upstream; say whose silence it was.
-        const seconds = this.timeoutMs / 1000;
-        throw new ProtocolError(
-          ProtocolErrorCode.InternalError,
-          `Server '${this.entry.slug}' did not answer ${what} within ${seconds} s ` +
-            'without reporting progress, so Nexus cancelled the call. Try again, or give the ' +
-            `server a longer timeout in Nexus (Servers → ${this.entry.slug}).`,
-          { server: this.entry.slug, timeoutMs: this.timeoutMs },
-        );
+        throw serverTimeout(this.entry.slug, what, this.timeoutMs);
       }
       throw error;
     } finally {
@@ -477,16 +352,16 @@ export class Upstream {
   #readyClient(): Client {
     if (this.status.state !== 'ready' || !this.#client) {
       const slug = this.entry.slug;
-      const why =
+      const [why, next] =
         this.status.state === 'error'
-          ? `is down (${this.status.reason}); Nexus keeps retrying, see Servers → ${slug} in the dashboard`
+          ? [
+              `is down (${this.status.reason})`,
+              `Nexus keeps retrying; see Servers → ${slug} in the dashboard.`,
+            ]
           : this.status.state === 'disabled'
-            ? `is disabled; enable it in the Nexus dashboard (Servers → ${slug})`
-            : 'is still connecting; try again in a moment';
-      throw new ProtocolError(ProtocolErrorCode.InternalError, `Server '${slug}' ${why}.`, {
-        server: slug,
-        state: this.status.state,
-      });
+            ? ['is disabled', `Enable it in the Nexus dashboard (Servers → ${slug}).`]
+            : ['is still connecting', 'Try again in a moment.'];
+      throw serverUnavailable(slug, why, next, { state: this.status.state });
     }
     return this.#client;
   }
@@ -537,7 +412,7 @@ export class Upstream {
     for (const method of INPUT_METHODS) {
       client.setRequestHandler(method, async (request, ctx) => {
         const input = { method, params: request.params } as InputRequest;
-        const call = this.#relatedCall(ctx.mcpReq.id);
+        const call = this.#calls.relatedTo(ctx.mcpReq.id);
         if (call) {
           // The server waits for an answer (maybe a person's): that is not silence.
           const release = call.deadline?.hold();
@@ -577,29 +452,26 @@ export class Upstream {
   async #connect(generation: number): Promise<void> {
     this.#setStatus({ state: 'connecting' });
     const entry = this.entry;
-    const kinds: TransportKind[] =
-      entry.kind === 'builtin'
-        ? ['builtin']
-        : entry.kind === 'remote' && entry.transport !== 'auto'
-          ? [entry.transport]
-          : ['streamable-http', 'sse'];
-    let firstFailure: { error: unknown; observations?: HttpObservations } | undefined;
+    const connector = this.deps.connectors.get(entry.kind);
+    if (!connector) return;
+    const kinds = connector.attempts(entry);
+    let firstFailure: { error: unknown; observations?: unknown } | undefined;
     for (const [index, kind] of kinds.entries()) {
       if (generation !== this.#generation) return;
       const client = this.#newClient(kind);
       let opened: OpenedTransport | undefined;
       try {
-        opened = await this.deps.openTransport(entry, kind);
-        this.#related = opened.related;
-        await client.connect(this.#watchCalls(this.#tapped(opened.transport)));
+        opened = await connector.open(entry, kind);
+        this.#calls.related = opened.related;
+        await client.connect(this.#calls.watch(this.#tapped(opened.transport)));
       } catch (error) {
         void client.close().catch(() => {});
         const failure = { error, observations: opened?.observations };
-        const canFallBack = index < kinds.length - 1 && isLegacyHint(error);
+        const canFallBack = index < kinds.length - 1 && connector.fallsBack(error);
         firstFailure ??= failure;
         if (canFallBack) continue;
         // When the legacy attempt also says "not here", the first answer explains more.
-        const report = index > 0 && isLegacyHint(error) ? firstFailure : failure;
+        const report = index > 0 && connector.fallsBack(error) ? firstFailure : failure;
         await this.#fail(generation, report.error, report.observations);
         return;
       }
@@ -679,38 +551,6 @@ export class Upstream {
     });
   }
 
-  /**
-   * Learns which upstream request id each of the hub's 2025-era calls got (from the marker in its
-   * `_meta`) and takes the marker off before the message leaves.
-   */
-  #watchCalls(transport: Transport): Transport {
-    const send = transport.send.bind(transport);
-    transport.send = (message: JSONRPCMessage, options) => {
-      const params = 'method' in message && 'id' in message ? message.params : undefined;
-      const meta = params?._meta as Record<string, unknown> | undefined;
-      if (!meta || !(CALL_MARKER in meta) || !('id' in message)) return send(message, options);
-      const { [CALL_MARKER]: callId, ...rest } = meta;
-      this.#callByRequestId.set(message.id as RequestId, String(callId));
-      const _meta = Object.keys(rest).length > 0 ? rest : undefined;
-      return send({ ...message, params: { ...params, _meta } } as JSONRPCMessage, options);
-    };
-    return transport;
-  }
-
-  /** The 2025-era call a server→client request belongs to, if the hub can tell. */
-  #relatedCall(serverRequestId: RequestId): RunningCall | undefined {
-    const outgoing = this.#related?.get(serverRequestId);
-    this.#related?.delete(serverRequestId);
-    if (outgoing !== undefined) {
-      const callId = this.#callByRequestId.get(outgoing);
-      return callId === undefined ? undefined : this.#calls.get(callId);
-    }
-    // Not on any call's stream: the transport cannot tell (HTTP+SSE, in-memory), or the server
-    // sent it on its general stream (the v2 SDK's `ctx.mcpReq.elicitInput` does). With exactly
-    // one call in flight it can only be that call's; with several, no guess is safe.
-    return this.#calls.size === 1 ? [...this.#calls.values()][0] : undefined;
-  }
-
   async #loadCatalog(
     client: Client,
     generation: number,
@@ -748,9 +588,14 @@ export class Upstream {
     }, this.deps.pingIntervalMs);
   }
 
-  async #fail(generation: number, error: unknown, observations?: HttpObservations): Promise<void> {
+  async #fail(generation: number, error: unknown, observations?: unknown): Promise<void> {
     if (generation !== this.#generation) return;
-    const reason = await this.deps.describeError(error, this.entry, observations);
+    const connector = this.deps.connectors.get(this.entry.kind);
+    const reason = connector
+      ? await connector.explain(error, this.entry, observations)
+      : error instanceof Error
+        ? error.message
+        : String(error);
     if (generation !== this.#generation) return;
     this.#halt();
     const retryGeneration = this.#generation;
@@ -761,4 +606,11 @@ export class Upstream {
       if (retryGeneration === this.#generation) void this.#connect(retryGeneration);
     }, delay);
   }
+}
+
+/** Why a server of a kind no connector reaches cannot start, and what would change that. */
+function unreachableKind(kind: ServerEntry['kind']): string {
+  return kind === 'stdio'
+    ? 'needs the local bridge: stdio servers run through nexus-bridge, which is not set up yet'
+    : `Nexus cannot reach servers of the kind '${kind}' in this version`;
 }

@@ -6,7 +6,12 @@
 import { McpServer } from '@modelcontextprotocol/server';
 import { afterEach, describe, expect, it } from 'vitest';
 import * as z from 'zod';
-import { createHub, PLAYGROUND_CLIENT_NAME, type Hub } from '../../../src/hub/index.ts';
+import {
+  allowAllPolicy,
+  createHub,
+  PLAYGROUND_CLIENT_NAME,
+  type Hub,
+} from '../../../src/hub/index.ts';
 import { createAdminApi, type AdminHandle } from '../../../src/worker/admin.ts';
 import { FakeClock } from '../../support/fake-clock.ts';
 import { MemoryUpstreams } from '../../support/memory-upstreams.ts';
@@ -55,12 +60,13 @@ async function setUp(clock?: FakeClock): Promise<{
   const upstreams = new MemoryUpstreams();
   const url = upstreams.add('weather', weather);
   const hub = await createHub({
-    openTransport: upstreams.opener,
+    policy: allowAllPolicy,
+    connectors: [upstreams.connector],
     random: () => 0.5,
     ...(clock ? { clock } : {}),
   });
   cleanups.push(() => hub.close());
-  const { id } = await hub.addServer({
+  const { id } = await hub.admin.addServer({
     name: 'Weather',
     slug: 'weather',
     url,
@@ -68,7 +74,7 @@ async function setUp(clock?: FakeClock): Promise<{
     headers: [],
   });
   await until(
-    () => hub.listServers().find((server) => server.id === id)?.status.state === 'ready',
+    () => hub.admin.listServers().find((server) => server.id === id)?.status.state === 'ready',
     'weather ready',
   );
   const admin = createAdminApi(hub, 'shared', 'http://127.0.0.1:4173');
@@ -101,7 +107,7 @@ describe('a server in full', () => {
   it('keeps the latencies of the last health checks and the last error after a recovery', async () => {
     const clock = new FakeClock();
     const { hub, admin, upstreams, id } = await setUp(clock);
-    const weatherView = () => hub.listServers().find((server) => server.id === id)!;
+    const weatherView = () => hub.admin.listServers().find((server) => server.id === id)!;
     expect(weatherView().latencyMs).toEqual([]);
     await clock.advance(5_000);
     await until(() => weatherView().latencyMs.length === 1, 'a health check timed');

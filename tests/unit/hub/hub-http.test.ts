@@ -9,7 +9,7 @@ import {
   type FetchLike,
 } from '@modelcontextprotocol/client';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createHub, type Hub } from '../../../src/hub/index.ts';
+import { allowAllPolicy, createHub, type Hub } from '../../../src/hub/index.ts';
 import type { ServerView } from '../../../src/protocol/views.ts';
 import { startCountingServer } from '../../fixtures/counting-server.ts';
 import { startEverything } from '../../fixtures/everything.ts';
@@ -22,8 +22,9 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function hubWith(options: Parameters<typeof createHub>[0] = {}): Promise<Hub> {
+async function hubWith(options: Partial<Parameters<typeof createHub>[0]> = {}): Promise<Hub> {
   const hub = await createHub({
+    policy: allowAllPolicy,
     pingIntervalMs: 300,
     pingTimeoutMs: 1_000,
     backoff: { baseMs: 100, maxMs: 400 },
@@ -60,7 +61,7 @@ async function waitFor(
   const deadline = Date.now() + ms;
   let last: ServerView | undefined;
   while (Date.now() < deadline) {
-    last = hub.listServers().find((server) => server.slug === slug);
+    last = hub.admin.listServers().find((server) => server.slug === slug);
     if (last && check(last)) return last;
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
@@ -76,7 +77,7 @@ function addRemote(
   url: string,
   transport: 'auto' | 'streamable-http' | 'sse',
 ): Promise<ServerView> {
-  return hub.addServer({ name: slug, slug, url, transport, headers: [] });
+  return hub.admin.addServer({ name: slug, slug, url, transport, headers: [] });
 }
 
 describe('hub over HTTP', () => {
@@ -111,14 +112,14 @@ describe('hub over HTTP', () => {
       return fetch(url, init);
     };
     const hub = await hubWith({ fetch: recordingFetch });
-    const view = await hub.addServer({
+    const view = await hub.admin.addServer({
       name: 'counted',
       url: counting.url,
       transport: 'streamable-http',
       headers: [{ name: 'Authorization', value: 'Bearer very-secret-token-1234', secret: true }],
     });
     expect(view.headers).toEqual([{ name: 'Authorization', value: '••••34', secret: true }]);
-    expect(JSON.stringify(hub.listServers())).not.toContain('very-secret-token');
+    expect(JSON.stringify(hub.admin.listServers())).not.toContain('very-secret-token');
     await waitFor(hub, view.slug, isReady);
     expect(seen.length).toBeGreaterThan(1);
     expect(new Set(seen)).toEqual(new Set(['Bearer very-secret-token-1234']));
@@ -128,7 +129,7 @@ describe('hub over HTTP', () => {
     const counting = await startCountingServer();
     cleanups.push(() => counting.stop());
     const hub = await hubWith();
-    const { slug } = await hub.addServer({
+    const { slug } = await hub.admin.addServer({
       name: 'counted',
       url: counting.url,
       transport: 'auto',
@@ -148,7 +149,7 @@ describe('hub over HTTP', () => {
     const modern = await startModernServer();
     cleanups.push(() => modern.stop());
     const hub = await hubWith();
-    const { slug } = await hub.addServer({
+    const { slug } = await hub.admin.addServer({
       name: 'modern',
       url: modern.url,
       transport: 'auto',
@@ -245,7 +246,7 @@ describe('hub over HTTP', () => {
   it('says "connection refused" for a closed port', async () => {
     const port = await freePort();
     const hub = await hubWith();
-    await hub.addServer({
+    await hub.admin.addServer({
       name: 'nothing',
       slug: 'nothing',
       url: `http://127.0.0.1:${port}/mcp`,
@@ -281,7 +282,7 @@ describe('hub over HTTP', () => {
       'HTTP 401: the server needs authentication; add an Authorization header to this server',
     );
 
-    await hub.editServer(added.id, {
+    await hub.admin.editServer(added.id, {
       headers: [{ name: 'Authorization', value: 'Bearer letmein', secret: true }],
     });
     await waitFor(hub, 'guarded', isReady);

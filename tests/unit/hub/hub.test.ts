@@ -2,7 +2,7 @@ import { Client, InMemoryTransport } from '@modelcontextprotocol/client';
 import { McpServer } from '@modelcontextprotocol/server';
 import { afterEach, describe, expect, it } from 'vitest';
 import * as z from 'zod';
-import { createHub, type Hub } from '../../../src/hub/index.ts';
+import { allowAllPolicy, createHub, type Hub } from '../../../src/hub/index.ts';
 import { MemoryRegistryStore } from '../../../src/hub/memory-stores.ts';
 import { FakeClock } from '../../support/fake-clock.ts';
 import { MemoryUpstreams } from '../../support/memory-upstreams.ts';
@@ -35,18 +35,19 @@ async function startHub(
   registry = new MemoryRegistryStore(),
 ) {
   const hub = await createHub({
+    policy: allowAllPolicy,
     registry,
     clock,
     random: () => 0.5,
     pingTimeoutMs: 50,
-    openTransport: upstreams.opener,
+    connectors: [upstreams.connector],
   });
   hubs.push(hub);
   return { hub, clock, registry };
 }
 
 async function addMemoryServer(hub: Hub, name: string, url: string) {
-  return hub.addServer({ name, slug: name, url, transport: 'streamable-http', headers: [] });
+  return hub.admin.addServer({ name, slug: name, url, transport: 'streamable-http', headers: [] });
 }
 
 async function connectClient(hub: Hub, name = 'test-client') {
@@ -71,7 +72,8 @@ async function registeredEarlier(upstreams: MemoryUpstreams, key: string) {
 }
 
 function ready(hub: Hub, slug: string) {
-  return () => hub.listServers().find((server) => server.slug === slug)?.status.state === 'ready';
+  return () =>
+    hub.admin.listServers().find((server) => server.slug === slug)?.status.state === 'ready';
 }
 
 describe('hub routing', () => {
@@ -142,7 +144,7 @@ describe('hub routing', () => {
     const { hub } = await startHub(new MemoryUpstreams(), clock);
     await until(ready(hub, 'nexus'), 'built-in ready');
     const events: string[] = [];
-    hub.subscribe((event) => events.push(event.type));
+    hub.events.subscribe((event) => events.push(event.type));
     const client = await connectClient(hub);
     expect(events).toEqual(['sessions']);
     await Promise.all(
@@ -151,7 +153,7 @@ describe('hub routing', () => {
     expect(events).toEqual(['sessions']);
     await clock.advance(250);
     expect(events).toEqual(['sessions', 'sessions']);
-    const [view] = hub.listSessions();
+    const [view] = hub.admin.listSessions();
     expect(view?.calls).toBe(20);
   });
 
@@ -206,7 +208,8 @@ describe('hub routing', () => {
 
     await upstreams.takeDown('alpha');
     await until(
-      () => hub.listServers().find((server) => server.slug === 'alpha')?.status.state === 'error',
+      () =>
+        hub.admin.listServers().find((server) => server.slug === 'alpha')?.status.state === 'error',
       'alpha errored',
     );
     await clock.advance(1_000); // the first retry finds nothing listening
@@ -324,7 +327,7 @@ describe('hub request timeout', () => {
   async function timedServer(count: number, timeoutMs: number) {
     const upstreams = new MemoryUpstreams();
     const { hub, clock } = await startHub(upstreams);
-    await hub.addServer({
+    await hub.admin.addServer({
       name: 'timed',
       slug: 'timed',
       url: upstreams.add('timed', steppingServer(count)),
@@ -379,7 +382,8 @@ describe('hub reconnection', () => {
     const before = clock.scheduled.length;
     await addMemoryServer(hub, 'flaky', url);
     await until(
-      () => hub.listServers().find((server) => server.slug === 'flaky')?.status.state === 'error',
+      () =>
+        hub.admin.listServers().find((server) => server.slug === 'flaky')?.status.state === 'error',
       'flaky errored',
     );
     // random() is 0.5, so each delay is 3/4 of the capped nominal delay (500 ms doubling, cap 10 s).
@@ -406,10 +410,11 @@ describe('hub reconnection', () => {
     upstreams.silent.add('alpha'); // the connection stays open but nothing answers
     await clock.advance(5_000); // the next health check sends its ping
     await until(
-      () => hub.listServers().find((server) => server.slug === 'alpha')?.status.state === 'error',
+      () =>
+        hub.admin.listServers().find((server) => server.slug === 'alpha')?.status.state === 'error',
       'alpha errored after an unanswered ping',
     );
-    const status = hub.listServers().find((server) => server.slug === 'alpha')!.status;
+    const status = hub.admin.listServers().find((server) => server.slug === 'alpha')!.status;
     expect(status.state === 'error' && status.reason).toMatch(/no answer in time/);
 
     upstreams.silent.delete('alpha');

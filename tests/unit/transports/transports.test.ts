@@ -10,7 +10,7 @@ import {
 } from '@modelcontextprotocol/client';
 import { Client as ClientV1 } from '@modelcontextprotocol/sdk/client/index.js';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createHub, type Hub } from '../../../src/hub/index.ts';
+import { allowAllPolicy, createHub, type Hub } from '../../../src/hub/index.ts';
 import { MessagePortTransport, type PortLike } from '../../../src/transports/message-port.ts';
 import { WIRE_VERSION, type HelloFrame } from '../../../src/protocol/port-frames.ts';
 import { acceptHello } from '../../../src/worker/ports.ts';
@@ -221,7 +221,7 @@ describe('MessagePortTransport text frames', () => {
   });
 
   it('the hub answers calls that arrived together in one frame, though the SDK hands them over microtasks apart', async () => {
-    const hub = await createHub();
+    const hub = await createHub({ policy: allowAllPolicy });
     hubs.push(hub);
     const [clientPort, hubPort] = channel();
     await hub.connect(new MessagePortTransport(hubPort, { text: true }), {
@@ -248,7 +248,7 @@ describe('MessagePortTransport text frames', () => {
 
 describe('SDK clients reach the hub over a MessagePort', () => {
   async function hubOverPort(): Promise<MessagePortTransport> {
-    const hub = await createHub();
+    const hub = await createHub({ policy: allowAllPolicy });
     hubs.push(hub);
     const [clientPort, hubPort] = channel();
     await hub.connect(new MessagePortTransport(hubPort), {

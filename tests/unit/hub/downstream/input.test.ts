@@ -7,7 +7,7 @@ import { Client, InMemoryTransport, type ElicitResult } from '@modelcontextproto
 import { McpServer, inputRequired } from '@modelcontextprotocol/server';
 import { afterEach, describe, expect, it } from 'vitest';
 import * as z from 'zod';
-import { createHub, type Hub } from '../../../../src/hub/index.ts';
+import { allowAllPolicy, createHub, type Hub } from '../../../../src/hub/index.ts';
 import { FakeClock } from '../../../support/fake-clock.ts';
 import { MemoryUpstreams } from '../../../support/memory-upstreams.ts';
 import { until } from '../../../support/until.ts';
@@ -67,9 +67,13 @@ async function hubWith(
 ): Promise<Hub> {
   const url = upstreams.add('asker', askingServer);
   if (modern) upstreams.modern.add('asker');
-  const hub = await createHub({ openTransport: upstreams.opener, ...(clock ? { clock } : {}) });
+  const hub = await createHub({
+    policy: allowAllPolicy,
+    connectors: [upstreams.connector],
+    ...(clock ? { clock } : {}),
+  });
   hubs.push(hub);
-  await hub.addServer({
+  await hub.admin.addServer({
     name: 'asker',
     slug: 'asker',
     url,
@@ -77,7 +81,8 @@ async function hubWith(
     headers: [],
   });
   await until(
-    () => hub.listServers().find((server) => server.slug === 'asker')?.status.state === 'ready',
+    () =>
+      hub.admin.listServers().find((server) => server.slug === 'asker')?.status.state === 'ready',
     'asker ready',
   );
   return hub;
@@ -124,7 +129,9 @@ describe.each([
 ])('elicitation from %s', (_label, modernServer) => {
   it('negotiates the era it should', async () => {
     const hub = await hubWith(modernServer);
-    const version = hub.listServers().find((server) => server.slug === 'asker')?.protocolVersion;
+    const version = hub.admin
+      .listServers()
+      .find((server) => server.slug === 'asker')?.protocolVersion;
     expect(version).toBe(modernServer ? '2026-07-28' : '2025-11-25');
   });
 
@@ -135,7 +142,7 @@ describe.each([
     const connects = upstreams.connects;
     // 2026-07-28 has no ping: a health check that sent one would fail and reconnect each time.
     for (let check = 0; check < 3; check++) await clock.advance(5_000);
-    expect(hub.listServers().find((server) => server.slug === 'asker')?.status).toEqual({
+    expect(hub.admin.listServers().find((server) => server.slug === 'asker')?.status).toEqual({
       state: 'ready',
     });
     expect(upstreams.connects).toBe(connects);
@@ -157,7 +164,7 @@ describe.each([
       });
       expect(caller.asked).toEqual(['Who are you?']);
       expect(bystander.asked).toEqual([]);
-      const eras = hub.listSessions().map((session) => session.era);
+      const eras = hub.admin.listSessions().map((session) => session.era);
       expect(eras).toEqual(modernClient ? ['modern', 'modern'] : ['legacy', 'legacy']);
     },
   );
@@ -166,8 +173,8 @@ describe.each([
     const hub = await hubWith(modernServer);
     const { client } = await clientOf(hub, 'plain', { elicitation: false });
     const call = client.callTool({ name: 'asker__ask', arguments: {} });
-    await until(() => hub.listElicitations().length === 1, 'the dashboard shows the request');
-    const [shown] = hub.listElicitations();
+    await until(() => hub.admin.listElicitations().length === 1, 'the dashboard shows the request');
+    const [shown] = hub.admin.listElicitations();
     expect(shown).toMatchObject({
       serverSlug: 'asker',
       clientName: 'plain',
@@ -175,12 +182,12 @@ describe.each([
       mode: 'form',
       requestedSchema: SCHEMA,
     });
-    hub.answerElicitation(shown!.id, { action: 'accept', content: { name: 'Ada' } });
+    hub.admin.answerElicitation(shown!.id, { action: 'accept', content: { name: 'Ada' } });
     expect(JSON.parse(textOf(await call))).toEqual({
       action: 'accept',
       content: { name: 'Ada', color: 'blue' },
     });
-    expect(hub.listElicitations()).toEqual([]);
+    expect(hub.admin.listElicitations()).toEqual([]);
   });
 
   it('takes the request off the dashboard when the client cancels its call', async () => {
@@ -188,10 +195,13 @@ describe.each([
     const { client } = await clientOf(hub, 'impatient', { elicitation: false });
     const abort = new AbortController();
     const call = client.callTool({ name: 'asker__ask', arguments: {} }, { signal: abort.signal });
-    await until(() => hub.listElicitations().length === 1, 'the dashboard shows the request');
+    await until(() => hub.admin.listElicitations().length === 1, 'the dashboard shows the request');
     abort.abort('gave up');
     await expect(call).rejects.toThrow();
-    await until(() => hub.listElicitations().length === 0, 'the request leaves the dashboard');
+    await until(
+      () => hub.admin.listElicitations().length === 0,
+      'the request leaves the dashboard',
+    );
   });
 
   it('refuses sampling for a client without it, naming the client', async () => {

@@ -13,7 +13,7 @@ import {
 import { McpServer } from '@modelcontextprotocol/server';
 import { afterEach, describe, expect, it } from 'vitest';
 import * as z from 'zod';
-import { createHub, type Hub } from '../../../../src/hub/index.ts';
+import { allowAllPolicy, createHub, type Hub } from '../../../../src/hub/index.ts';
 import { FakeClock } from '../../../support/fake-clock.ts';
 import { MemoryUpstreams } from '../../../support/memory-upstreams.ts';
 import { until } from '../../../support/until.ts';
@@ -76,11 +76,12 @@ async function hubWith(
   const url = upstreams.add('feeds', options.factory ?? feedServer(options.counts));
   if (modernServer) upstreams.modern.add('feeds');
   const hub = await createHub({
-    openTransport: upstreams.opener,
+    policy: allowAllPolicy,
+    connectors: [upstreams.connector],
     ...(options.clock ? { clock: options.clock } : {}),
   });
   hubs.push(hub);
-  await hub.addServer({
+  await hub.admin.addServer({
     name: 'feeds',
     slug: 'feeds',
     url,
@@ -89,10 +90,13 @@ async function hubWith(
     ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
   });
   await until(
-    () => hub.listServers().find((server) => server.slug === 'feeds')?.status.state === 'ready',
+    () =>
+      hub.admin.listServers().find((server) => server.slug === 'feeds')?.status.state === 'ready',
     'feeds ready',
   );
-  const version = hub.listServers().find((server) => server.slug === 'feeds')?.protocolVersion;
+  const version = hub.admin
+    .listServers()
+    .find((server) => server.slug === 'feeds')?.protocolVersion;
   expect(version).toBe(modernServer ? '2026-07-28' : '2025-11-25');
   /** The live server instance (the newest: the 2026-07-28 entry builds one per connection). */
   const live = () => upstreams.instances.get('feeds')!.at(-1)!;

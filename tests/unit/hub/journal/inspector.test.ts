@@ -8,7 +8,7 @@ import { McpServer } from '@modelcontextprotocol/server';
 import { afterEach, describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { Activity } from '../../../../src/hub/journal/activity.ts';
-import { createHub, type Hub } from '../../../../src/hub/index.ts';
+import { allowAllPolicy, createHub, type Hub } from '../../../../src/hub/index.ts';
 import { Inspector } from '../../../../src/hub/journal/protocol-log.ts';
 import { MemoryJournalStore, MemoryRegistryStore } from '../../../../src/hub/memory-stores.ts';
 import { createAdminApi } from '../../../../src/worker/admin.ts';
@@ -37,9 +37,13 @@ function echo(): McpServer {
 async function hubWithEcho(clock?: FakeClock): Promise<{ hub: Hub; id: string }> {
   const upstreams = new MemoryUpstreams();
   const url = upstreams.add('echo', echo);
-  const hub = await createHub({ openTransport: upstreams.opener, ...(clock ? { clock } : {}) });
+  const hub = await createHub({
+    policy: allowAllPolicy,
+    connectors: [upstreams.connector],
+    ...(clock ? { clock } : {}),
+  });
   cleanups.push(() => hub.close());
-  const { id } = await hub.addServer({
+  const { id } = await hub.admin.addServer({
     name: 'Echo',
     slug: 'echo',
     url,
@@ -47,7 +51,7 @@ async function hubWithEcho(clock?: FakeClock): Promise<{ hub: Hub; id: string }>
     headers: [],
   });
   await until(
-    () => hub.listServers().find((server) => server.id === id)?.status.state === 'ready',
+    () => hub.admin.listServers().find((server) => server.id === id)?.status.state === 'ready',
     'echo ready',
   );
   return { hub, id };
@@ -58,9 +62,9 @@ describe('the inspector log', () => {
     const { hub } = await hubWithEcho();
     const admin = createAdminApi(hub, 'shared', 'http://127.0.0.1');
     cleanups.push(() => admin.dispose());
-    const before = hub.traffic().at(-1)?.seq ?? 0;
+    const before = hub.admin.traffic().at(-1)?.seq ?? 0;
     await admin.api.callTool('echo__say', { text: 'hi' });
-    const calls = hub
+    const calls = hub.admin
       .traffic(before)
       .filter((entry) => entry.method === 'tools/call')
       .map((entry) => [entry.side, entry.direction, entry.kind]);
@@ -71,7 +75,7 @@ describe('the inspector log', () => {
       ['server', 'in', 'response'],
       ['client', 'out', 'response'],
     ]);
-    const response = hub
+    const response = hub.admin
       .traffic(before)
       .find(
         (entry) =>
@@ -80,27 +84,28 @@ describe('the inspector log', () => {
     expect(response?.clientName).toBe('Nexus playground');
     expect(response?.latencyMs).toBeGreaterThanOrEqual(0);
     expect(response?.size).toBe(
-      new TextEncoder().encode(JSON.stringify(hub.inspector.entry(response!.seq)!.message)).length,
+      new TextEncoder().encode(JSON.stringify(hub.recorder.inspector.entry(response!.seq)!.message))
+        .length,
     );
-    const detail = hub.trafficDetail(response!.seq);
+    const detail = hub.admin.trafficDetail(response!.seq);
     expect(JSON.parse(detail!.json).result.content).toEqual([{ type: 'text', text: 'hi' }]);
   });
 
   it('records nothing while no dashboard is open, or when recording is off', async () => {
     const { hub } = await hubWithEcho();
-    expect(hub.inspector.active).toBe(false);
+    expect(hub.recorder.inspector.active).toBe(false);
     const admin = createAdminApi(hub, 'shared', 'http://127.0.0.1');
     await admin.api.callTool('echo__say', { text: 'seen' });
-    const seen = hub.traffic().length;
+    const seen = hub.admin.traffic().length;
     expect(seen).toBeGreaterThan(0);
 
-    await hub.setInspectorSettings({ enabled: false });
+    await hub.admin.setInspectorSettings({ enabled: false });
     await admin.api.callTool('echo__say', { text: 'not recorded' });
-    expect(hub.traffic().length).toBe(seen);
-    await hub.setInspectorSettings({ enabled: true });
+    expect(hub.admin.traffic().length).toBe(seen);
+    await hub.admin.setInspectorSettings({ enabled: true });
 
     admin.dispose();
-    expect(hub.inspector.active).toBe(false);
+    expect(hub.recorder.inspector.active).toBe(false);
   });
 
   it('keeps only the newest messages, as many as the buffer holds', async () => {
@@ -157,9 +162,9 @@ describe('the inspector log', () => {
   it('offers an HTTP exchange as a cURL line with secret header values masked', async () => {
     const counting = await startCountingServer();
     cleanups.push(() => counting.stop());
-    const hub = await createHub({});
+    const hub = await createHub({ policy: allowAllPolicy });
     cleanups.push(() => hub.close());
-    const { id } = await hub.addServer({
+    const { id } = await hub.admin.addServer({
       name: 'Counted',
       slug: 'counted',
       url: counting.url,
@@ -172,15 +177,15 @@ describe('the inspector log', () => {
     const admin = createAdminApi(hub, 'shared', 'http://127.0.0.1');
     cleanups.push(() => admin.dispose());
     await until(
-      () => hub.listServers().find((server) => server.id === id)?.status.state === 'ready',
+      () => hub.admin.listServers().find((server) => server.id === id)?.status.state === 'ready',
       'counted ready',
       10_000,
     );
     await admin.api.callTool('counted__echo', { message: "it's me" });
-    const sent = hub
+    const sent = hub.admin
       .traffic()
       .find((entry) => entry.side === 'server' && entry.method === 'tools/call');
-    const { curl } = hub.trafficDetail(sent!.seq)!;
+    const { curl } = hub.admin.trafficDetail(sent!.seq)!;
     expect(curl).toContain(`curl -X POST '${counting.url}'`);
     expect(curl).toContain("-H 'X-Team: blue'");
     expect(curl).toContain("-H 'Authorization: ••••34'");
@@ -192,14 +197,14 @@ describe('the inspector log', () => {
 
   it('keeps its settings across a restart of the hub', async () => {
     const registry = new MemoryRegistryStore();
-    const first = await createHub({ registry });
-    expect(first.inspectorSettings()).toEqual({ enabled: true, capacity: 500 });
-    await first.setInspectorSettings({ enabled: false, capacity: 2_000 });
+    const first = await createHub({ policy: allowAllPolicy, registry });
+    expect(first.admin.inspectorSettings()).toEqual({ enabled: true, capacity: 500 });
+    await first.admin.setInspectorSettings({ enabled: false, capacity: 2_000 });
     await first.close();
-    const second = await createHub({ registry });
+    const second = await createHub({ policy: allowAllPolicy, registry });
     cleanups.push(() => second.close());
-    expect(second.inspectorSettings()).toEqual({ enabled: false, capacity: 2_000 });
-    expect(second.inspector.capacity).toBe(2_000);
+    expect(second.admin.inspectorSettings()).toEqual({ enabled: false, capacity: 2_000 });
+    expect(second.recorder.inspector.capacity).toBe(2_000);
   });
 });
 
@@ -209,8 +214,12 @@ describe('the journal', () => {
     const upstreams = new MemoryUpstreams();
     const url = upstreams.add('echo', echo);
     const stores = { registry: new MemoryRegistryStore(), journal: new MemoryJournalStore() };
-    const first = await createHub({ ...stores, openTransport: upstreams.opener });
-    const { id } = await first.addServer({
+    const first = await createHub({
+      policy: allowAllPolicy,
+      ...stores,
+      connectors: [upstreams.connector],
+    });
+    const { id } = await first.admin.addServer({
       name: 'Echo',
       slug: 'echo',
       url,
@@ -218,30 +227,34 @@ describe('the journal', () => {
       headers: [{ name: 'Authorization', value: secret, secret: true }],
     });
     await until(
-      () => first.listServers().find((server) => server.id === id)?.status.state === 'ready',
+      () => first.admin.listServers().find((server) => server.id === id)?.status.state === 'ready',
       'echo ready',
     );
     const admin = createAdminApi(first, 'shared', 'http://127.0.0.1');
     // A server that echoes a token back: the journal must not keep it.
     await admin.api.callTool('echo__say', { text: `token ${secret}` });
     admin.dispose();
-    const before = first.traffic();
+    const before = first.admin.traffic();
     const live = before.find(
       (entry) =>
         entry.side === 'server' && entry.kind === 'response' && entry.method === 'tools/call',
     )!;
-    expect(first.trafficDetail(live.seq)!.json).toContain('token ••••');
+    expect(first.admin.trafficDetail(live.seq)!.json).toContain('token ••••');
     await first.close();
 
-    const second = await createHub({ ...stores, openTransport: upstreams.opener });
+    const second = await createHub({
+      policy: allowAllPolicy,
+      ...stores,
+      connectors: [upstreams.connector],
+    });
     cleanups.push(() => second.close());
-    const restored = second.traffic();
+    const restored = second.admin.traffic();
     expect(restored.map((entry) => entry.seq)).toEqual(before.map((entry) => entry.seq));
     const answer = restored.find(
       (entry) =>
         entry.side === 'client' && entry.kind === 'response' && entry.method === 'tools/call',
     )!;
-    const { json } = second.trafficDetail(answer.seq)!;
+    const { json } = second.admin.trafficDetail(answer.seq)!;
     expect(json).toContain('token ••••');
     expect(json).not.toContain('sk-');
     expect(JSON.stringify(await stores.journal.latest(1_000))).not.toContain('0123456789');
@@ -250,7 +263,7 @@ describe('the journal', () => {
     const watching = createAdminApi(second, 'shared', 'http://127.0.0.1');
     cleanups.push(() => watching.dispose());
     await watching.api.callTool('echo__say', { text: 'again' });
-    const next = second.traffic(before.at(-1)!.seq);
+    const next = second.admin.traffic(before.at(-1)!.seq);
     expect(next.length).toBeGreaterThan(0);
   });
 
@@ -259,9 +272,14 @@ describe('the journal', () => {
     const journal = new MemoryJournalStore();
     const upstreams = new MemoryUpstreams();
     const url = upstreams.add('echo', echo);
-    const hub = await createHub({ journal, clock, openTransport: upstreams.opener });
+    const hub = await createHub({
+      policy: allowAllPolicy,
+      journal,
+      clock,
+      connectors: [upstreams.connector],
+    });
     cleanups.push(() => hub.close());
-    await hub.addServer({
+    await hub.admin.addServer({
       name: 'Echo',
       slug: 'echo',
       url,
@@ -269,7 +287,7 @@ describe('the journal', () => {
       headers: [],
     });
     await until(
-      () => hub.listServers().every((server) => server.status.state === 'ready'),
+      () => hub.admin.listServers().every((server) => server.status.state === 'ready'),
       'ready',
     );
     const admin = createAdminApi(hub, 'shared', 'http://127.0.0.1');
@@ -279,7 +297,7 @@ describe('the journal', () => {
     expect(await journal.latest(100)).toEqual([]);
     await clock.advance(1_000);
     const written = await journal.latest(100);
-    expect(written.length).toBe(hub.traffic().length);
+    expect(written.length).toBe(hub.admin.traffic().length);
     expect(written.filter((record) => record.method === 'tools/call')).toHaveLength(8);
   });
 });

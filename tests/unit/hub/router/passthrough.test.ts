@@ -6,7 +6,7 @@
 import { Client, InMemoryTransport } from '@modelcontextprotocol/client';
 import { McpServer, Server } from '@modelcontextprotocol/server';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createHub, type Hub } from '../../../../src/hub/index.ts';
+import { allowAllPolicy, createHub, type Hub } from '../../../../src/hub/index.ts';
 import { MemoryUpstreams } from '../../../support/memory-upstreams.ts';
 import { until } from '../../../support/until.ts';
 
@@ -92,14 +92,14 @@ function notesLike(): McpServer {
 
 async function hubWith(servers: Record<string, () => Server | McpServer>): Promise<Hub> {
   const upstreams = new MemoryUpstreams();
-  const hub = await createHub({ openTransport: upstreams.opener });
+  const hub = await createHub({ policy: allowAllPolicy, connectors: [upstreams.connector] });
   hubs.push(hub);
   for (const [slug, factory] of Object.entries(servers)) {
     const url = upstreams.add(slug, factory as () => McpServer);
-    await hub.addServer({ name: slug, slug, url, transport: 'streamable-http', headers: [] });
+    await hub.admin.addServer({ name: slug, slug, url, transport: 'streamable-http', headers: [] });
   }
   await until(
-    () => hub.listServers().every((server) => server.status.state === 'ready'),
+    () => hub.admin.listServers().every((server) => server.status.state === 'ready'),
     'every server ready',
   );
   return hub;
@@ -167,7 +167,7 @@ describe('a session scoped to one server', () => {
     expect(result.content).toEqual([{ type: 'text', text: 'noted' }]);
     expect(client.getInstructions()).toBe('Keep notes short.');
     // Still a hub session: it shows in the sessions list and its calls are counted.
-    expect(hub.listSessions()).toMatchObject([{ clientName: 'probe', calls: 1 }]);
+    expect(hub.admin.listSessions()).toMatchObject([{ clientName: 'probe', calls: 1 }]);
     await expect(client.callTool({ name: 'measure', arguments: {} })).rejects.toThrow(
       /no longer offers tool 'measure'/,
     );

@@ -12,7 +12,7 @@ import { Client as ClientV1 } from '@modelcontextprotocol/sdk/client/index.js';
 import { McpServer, ResourceTemplate, Server, completable } from '@modelcontextprotocol/server';
 import { afterEach, describe, expect, it } from 'vitest';
 import * as z from 'zod';
-import { createHub, type Hub } from '../../../../src/hub/index.ts';
+import { allowAllPolicy, createHub, type Hub } from '../../../../src/hub/index.ts';
 import { createAdminApi } from '../../../../src/worker/admin.ts';
 import { MemoryUpstreams } from '../../../support/memory-upstreams.ts';
 import { until } from '../../../support/until.ts';
@@ -25,16 +25,26 @@ afterEach(async () => {
 /** A hub with the given in-memory servers registered (slug = key), all ready. */
 async function hubWith(
   servers: Record<string, () => McpServer | Server>,
-  options: Parameters<typeof createHub>[0] = {},
+  options: Partial<Parameters<typeof createHub>[0]> = {},
 ): Promise<{ hub: Hub; upstreams: MemoryUpstreams }> {
   const upstreams = new MemoryUpstreams();
-  const hub = await createHub({ openTransport: upstreams.opener, ...options });
+  const hub = await createHub({
+    policy: allowAllPolicy,
+    connectors: [upstreams.connector],
+    ...options,
+  });
   hubs.push(hub);
   for (const [key, factory] of Object.entries(servers)) {
     const url = upstreams.add(key, factory as () => McpServer);
-    await hub.addServer({ name: key, slug: key, url, transport: 'streamable-http', headers: [] });
+    await hub.admin.addServer({
+      name: key,
+      slug: key,
+      url,
+      transport: 'streamable-http',
+      headers: [],
+    });
   }
-  const ready = () => hub.listServers().every((server) => server.status.state === 'ready');
+  const ready = () => hub.admin.listServers().every((server) => server.status.state === 'ready');
   await until(ready, 'every server ready');
   return { hub, upstreams };
 }
@@ -140,8 +150,10 @@ describe('resources', () => {
     const own = await c.readResource({ uri: 'memo://beta/own' });
     expect(own.contents).toEqual([{ uri: 'memo://beta/own', text: 'own of beta' }]);
 
-    const [collision] = hub.resourceCollisions();
-    const ids = Object.fromEntries(hub.listServers().map((server) => [server.slug, server.id]));
+    const [collision] = hub.admin.resourceCollisions();
+    const ids = Object.fromEntries(
+      hub.admin.listServers().map((server) => [server.slug, server.id]),
+    );
     expect(collision).toEqual({ uri: 'memo://shared', servedBy: ids.alpha, shadowed: [ids.beta] });
     // The dashboard sees the same through the admin API.
     const admin = createAdminApi(hub, 'shared', 'http://127.0.0.1');

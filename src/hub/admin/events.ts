@@ -1,0 +1,54 @@
+/**
+ * The change feed dashboards listen to (`HubEvent`). Events of the call path (new traffic, a
+ * session's counts) are held back and sent at most every 250 ms, however busy the hub is: each
+ * one is a message to every open dashboard, which then fetches again, so one per call cost more
+ * than the call itself (`npm run bench`, rows 8c/8d). A failing listener never stops the others.
+ */
+import type { HubEvent } from '../../protocol/views.ts';
+import type { Clock } from '../ports.ts';
+
+const HOLD_MS = 250;
+
+export class HubEvents {
+  readonly #listeners = new Set<(event: HubEvent) => void>();
+  /** Events held back (`soon`), with their timers. */
+  readonly #held = new Map<HubEvent['type'], unknown>();
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly log: (message: string) => void,
+  ) {}
+
+  subscribe(listener: (event: HubEvent) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  emit(event: HubEvent): void {
+    for (const listener of this.#listeners) {
+      try {
+        listener(event);
+      } catch (error) {
+        this.log(`a change listener failed: ${String(error)}`);
+      }
+    }
+  }
+
+  /** Emits `type` within 250 ms, once however often it is asked for meanwhile. */
+  soon(type: 'traffic' | 'sessions'): void {
+    if (this.#held.has(type)) return;
+    this.#held.set(
+      type,
+      this.clock.setTimeout(() => {
+        this.#held.delete(type);
+        this.emit({ type });
+      }, HOLD_MS),
+    );
+  }
+
+  close(): void {
+    for (const timer of this.#held.values()) this.clock.clearTimeout(timer);
+    this.#held.clear();
+    this.#listeners.clear();
+  }
+}

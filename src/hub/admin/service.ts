@@ -1,0 +1,231 @@
+/**
+ * The admin service: what the dashboard may see and do, as plain views (../../protocol/views.ts)
+ * that never hold a live object or a secret. The worker exposes it over comlink
+ * (src/worker/admin.ts adds the hub's mode and the change feed's proxies); Node code and tests
+ * call it as `hub.admin`. It reads the rooms; the changes go to the room that owns them
+ * (servers to the registry, answers to the person queue, settings to the protocol recorder).
+ */
+import type { FetchLike } from '@modelcontextprotocol/client';
+import type { Diagnosis } from '../../protocol/doctor.ts';
+import type {
+  ActivityView,
+  ElicitationAnswer,
+  ElicitationView,
+  ImportSummary,
+  InspectorSettings,
+  ResourceCollision,
+  ServerDetail,
+  ServerInput,
+  ServerView,
+  SessionView,
+  TrafficDetail,
+  TrafficView,
+} from '../../protocol/views.ts';
+import type { Session } from '../downstream/session.ts';
+import type { Activity } from '../journal/activity.ts';
+import type { ProtocolRecorder } from '../journal/recorder.ts';
+import { redact, secretValues } from '../journal/redaction.ts';
+import { elicitationViews } from '../person/elicitation.ts';
+import type { PersonQueue } from '../person/queue.ts';
+import type { Servers } from '../registry/servers.ts';
+import type { Router } from '../router/router.ts';
+import type { Upstream } from '../upstream/upstream.ts';
+import type { HubEvents } from './events.ts';
+import { onDemand } from './on-demand.ts';
+import {
+  curlOf,
+  toServerDetail,
+  toServerView,
+  toSessionView,
+  toTrafficView,
+} from './view-mapping.ts';
+
+export interface AdminServiceOptions {
+  upstreams: ReadonlyMap<string, Upstream>;
+  sessions: ReadonlyMap<string, Session>;
+  router: Router;
+  servers: Servers;
+  recorder: ProtocolRecorder;
+  activity: Activity;
+  person: PersonQueue;
+  events: HubEvents;
+  /** The fetch the doctor probes with (the HTTP connector's). */
+  fetch: FetchLike | undefined;
+}
+
+export class AdminService {
+  constructor(private readonly options: AdminServiceOptions) {}
+
+  // ---------------------------------------------------------------- servers
+
+  listServers(): ServerView[] {
+    return [...this.options.upstreams.values()].map((upstream) => this.#view(upstream));
+  }
+
+  /** One server in full, for its page in the dashboard. */
+  serverDetail(id: string): ServerDetail {
+    const upstream = this.options.servers.upstream(id);
+    return toServerDetail(upstream, {
+      tool: this.#exposed(upstream, 'tool'),
+      prompt: this.#exposed(upstream, 'prompt'),
+      template: this.#exposed(upstream, 'template'),
+    });
+  }
+
+  async addServer(input: ServerInput): Promise<ServerView> {
+    return this.#view(await this.options.servers.add(input));
+  }
+
+  async editServer(id: string, input: Partial<ServerInput>): Promise<ServerView> {
+    return this.#view(await this.options.servers.edit(id, input));
+  }
+
+  removeServer(id: string): Promise<void> {
+    return this.options.servers.remove(id);
+  }
+
+  setEnabled(id: string, enabled: boolean): Promise<void> {
+    return this.options.servers.setEnabled(id, enabled);
+  }
+
+  restartServer(id: string): void {
+    this.options.servers.restart(id);
+  }
+
+  importConfig(text: string): Promise<ImportSummary> {
+    return this.options.servers.importConfig(text);
+  }
+
+  exportConfig(format: 'mcpServers' | 'vscode'): Promise<string> {
+    return this.options.servers.exportConfig(format);
+  }
+
+  /** URIs that more than one server lists, and which one serves each (the first registered). */
+  resourceCollisions(): ResourceCollision[] {
+    return this.options.router.resourceCollisions();
+  }
+
+  /**
+   * Probes a remote server's address with its stored headers and says what is wrong (see
+   * ../doctor/). `page` is where the dashboard runs: mixed content and CORS depend on it.
+   */
+  async diagnoseServer(id: string, page: { origin: string; protocol: string }): Promise<Diagnosis> {
+    const entry = this.options.servers.upstream(id).entry;
+    if (entry.kind !== 'remote') {
+      throw new Error(
+        `Server '${entry.slug}' is not reached over HTTP, so there is no connection to diagnose.`,
+      );
+    }
+    const { diagnose } = await onDemand('connection doctor', () => import('../doctor/doctor.ts'));
+    return diagnose(
+      {
+        url: entry.url,
+        headers: entry.headers.filter((header) => header.name.trim() !== ''),
+        pageOrigin: page.origin,
+        pageProtocol: page.protocol,
+      },
+      this.options.fetch ?? ((url, init) => fetch(url, init)),
+    );
+  }
+
+  // ---------------------------------------------------------------- clients
+
+  listSessions(): SessionView[] {
+    return [...this.options.sessions.values()].map((session) =>
+      toSessionView(
+        session,
+        session.scope === undefined ? undefined : this.options.router.slugOf(session.scope),
+      ),
+    );
+  }
+
+  /** Ends a client's session (the dashboard's Disconnect); the client sees its transport close. */
+  async disconnectSession(sessionId: string): Promise<void> {
+    const session = this.options.sessions.get(sessionId);
+    if (!session) throw new Error('That client has already disconnected.');
+    await session.close();
+  }
+
+  // ---------------------------------------------------------------- the person
+
+  listElicitations(): ElicitationView[] {
+    return elicitationViews(this.options.person);
+  }
+
+  /** The person's answer to an elicitation shown in the dashboard. */
+  answerElicitation(id: string, answer: ElicitationAnswer): void {
+    this.options.person.answer(id, answer);
+  }
+
+  // ---------------------------------------------------------------- the Inspector and activity
+
+  /** The Inspector's messages after `afterSeq`, oldest first. */
+  traffic(afterSeq = 0): TrafficView[] {
+    return this.options.recorder.inspector.entries(afterSeq).map(toTrafficView);
+  }
+
+  /** One message in full; undefined once it has left the buffer. */
+  trafficDetail(seq: number): TrafficDetail | undefined {
+    const entry = this.options.recorder.inspector.entry(seq);
+    if (!entry) return undefined;
+    // Redacted like the journal: a server that echoes a token does not get it shown.
+    const json = redact(JSON.stringify(entry.message, null, 2), this.secrets());
+    const upstream =
+      entry.side === 'server' && entry.direction === 'out' && entry.serverId
+        ? this.options.upstreams.get(entry.serverId)
+        : undefined;
+    const curl = upstream && curlOf(upstream, entry.message);
+    return curl ? { json, curl } : { json };
+  }
+
+  inspectorSettings(): InspectorSettings {
+    return this.options.recorder.settings();
+  }
+
+  async setInspectorSettings(settings: Partial<InspectorSettings>): Promise<InspectorSettings> {
+    const now = await this.options.recorder.setSettings(settings);
+    this.options.events.emit({ type: 'traffic' });
+    return now;
+  }
+
+  /** Calls, errors and latency of every server over the last minutes. */
+  activityViews(): ActivityView[] {
+    const { activity } = this.options;
+    return [...this.options.upstreams.values()].map((upstream) => ({
+      serverId: upstream.id,
+      slug: upstream.entry.slug,
+      name: upstream.entry.name,
+      series: activity.series(upstream.id),
+      recent: activity.summary(upstream.id, 5 * 60_000),
+    }));
+  }
+
+  /** Every secret value the hub holds now: what no log or view may show (see redaction.ts). */
+  secrets(): string[] {
+    const values: string[] = [];
+    for (const upstream of this.options.upstreams.values()) {
+      const entry = upstream.entry;
+      if (entry.kind === 'remote') values.push(...secretValues(entry.headers));
+    }
+    return values;
+  }
+
+  #view(upstream: Upstream): ServerView {
+    return toServerView(upstream, this.#exposed(upstream, 'tool'));
+  }
+
+  #exposed(upstream: Upstream, kind: 'tool' | 'prompt' | 'template'): Map<string, string> {
+    const items =
+      kind === 'tool'
+        ? upstream.catalog.tools
+        : kind === 'prompt'
+          ? upstream.catalog.prompts
+          : upstream.catalog.templates;
+    return this.options.router.names.assign(
+      upstream.id,
+      upstream.entry.slug,
+      kind,
+      items.map((item) => item.name),
+    ).exposed;
+  }
+}

@@ -1,0 +1,153 @@
+/**
+ * The requests a client may send the hub, each on one road: the policy first (with what the
+ * action is about: the tool's full definition and arguments, the URI, the reference), then the
+ * router, then the one upstream that serves it. Nothing here bounces back into the hub.
+ */
+import type { Server, ServerCapabilities } from '@modelcontextprotocol/server';
+import type { Session } from './session.ts';
+
+export function installHandlers(
+  session: Session,
+  server: Server,
+  capabilities: ServerCapabilities,
+): void {
+  const { router, subscriptions } = session.deps;
+
+  server.setRequestHandler('tools/list', async (request) => {
+    const { items, nextCursor } = await session.page('tools', request.params?.cursor);
+    return { tools: items, nextCursor };
+  });
+
+  server.setRequestHandler('tools/call', async (request, ctx) => {
+    session.calls++;
+    try {
+      await router.whenStarted();
+      const route = router.route('tool', request.params.name, session.scope);
+      await session.authorize({
+        type: 'call-tool',
+        serverId: route.serverId,
+        tool: router.exposedName('tool', route),
+        definition: router.definition('tool', route),
+        arguments: request.params.arguments,
+      });
+      const progressToken = request.params._meta?.progressToken;
+      return (await session.run(
+        ctx,
+        route.serverId,
+        `tools/call ${route.upstreamName}`,
+        (logLevel) =>
+          router.start(
+            'tools/call',
+            route,
+            { name: route.upstreamName, arguments: request.params.arguments },
+            {
+              signal: ctx.mcpReq.signal,
+              logLevel,
+              // Progress is relayed only to the session that asked for it, under ITS token.
+              onprogress:
+                progressToken === undefined
+                  ? undefined
+                  : (progress) =>
+                      void ctx.mcpReq
+                        .notify({
+                          method: 'notifications/progress',
+                          params: { progressToken, ...progress },
+                        })
+                        .catch(() => {}),
+            },
+          ),
+      )) as never;
+    } catch (error) {
+      session.errors++;
+      throw error;
+    } finally {
+      session.deps.events.changed(session);
+    }
+  });
+
+  server.setRequestHandler('prompts/list', async (request) => {
+    const { items, nextCursor } = await session.page('prompts', request.params?.cursor);
+    return { prompts: items, nextCursor };
+  });
+
+  server.setRequestHandler('prompts/get', async (request, ctx) => {
+    await router.whenStarted();
+    const route = router.route('prompt', request.params.name, session.scope);
+    await session.authorize({
+      type: 'get-prompt',
+      serverId: route.serverId,
+      prompt: router.exposedName('prompt', route),
+      definition: router.definition('prompt', route),
+      arguments: request.params.arguments,
+    });
+    return (await session.run(
+      ctx,
+      route.serverId,
+      `prompts/get ${route.upstreamName}`,
+      (logLevel) =>
+        router.start(
+          'prompts/get',
+          route,
+          { name: route.upstreamName, arguments: request.params.arguments },
+          { signal: ctx.mcpReq.signal, logLevel },
+        ),
+    )) as never;
+  });
+
+  server.setRequestHandler('resources/list', async (request) => {
+    const { items, nextCursor } = await session.page('resources', request.params?.cursor);
+    return { resources: items, nextCursor };
+  });
+
+  server.setRequestHandler('resources/templates/list', async (request) => {
+    const { items, nextCursor } = await session.page('templates', request.params?.cursor);
+    return { resourceTemplates: items, nextCursor };
+  });
+
+  server.setRequestHandler('resources/read', async (request, ctx) => {
+    await router.whenStarted();
+    const { uri } = request.params;
+    const serverId = router.routeResource(uri, session.scope);
+    await session.authorize({ type: 'read-resource', serverId, uri });
+    return (await session.run(ctx, serverId, `resources/read ${uri}`, (logLevel) =>
+      router.start(
+        'resources/read',
+        { serverId, upstreamName: uri },
+        { uri },
+        { signal: ctx.mcpReq.signal, logLevel },
+      ),
+    )) as never;
+  });
+
+  if (capabilities.resources?.subscribe) {
+    server.setRequestHandler('resources/subscribe', async (request) => {
+      await session.subscribe(request.params.uri);
+      return {};
+    });
+
+    server.setRequestHandler('resources/unsubscribe', async (request) => {
+      await subscriptions.unsubscribe(session, request.params.uri);
+      return {};
+    });
+  }
+
+  if (capabilities.completions) {
+    server.setRequestHandler('completion/complete', async (request, ctx) => {
+      await router.whenStarted();
+      const { serverId, ref } = router.routeCompletion(request.params.ref, session.scope);
+      await session.authorize({ type: 'complete', serverId, ref: request.params.ref });
+      return router.complete(serverId, { ...request.params, ref }, ctx.mcpReq.signal);
+    });
+  }
+
+  if (capabilities.logging) {
+    server.setRequestHandler('logging/setLevel', async (request) => {
+      await session.authorize({ type: 'set-log-level', level: request.params.level });
+      session.logLevel = request.params.level;
+      // Answer once the servers send at the new level, so a message the client triggers right
+      // after the answer is not filtered upstream at the old one.
+      await session.deps.logs.levelChanged();
+      return {};
+    });
+  }
+}

@@ -1,0 +1,48 @@
+/**
+ * The add/edit form's input, checked and turned into a registry entry. Errors name the field and
+ * say what to write, because a person reads them next to the form.
+ */
+import type { ServerInput } from '../../protocol/views.ts';
+import type { HeaderEntry, NewServerEntry, RemoteTransportKind } from '../ports.ts';
+
+const TRANSPORTS: readonly RemoteTransportKind[] = ['auto', 'streamable-http', 'sse'];
+
+/** Validates the add/edit form's input; errors name the field and say what to write. */
+export function entryFromInput(input: ServerInput): NewServerEntry {
+  let url: URL;
+  try {
+    url = new URL(input.url.trim());
+  } catch {
+    throw new Error(
+      `"${input.url}" is not a URL. Write the full address, e.g. http://127.0.0.1:3001/mcp.`,
+    );
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new Error(`The URL must start with http:// or https:// (got ${url.protocol}).`);
+  }
+  if (!TRANSPORTS.includes(input.transport)) {
+    throw new Error(`Unknown transport "${input.transport}": use auto, streamable-http or sse.`);
+  }
+  const headers: HeaderEntry[] = [];
+  for (const header of input.headers) {
+    const name = header.name.trim();
+    if (name === '') continue;
+    if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) {
+      throw new Error(`"${name}" is not a valid HTTP header name.`);
+    }
+    headers.push({ name, value: header.value ?? '', secret: header.secret });
+  }
+  if (input.timeoutMs !== undefined && !(input.timeoutMs > 0)) {
+    throw new Error('The timeout must be a positive number of milliseconds.');
+  }
+  return {
+    kind: 'remote',
+    name: input.name?.trim() || url.host,
+    slug: input.slug?.trim() || undefined,
+    url: url.href,
+    transport: input.transport,
+    headers,
+    enabled: true,
+    timeoutMs: input.timeoutMs,
+  };
+}

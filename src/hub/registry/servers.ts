@@ -1,0 +1,206 @@
+/**
+ * The registered servers: entries with stable ids and unique slugs, kept in the `RegistryStore`,
+ * one upstream each. Adding, editing, enabling, removing and importing servers happen here, each
+ * written to the store before the running hub changes, so a restart finds what the person saw.
+ * First-run seeding (the built-in server, then a deployment's defaults) happens here too.
+ */
+import type { ImportSummary, ServerInput } from '../../protocol/views.ts';
+import { onDemand } from '../admin/on-demand.ts';
+import { entryFromInput } from './entry-input.ts';
+import type { Clock, Ids, NewServerEntry, RegistryStore, ServerEntry } from '../ports.ts';
+import { SLUG_PATTERN } from '../ports.ts';
+import type { Upstream } from '../upstream/upstream.ts';
+import { slugify, uniqueSlug } from './names.ts';
+
+const SEEDED_KEY = 'seeded-defaults';
+
+/** The server every hub starts with, so it is useful with no network. */
+const BUILTIN_NOTES: NewServerEntry = {
+  kind: 'builtin',
+  builtin: 'notes',
+  name: 'Built-in notes',
+  slug: 'nexus',
+  enabled: true,
+};
+
+export interface ServersOptions {
+  registry: RegistryStore;
+  clock: Clock;
+  ids: Ids;
+  /** The hub's upstreams by id (this room adds and removes them through `start`/`forget`). */
+  upstreams: ReadonlyMap<string, Upstream>;
+  /** Makes and starts the upstream of a new entry. */
+  start(entry: ServerEntry): Upstream;
+  /** A server is gone: the hub drops its upstream, names and figures, and tells clients. */
+  forget(upstream: Upstream): void;
+  /** A server's slug changed: its old names are void (only its own). */
+  renamed(serverId: string): Promise<void>;
+  log(message: string): void;
+}
+
+export class Servers {
+  constructor(private readonly options: ServersOptions) {}
+
+  /**
+   * The stored entries, oldest first; on the very first start, seeded with the built-in server
+   * and `defaults` (a function is called only then, so a deployment's list is fetched once).
+   */
+  async load(
+    entries: ServerEntry[],
+    seeded: unknown,
+    defaults: NewServerEntry[] | (() => Promise<NewServerEntry[]>) | undefined,
+  ): Promise<ServerEntry[]> {
+    if (!seeded) {
+      const fresh = [BUILTIN_NOTES, ...(await this.#defaults(defaults))];
+      const added = this.materialize(fresh, entries);
+      await this.options.registry.putServers(added);
+      await this.options.registry.setMeta(SEEDED_KEY, true);
+      entries.push(...added);
+    }
+    return entries.sort((a, b) => a.createdAt - b.createdAt);
+  }
+
+  static readonly seededKey = SEEDED_KEY;
+
+  async #defaults(
+    defaults: NewServerEntry[] | (() => Promise<NewServerEntry[]>) | undefined,
+  ): Promise<NewServerEntry[]> {
+    try {
+      return typeof defaults === 'function' ? await defaults() : (defaults ?? []);
+    } catch (error) {
+      this.options.log(`could not load the default servers: ${String(error)}`);
+      return [];
+    }
+  }
+
+  entries(): ServerEntry[] {
+    return [...this.options.upstreams.values()].map((upstream) => upstream.entry);
+  }
+
+  /** The upstream of a server the dashboard names; the error says what may have happened. */
+  upstream(id: string): Upstream {
+    const upstream = this.options.upstreams.get(id);
+    if (!upstream)
+      throw new Error(`No server with id ${id}; it may have been removed in another tab.`);
+    return upstream;
+  }
+
+  /** Turns new entries into full ones with ids and unique slugs (against `existing` too). */
+  materialize(fresh: NewServerEntry[], existing: Iterable<ServerEntry>): ServerEntry[] {
+    const taken = new Set([...existing].map((entry) => entry.slug));
+    const now = this.options.clock.now();
+    return fresh.map((entry, index) => {
+      const slug = entry.slug ?? uniqueSlug(slugify(entry.name || hostOf(entry)), taken);
+      if (entry.slug !== undefined) {
+        if (!SLUG_PATTERN.test(slug)) {
+          throw new Error(
+            `The slug "${slug}" is not valid: use 1–32 lowercase letters, digits, "-" or single "_".`,
+          );
+        }
+        if (taken.has(slug))
+          throw new Error(`The slug "${slug}" is already used by another server.`);
+      }
+      taken.add(slug);
+      // createdAt + index keeps a batch in its given order when sorted.
+      return { ...entry, id: this.options.ids.next(), slug, createdAt: now + index } as ServerEntry;
+    });
+  }
+
+  async add(input: ServerInput): Promise<Upstream> {
+    const [entry] = this.materialize([entryFromInput(input)], this.entries());
+    await this.options.registry.putServer(entry!);
+    return this.options.start(entry!);
+  }
+
+  async edit(id: string, input: Partial<ServerInput>): Promise<Upstream> {
+    const upstream = this.upstream(id);
+    const old = upstream.entry;
+    if (old.kind !== 'remote' && (input.url !== undefined || input.headers !== undefined)) {
+      throw new Error(
+        `Server '${old.slug}' is not a remote server; only its name, slug and timeout can change.`,
+      );
+    }
+    const next = { ...old } as ServerEntry;
+    if (input.name !== undefined) next.name = input.name.trim() || old.name;
+    if (input.timeoutMs !== undefined) next.timeoutMs = input.timeoutMs;
+    if (next.kind === 'remote' && old.kind === 'remote') {
+      const merged = entryFromInput({
+        url: input.url ?? old.url,
+        transport: input.transport ?? old.transport,
+        headers: (input.headers ?? old.headers).map((header) => ({
+          ...header,
+          // A header sent back without a value keeps the stored one (secrets never leave the hub).
+          value: header.value ?? old.headers.find((h) => h.name === header.name)?.value ?? '',
+        })),
+      });
+      if (merged.kind === 'remote')
+        Object.assign(next, {
+          url: merged.url,
+          transport: merged.transport,
+          headers: merged.headers,
+        });
+    }
+    if (input.slug !== undefined && input.slug !== old.slug) {
+      const others = this.entries().filter((entry) => entry.id !== id);
+      next.slug = this.materialize(
+        [{ ...next, slug: input.slug } as NewServerEntry],
+        others,
+      )[0]!.slug;
+      // A new slug renames this server's tools (and only its tools): forget the old names.
+      await this.options.renamed(id);
+    }
+    await this.options.registry.putServer(next);
+    upstream.entry = next;
+    upstream.start();
+    return upstream;
+  }
+
+  async remove(id: string): Promise<void> {
+    const upstream = this.upstream(id);
+    await this.options.registry.deleteServer(id);
+    upstream.stop();
+    this.options.forget(upstream);
+  }
+
+  async setEnabled(id: string, enabled: boolean): Promise<void> {
+    const upstream = this.upstream(id);
+    const next = { ...upstream.entry, enabled };
+    await this.options.registry.putServer(next);
+    upstream.entry = next;
+    upstream.start();
+  }
+
+  restart(id: string): void {
+    this.upstream(id).start();
+  }
+
+  /** Imports a config file: all of its servers, or (on any error) none. */
+  async importConfig(text: string): Promise<ImportSummary> {
+    const { parseConfig } = await onDemand('config importer', () => import('./config-format.ts'));
+    const imported = parseConfig(text);
+    const entries = this.materialize(
+      imported.map((item) => item.entry),
+      this.entries(),
+    );
+    await this.options.registry.putServers(entries);
+    for (const entry of entries) this.options.start(entry);
+    return {
+      added: entries.map((entry) => entry.name),
+      needsBridge: entries.filter((entry) => entry.kind === 'stdio').map((entry) => entry.name),
+    };
+  }
+
+  async exportConfig(format: 'mcpServers' | 'vscode'): Promise<string> {
+    const { exportConfig } = await onDemand('config exporter', () => import('./config-format.ts'));
+    return exportConfig(this.entries(), format);
+  }
+}
+
+function hostOf(entry: NewServerEntry): string {
+  if (entry.kind !== 'remote') return 'server';
+  try {
+    return new URL(entry.url).hostname;
+  } catch {
+    return 'server';
+  }
+}
