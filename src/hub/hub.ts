@@ -7,35 +7,27 @@
  * what), person/ (what waits for the person), journal/ (protocol log, redaction, figures),
  * admin/ (the dashboard's service). A new capability adds files there, not lines here.
  */
-import type { FetchLike, Transport } from '@modelcontextprotocol/client';
+import type { Transport } from '@modelcontextprotocol/client';
 import { HubEvents } from './admin/events.ts';
 import { AdminService } from './admin/service.ts';
 import { createNotesServer } from './builtin/notes.ts';
-import { cannotAnswer, type InputRequest, type InputResponse } from './downstream/input.ts';
-import { Session } from './downstream/session.ts';
-import { askPersonToElicit } from './person/elicitation.ts';
+import type { Session } from './downstream/session.ts';
+import { Sessions } from './downstream/sessions.ts';
+import { answerUnrelated } from './person/elicitation.ts';
 import { Activity } from './journal/activity.ts';
 import { ProtocolRecorder } from './journal/recorder.ts';
 import { PersonQueue } from './person/queue.ts';
 import { randomIds, systemClock, systemRandom } from './platform.ts';
 import type { Policy, Principal } from './policy/policy.ts';
-import type {
-  Clock,
-  Ids,
-  JournalStore,
-  NewServerEntry,
-  NotesStore,
-  RegistryStore,
-  ServerEntry,
-} from './ports.ts';
+import type { HubOptions, Clock, Ids, ServerEntry } from './ports.ts';
 import { NameTable } from './registry/names.ts';
 import { Servers } from './registry/servers.ts';
 import { LogFanout } from './router/log-fanout.ts';
-import { Router, type Scope } from './router/router.ts';
+import { Router } from './router/router.ts';
 import { Subscriptions } from './router/subscriptions.ts';
-import { DEFAULT_BACKOFF, type BackoffOptions } from './upstream/backoff.ts';
+import { DEFAULT_BACKOFF } from './upstream/backoff.ts';
 import { builtinConnector } from './upstream/connectors/builtin.ts';
-import { connectorsOf, type Connector } from './upstream/connectors/connector.ts';
+import { connectorsOf } from './upstream/connectors/connector.ts';
 import { httpConnector } from './upstream/connectors/remote.ts';
 import {
   CATALOG_KINDS,
@@ -46,50 +38,12 @@ import {
 
 export const HUB_VERSION = '0.1.0';
 
-export interface HubOptions {
-  registry: RegistryStore;
-  notes: NotesStore;
-  /** Who may do what: required, so allowing everything is a choice written down (policy/). */
-  policy: Policy;
-  clock?: Clock;
-  ids?: Ids;
-  /** Uniform in [0, 1), for backoff jitter. */
-  random?: () => number;
-  backoff?: BackoffOptions;
-  /** Health check period (ms). Default 5 000. */
-  pingIntervalMs?: number;
-  /** How long a health-check ping may take (ms) before the server counts as silent. Default 4 000. */
-  pingTimeoutMs?: number;
-  /**
-   * Connectors besides (or replacing, by kind) the default ones: HTTP for `remote` entries and
-   * the in-worker one for `builtin`. Tests swap `remote` for in-memory servers this way.
-   */
-  connectors?: Connector[];
-  /** The fetch the default HTTP connector and the doctor use. */
-  fetch?: FetchLike;
-  /** Servers registered on the very first start (after the built-in one); a function is called
-   * only then, so a deployment's default list is fetched once, not on every start. */
-  defaults?: NewServerEntry[] | (() => Promise<NewServerEntry[]>);
-  /**
-   * How long a client's request may wait (ms) for servers still on their FIRST connection attempt,
-   * so a client that connects as the hub starts sees every tool at once rather than an empty list
-   * followed by list_changed. Default 5 000.
-   */
-  startupGraceMs?: number;
-  /** Entries per page of the hub's own lists (tools/list, prompts/list, …). Default 1 000. */
-  pageSize?: number;
-  /** Messages the Inspector keeps (its ring buffer). Default 500. */
-  inspectorCapacity?: number;
-  /** Where the Inspector's log is kept across restarts. Default: in memory (this hub's life). */
-  journal?: JournalStore;
-  log?: (message: string) => void;
-}
+export type { HubOptions } from './ports.ts';
 
 export class Hub {
   readonly serverInfo = { name: 'nexus', version: HUB_VERSION };
   readonly policy: Policy;
   readonly #upstreams = new Map<string, Upstream>();
-  readonly #sessions = new Map<string, Session>();
   readonly #clock: Clock;
   /** Fresh identifiers (the Playground's session ids come from here too). */
   readonly ids: Ids;
@@ -101,6 +55,7 @@ export class Hub {
   /** Calls, errors and latency per server over the last minutes. */
   readonly activity: Activity;
   readonly admin: AdminService;
+  readonly sessions: Sessions;
   readonly #servers: Servers;
   readonly #subscriptions: Subscriptions;
   readonly #logs: LogFanout;
@@ -119,10 +74,39 @@ export class Hub {
     this.#subscriptions = new Subscriptions(this.router, log);
     this.#logs = new LogFanout(
       () => this.#upstreams.values(),
-      () => this.#sessions.values(),
+      () => this.sessions.values(),
       log,
     );
     this.activity = new Activity(clock);
+    this.sessions = new Sessions({
+      shared: {
+        serverInfo: this.serverInfo,
+        router: this.router,
+        policy: this.policy,
+        person: this.person,
+        subscriptions: this.#subscriptions,
+        logs: this.#logs,
+        clock,
+        ids: this.ids,
+        events: {
+          changed: () => this.events.soon('sessions'),
+          log,
+          traffic: (direction, from, message) =>
+            this.recorder.inspector.record(
+              'client',
+              direction,
+              { sessionId: from.id, clientName: from.principal.clientName },
+              message,
+            ),
+          callStarted: (serverId) => {
+            const started = clock.monotonic();
+            return (ok) => this.activity.record(serverId, clock.monotonic() - started, ok);
+          },
+        },
+      },
+      upstreams: this.#upstreams,
+      changed: () => this.events.emit({ type: 'sessions' }),
+    });
     this.#servers = new Servers({
       registry: options.registry,
       clock,
@@ -147,7 +131,7 @@ export class Hub {
     });
     this.admin = new AdminService({
       upstreams: this.#upstreams,
-      sessions: this.#sessions,
+      sessions: this.sessions.map,
       router: this.router,
       servers: this.#servers,
       recorder: this.recorder,
@@ -211,7 +195,8 @@ export class Hub {
       onCatalog: (changed, kinds) => this.#catalogChanged(changed, kinds),
       onResourceUpdated: (source, uri) => this.#subscriptions.resourceUpdated(source, uri),
       onLogMessage: (source, params) => this.#logs.message(source, params),
-      onUnrelatedRequest: (source, request, signal) => this.#unrelated(source, request, signal),
+      onUnrelatedRequest: (source, request, signal) =>
+        answerUnrelated(this.person, source.entry, request, signal),
       onLog: this.#log,
       onTraffic: (source, direction, message) =>
         this.recorder.inspector.record(
@@ -235,7 +220,7 @@ export class Hub {
     }
     this.router.invalidate();
     this.events.emit({ type: 'servers' });
-    for (const session of this.#sessions.values())
+    for (const session of this.sessions.values())
       if (session.scope === undefined || session.scope === upstream.id) session.listsChanged(kinds);
   }
 
@@ -245,101 +230,36 @@ export class Hub {
     await this.#subscriptions.restore(upstream);
   }
 
-  /**
-   * A server asked for input outside any call a client made. An elicitation goes to the person;
-   * sampling and roots have no one to answer and are refused with a reason.
-   */
-  async #unrelated(
-    source: Upstream,
-    request: InputRequest,
-    signal: AbortSignal,
-  ): Promise<InputResponse> {
-    if (request.method === 'elicitation/create')
-      return askPersonToElicit(this.person, source.entry, undefined, request, signal);
-    throw cannotAnswer(request, source.entry.slug);
-  }
-
   #forget(upstream: Upstream): void {
     this.#upstreams.delete(upstream.id);
     this.activity.forget(upstream.id);
     this.router.names.dropServer(upstream.id);
     this.router.invalidate();
     this.events.emit({ type: 'servers' });
-    for (const session of this.#sessions.values()) session.listsChanged(CATALOG_KINDS);
+    for (const session of this.sessions.values()) session.listsChanged(CATALOG_KINDS);
   }
 
   /**
-   * Connects one downstream client over any SDK transport. The transport must not be started
-   * yet: the SDK server starts it, after installing its handlers, so no early message is lost.
-   * `server` (a slug) scopes the session to that one server, under its own names.
+   * Connects one downstream client over any SDK transport (not yet started). `principal.origin`
+   * must be the one the platform vouches for; `server` (a slug) scopes the session to one server.
    */
-  async connect(
+  connect(
     transport: Transport,
     principal: Principal,
     options: { server?: string; clientVersion?: string } = {},
   ): Promise<Session> {
-    let scope: Scope;
-    if (options.server !== undefined) {
-      const upstream = [...this.#upstreams.values()].find(
-        (each) => each.entry.slug === options.server,
-      );
-      if (!upstream) {
-        throw new Error(
-          `No server with the slug '${options.server}' is registered in Nexus; check the slug in the dashboard (Servers).`,
-        );
-      }
-      scope = upstream.id;
-    }
-    const clock = this.#clock;
-    const session = new Session(
-      {
-        serverInfo: this.serverInfo,
-        router: this.router,
-        policy: this.policy,
-        person: this.person,
-        subscriptions: this.#subscriptions,
-        logs: this.#logs,
-        clock,
-        ids: this.ids,
-        events: {
-          changed: () => this.events.soon('sessions'),
-          closed: (closed) => {
-            if (this.#sessions.get(closed.id) === closed) this.#sessions.delete(closed.id);
-            this.events.emit({ type: 'sessions' });
-          },
-          log: this.#log,
-          traffic: (direction, from, message) =>
-            this.recorder.inspector.record(
-              'client',
-              direction,
-              { sessionId: from.id, clientName: from.principal.clientName },
-              message,
-            ),
-          callStarted: (serverId) => {
-            const started = clock.monotonic();
-            return (ok) => this.activity.record(serverId, clock.monotonic() - started, ok);
-          },
-        },
-      },
-      principal,
-      options.clientVersion ?? '',
-      scope,
-    );
-    this.#sessions.set(session.id, session);
-    await session.attach(transport);
-    this.events.emit({ type: 'sessions' });
-    return session;
+    return this.sessions.connect(transport, principal, options);
   }
 
   session(sessionId: string): Session | undefined {
-    return this.#sessions.get(sessionId);
+    return this.sessions.map.get(sessionId);
   }
 
   /** Stops every upstream and ends every session. */
   async close(): Promise<void> {
     await this.recorder.close();
     for (const upstream of this.#upstreams.values()) upstream.stop();
-    await Promise.all([...this.#sessions.values()].map((session) => session.close()));
+    await this.sessions.closeAll();
     this.person.clear();
     this.events.close();
   }

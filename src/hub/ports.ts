@@ -3,7 +3,11 @@
  * the worker wires IndexedDB-backed implementations in (src/store), tests and the Node entry wire
  * in-memory ones (./memory-stores.ts). Nothing here touches a browser or Node API.
  */
+import type { FetchLike } from '@modelcontextprotocol/client';
 import type { HeaderEntry, RemoteTransportKind, TrafficFacts } from '../protocol/views.ts';
+import type { Policy } from './policy/policy.ts';
+import type { BackoffOptions } from './upstream/backoff.ts';
+import type { Connector } from './upstream/connectors/connector.ts';
 
 export type {
   HeaderEntry,
@@ -156,4 +160,44 @@ export interface Clock {
 export interface Ids {
   /** A new identifier, unique for the life of the profile (a UUID on the platform). */
   next(): string;
+}
+
+/** What a hub is built from: the platform's pieces and the deployment's settings. */
+export interface HubOptions {
+  registry: RegistryStore;
+  notes: NotesStore;
+  /** Who may do what: required, so allowing everything is a choice written down (policy/). */
+  policy: Policy;
+  clock?: Clock;
+  ids?: Ids;
+  /** Uniform in [0, 1), for backoff jitter. */
+  random?: () => number;
+  backoff?: BackoffOptions;
+  /** Health check period (ms). Default 5 000. */
+  pingIntervalMs?: number;
+  /** How long a health-check ping may take (ms) before the server counts as silent. Default 4 000. */
+  pingTimeoutMs?: number;
+  /**
+   * Connectors besides (or replacing, by kind) the default ones: HTTP for `remote` entries and
+   * the in-worker one for `builtin`. Tests swap `remote` for in-memory servers this way.
+   */
+  connectors?: Connector[];
+  /** The fetch the default HTTP connector and the doctor use. */
+  fetch?: FetchLike;
+  /** Servers registered on the very first start (after the built-in one); a function is called
+   * only then, so a deployment's default list is fetched once, not on every start. */
+  defaults?: NewServerEntry[] | (() => Promise<NewServerEntry[]>);
+  /**
+   * How long a client's request may wait (ms) for servers still on their FIRST connection attempt,
+   * so a client that connects as the hub starts sees every tool at once rather than an empty list
+   * followed by list_changed. Default 5 000.
+   */
+  startupGraceMs?: number;
+  /** Entries per page of the hub's own lists (tools/list, prompts/list, …). Default 1 000. */
+  pageSize?: number;
+  /** Messages the Inspector keeps (its ring buffer). Default 500. */
+  inspectorCapacity?: number;
+  /** Where the Inspector's log is kept across restarts. Default: in memory (this hub's life). */
+  journal?: JournalStore;
+  log?: (message: string) => void;
 }

@@ -6,7 +6,7 @@
  */
 import { ProtocolError, ProtocolErrorCode, type ElicitRequest } from '@modelcontextprotocol/client';
 import type { ElicitationAnswer, ElicitationView } from '../../protocol/views.ts';
-import type { InputResponse } from '../downstream/input.ts';
+import { cannotAnswer, type InputRequest, type InputResponse } from '../downstream/input.ts';
 import { Withdrawn, type PersonQueue, type Waiting } from './queue.ts';
 
 export const ELICITATION = 'elicitation';
@@ -64,4 +64,19 @@ export function elicitationViews(queue: PersonQueue): ElicitationView[] {
 
 function toView({ id, askedAt, view }: Waiting<Asked>): ElicitationView {
   return { ...view, id, askedAt } as ElicitationView;
+}
+
+/**
+ * A server asked for input outside any call a client made. An elicitation goes to the person;
+ * sampling and roots have no one to answer and are refused with a reason.
+ */
+export async function answerUnrelated(
+  queue: PersonQueue,
+  server: { slug: string; name: string },
+  request: InputRequest,
+  signal: AbortSignal,
+): Promise<InputResponse> {
+  if (request.method === 'elicitation/create')
+    return askPersonToElicit(queue, server, undefined, request, signal);
+  throw cannotAnswer(request, server.slug);
 }

@@ -18,8 +18,8 @@ export const DEFAULT_BACKOFF: BackoffOptions = { baseMs: 500, maxMs: 10_000 };
  */
 export function backoffDelay(
   attempt: number,
-  options: BackoffOptions = DEFAULT_BACKOFF,
-  random: () => number = Math.random,
+  options: BackoffOptions,
+  random: () => number,
 ): number {
   // 2 ** attempt overflows to Infinity long after it passes any sane cap; Math.min tames it.
   const capped = Math.min(options.maxMs, options.baseMs * 2 ** Math.max(0, attempt));

@@ -1,0 +1,79 @@
+/**
+ * The connected clients: one `Session` each, by session id. Connecting resolves a scope (the one
+ * server a `connectHub({ server })` client sees), builds the session from the pieces every
+ * session shares, and forgets it when it ends, whichever side ended it.
+ */
+import type { Transport } from '@modelcontextprotocol/server';
+import type { Principal } from '../policy/policy.ts';
+import type { Scope } from '../router/router.ts';
+import type { Upstream } from '../upstream/upstream.ts';
+import { Session, type SessionDeps, type SessionEvents } from './session.ts';
+
+export interface SessionsOptions {
+  /** What every session is handed; `closed` is this room's own. */
+  shared: Omit<SessionDeps, 'events'> & { events: Omit<SessionEvents, 'closed'> };
+  upstreams: ReadonlyMap<string, Upstream>;
+  /** A session opened or closed: dashboards refetch the list. */
+  changed(): void;
+}
+
+export class Sessions {
+  readonly #sessions = new Map<string, Session>();
+  readonly #deps: SessionDeps;
+
+  constructor(private readonly options: SessionsOptions) {
+    this.#deps = {
+      ...options.shared,
+      events: {
+        ...options.shared.events,
+        closed: (closed) => {
+          if (this.#sessions.get(closed.id) === closed) this.#sessions.delete(closed.id);
+          options.changed();
+        },
+      },
+    };
+  }
+
+  /** The live sessions by id (read-only: sessions leave on their own). */
+  get map(): ReadonlyMap<string, Session> {
+    return this.#sessions;
+  }
+
+  values(): IterableIterator<Session> {
+    return this.#sessions.values();
+  }
+
+  /**
+   * Connects one client over any SDK transport. The transport must not be started yet: the SDK
+   * server starts it, after installing its handlers, so no early message is lost. `server` (a
+   * slug) scopes the session to that one server, under its own names.
+   */
+  async connect(
+    transport: Transport,
+    principal: Principal,
+    options: { server?: string; clientVersion?: string } = {},
+  ): Promise<Session> {
+    let scope: Scope;
+    if (options.server !== undefined) {
+      const upstream = [...this.options.upstreams.values()].find(
+        (each) => each.entry.slug === options.server,
+      );
+      if (!upstream) {
+        throw new Error(
+          `No server with the slug '${options.server}' is registered in Nexus; check the slug in the dashboard (Servers).`,
+        );
+      }
+      scope = upstream.id;
+    }
+    const session = new Session(this.#deps, principal, options.clientVersion ?? '', scope);
+    this.#sessions.set(session.id, session);
+    await session.attach(transport);
+    this.options.changed();
+    return session;
+  }
+
+  /** Ends every session (the hub is closing). */
+  async closeAll(): Promise<void> {
+    await Promise.all([...this.#sessions.values()].map((session) => session.close()));
+  }
+}
