@@ -15,6 +15,7 @@ import type { Session } from './downstream/session.ts';
 import { Sessions } from './downstream/sessions.ts';
 import { answerUnrelated } from './person/elicitation.ts';
 import { Activity } from './journal/activity.ts';
+import { AuditJournal } from './journal/audit.ts';
 import { ProtocolRecorder } from './journal/recorder.ts';
 import { PersonQueue } from './person/queue.ts';
 import { randomIds, systemClock, systemRandom } from './platform.ts';
@@ -52,6 +53,8 @@ export class Hub {
   readonly router: Router;
   readonly person: PersonQueue;
   readonly recorder: ProtocolRecorder;
+  /** The always-on audit and security journal. */
+  readonly audit: AuditJournal;
   /** Calls, errors and latency per server over the last minutes. */
   readonly activity: Activity;
   readonly admin: AdminService;
@@ -98,6 +101,16 @@ export class Hub {
               { sessionId: from.id, clientName: from.principal.clientName },
               message,
             ),
+          refused: (session, action, decision, what) =>
+            this.audit.record({
+              kind: 'security',
+              event: decision === 'deny' ? 'request-denied' : 'consent-unavailable',
+              ...session.principal,
+              ...('serverId' in action
+                ? { serverId: action.serverId, serverSlug: this.router.slugOf(action.serverId) }
+                : {}),
+              detail: what,
+            }),
           callStarted: (serverId) => {
             const started = clock.monotonic();
             return (ok) => this.activity.record(serverId, clock.monotonic() - started, ok);
@@ -114,10 +127,24 @@ export class Hub {
       upstreams: this.#upstreams,
       start: (entry) => this.#startUpstream(entry),
       forget: (upstream) => this.#forget(upstream),
+      audit: (event, entry, detail) =>
+        this.audit.record({
+          kind: 'audit',
+          event,
+          serverId: entry.id,
+          serverSlug: entry.slug,
+          detail,
+        }),
       renamed: async (serverId) => {
         this.router.names.dropServer(serverId);
         await options.registry.deleteNames(serverId);
       },
+      log,
+    });
+    this.audit = new AuditJournal({
+      clock,
+      journal: options.journal,
+      secrets: () => this.admin.secrets(),
       log,
     });
     this.recorder = new ProtocolRecorder({
@@ -258,6 +285,7 @@ export class Hub {
   /** Stops every upstream and ends every session. */
   async close(): Promise<void> {
     await this.recorder.close();
+    await this.audit.close();
     for (const upstream of this.#upstreams.values()) upstream.stop();
     await this.sessions.closeAll();
     this.person.clear();

@@ -15,6 +15,8 @@
  * Pure TypeScript: no DOM, no Node built-ins (this folder compiles with lib ES2023 + WebWorker).
  */
 import type {
+  JournalEvent,
+  JournalEventKind,
   JournalRecord,
   JournalStore,
   NameRecord,
@@ -197,6 +199,22 @@ export class MemoryJournalStore implements JournalStore {
 
   async clear(): Promise<void> {
     this.#records = [];
+  }
+
+  #events: JournalEvent[] = [];
+
+  async appendEvents(events: JournalEvent[], keep: number): Promise<void> {
+    const copies = events.map((event) => structuredClone(event));
+    const next = [...this.#events, ...copies];
+    this.#events = next.slice(Math.max(0, next.length - Math.max(0, keep)));
+  }
+
+  async events(kind: JournalEventKind, limit: number): Promise<JournalEvent[]> {
+    if (limit <= 0) return [];
+    return this.#events
+      .filter((event) => event.kind === kind)
+      .slice(-limit)
+      .map((event) => structuredClone(event));
   }
 }
 

@@ -113,17 +113,51 @@ export interface JournalRecord extends TrafficFacts {
   json: string;
 }
 
-/** The durable protocol log: what the Inspector showed, kept across restarts (bounded). */
+/** The always-on part of the journal: `audit` (what was done on the person's behalf or changed
+ * by them) and `security` (what was refused, or looked wrong). */
+export type JournalEventKind = 'audit' | 'security';
+
+/**
+ * One event of the always-on journal. Unlike the protocol log it is recorded whether or not a
+ * dashboard watches, and the Inspector's "clear" does not touch it. Plain text only, redacted.
+ */
+export interface JournalEvent {
+  kind: JournalEventKind;
+  at: number;
+  /** A short stable name: `server-added`, `request-denied`, … */
+  event: string;
+  /** The client involved, as the hub knows it (`origin` vouched for by the browser). */
+  origin?: string;
+  clientName?: string;
+  sessionId?: string;
+  /** The server involved. */
+  serverId?: string;
+  serverSlug?: string;
+  /** What it was about, in words for a person (secrets redacted). */
+  detail?: string;
+}
+
+/**
+ * The durable journal, in kinds: the protocol log the Inspector shows (`append`/`latest`/`clear`,
+ * bounded) and the always-on audit and security events (`appendEvents`/`events`).
+ */
 export interface JournalStore {
   /**
-   * Appends records (in order, in ONE transaction with the trim) and then keeps only the newest
-   * `keep` records in the store.
+   * Appends protocol records (in order, in ONE transaction with the trim) and then keeps only
+   * the newest `keep` protocol records in the store.
    */
   append(records: JournalRecord[], keep: number): Promise<void>;
-  /** The newest `limit` records, oldest first. */
+  /** The newest `limit` protocol records, oldest first. */
   latest(limit: number): Promise<JournalRecord[]>;
-  /** Removes every record. */
+  /** Removes every protocol record (the Inspector's "clear"); events stay. */
   clear(): Promise<void>;
+  /**
+   * Appends events (in order, in ONE transaction with the trim) and then keeps only the newest
+   * `keep` events of all kinds together.
+   */
+  appendEvents(events: JournalEvent[], keep: number): Promise<void>;
+  /** The newest `limit` events of one kind, oldest first. */
+  events(kind: JournalEventKind, limit: number): Promise<JournalEvent[]>;
 }
 
 export interface Note {

@@ -19,10 +19,18 @@ import {
   type IDBPTransaction,
   type StoreNames,
 } from 'idb';
-import type { JournalRecord, NameKind, NameRecord, Note, ServerEntry } from '../hub/ports.ts';
+import type {
+  JournalEvent,
+  JournalEventKind,
+  JournalRecord,
+  NameKind,
+  NameRecord,
+  Note,
+  ServerEntry,
+} from '../hub/ports.ts';
 
 export const DB_NAME = 'nexus';
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 export interface NexusDB extends DBSchema {
   servers: {
@@ -58,6 +66,15 @@ export interface NexusDB extends DBSchema {
     key: number;
     value: JournalRecord;
   };
+  /**
+   * The always-on audit and security events (since v3), keyed like `journal`; `by-kind` reads
+   * one kind's newest events without walking the other's.
+   */
+  events: {
+    key: number;
+    value: JournalEvent;
+    indexes: { 'by-kind': JournalEventKind };
+  };
 }
 
 export type NexusDatabase = IDBPDatabase<NexusDB>;
@@ -87,6 +104,12 @@ export const migrations: readonly Migration[] = [
   // nothing of v1 moves.
   (db) => {
     db.createObjectStore('journal', { autoIncrement: true });
+  },
+  // v3: the always-on audit and security events beside the protocol log. A new, empty store:
+  // nothing of v2 moves (the protocol log stays where it is).
+  (db) => {
+    const events = db.createObjectStore('events', { autoIncrement: true });
+    events.createIndex('by-kind', 'kind');
   },
 ];
 

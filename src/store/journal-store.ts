@@ -1,14 +1,17 @@
 /**
- * `JournalStore` (the durable protocol log) over IndexedDB: the `journal` object store of schema
- * v2, records as values under out-of-line auto-increment keys. Keys only grow, so key order is
- * append order and "the oldest records" is always one key range: trimming is a range delete and
- * reading the newest is a short backwards cursor, whatever the size of the store.
+ * `JournalStore` over IndexedDB: the protocol log in the `journal` object store (schema v2), the
+ * always-on audit and security events in `events` (v3, indexed by kind). Both keep values under
+ * out-of-line auto-increment keys. Keys only grow, so key order is append order and "the oldest
+ * records" is always one key range: trimming is a range delete and reading the newest is a short
+ * backwards cursor, whatever the size of the store.
  */
 import type { IDBPObjectStore } from 'idb';
-import type { JournalRecord, JournalStore } from '../hub/ports.ts';
+import type { JournalEvent, JournalEventKind, JournalRecord, JournalStore } from '../hub/ports.ts';
 import { inTransaction, type NexusDatabase, type NexusDB } from './db.ts';
 
-type JournalObjectStore = IDBPObjectStore<NexusDB, ['journal'], 'journal', 'readwrite'>;
+type JournalObjectStore =
+  | IDBPObjectStore<NexusDB, ['journal'], 'journal', 'readwrite'>
+  | IDBPObjectStore<NexusDB, ['events'], 'events', 'readwrite'>;
 
 /**
  * `IDBCursor.advance` takes an unsigned long; a `keep` at or beyond it means "keep everything"
@@ -67,6 +70,36 @@ export class IdbJournalStore implements JournalStore {
   async clear(): Promise<void> {
     // idb's shortcut resolves after the transaction commits, not merely when the request succeeds.
     await this.#db.clear('journal');
+  }
+
+  async appendEvents(events: JournalEvent[], keep: number): Promise<void> {
+    // As `append`: the adds and the trim in ONE transaction, a failed add undoing the batch.
+    const tx = this.#db.transaction('events', 'readwrite');
+    await inTransaction(tx, async () => {
+      const adds = events.map((event) => {
+        const added = tx.store.add(event);
+        added.catch(() => undefined);
+        return added;
+      });
+      await Promise.all(adds);
+      await trim(tx.store, keep);
+    });
+  }
+
+  async events(kind: JournalEventKind, limit: number): Promise<JournalEvent[]> {
+    if (!(limit > 0)) return [];
+    const tx = this.#db.transaction('events', 'readonly');
+    return inTransaction(tx, async () => {
+      // Within one kind the index orders by primary key, so `prev` walks newest first.
+      const newestFirst: JournalEvent[] = [];
+      let cursor = await tx.store.index('by-kind').openCursor(IDBKeyRange.only(kind), 'prev');
+      while (cursor) {
+        newestFirst.push(cursor.value);
+        if (newestFirst.length >= limit) break;
+        cursor = await cursor.continue();
+      }
+      return newestFirst.reverse();
+    });
   }
 }
 

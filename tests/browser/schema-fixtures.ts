@@ -157,3 +157,77 @@ export function createV2Database(name: string, withData: boolean): Promise<void>
     };
   });
 }
+
+// ---------------------------------------------------------------------------------------------
+// Schema version 3 (v2 + the `events` store of the always-on audit and security journal, indexed
+// by kind), written out by hand like v2's and frozen the same way. Its data is v2's plus events.
+// ---------------------------------------------------------------------------------------------
+
+export const V3_DATA = {
+  ...V2_DATA,
+  events: [
+    {
+      kind: 'audit',
+      at: 1_770_000_000_000,
+      event: 'server-added',
+      serverId: 'srv-1',
+      serverSlug: 'everything',
+      detail: 'Server everything (http://127.0.0.1:3001/mcp) was added.',
+    },
+    {
+      kind: 'security',
+      at: 1_770_000_000_010,
+      event: 'request-denied',
+      origin: 'http://127.0.0.1:4173',
+      clientName: 'Example client',
+      sessionId: 'session-1',
+      serverId: 'srv-1',
+      serverSlug: 'everything',
+      detail: 'call everything__echo',
+    },
+  ],
+};
+
+export function createV3Database(name: string, withData: boolean): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const open = indexedDB.open(name, 3);
+    open.onupgradeneeded = () => {
+      const db = open.result;
+      const servers = db.createObjectStore('servers', { keyPath: 'id' });
+      servers.createIndex('by-slug', 'slug', { unique: true });
+      const names = db.createObjectStore('names', {
+        keyPath: ['serverId', 'kind', 'upstreamName'],
+      });
+      names.createIndex('by-server', 'serverId');
+      names.createIndex('by-exposed', ['kind', 'exposedName'], { unique: true });
+      db.createObjectStore('notes', { keyPath: 'id' });
+      db.createObjectStore('meta');
+      db.createObjectStore('journal', { autoIncrement: true });
+      const events = db.createObjectStore('events', { autoIncrement: true });
+      events.createIndex('by-kind', 'kind');
+    };
+    open.onblocked = () => reject(new Error(`creating the v3 database ${name} was blocked`));
+    open.onerror = () => reject(open.error);
+    open.onsuccess = () => {
+      const db = open.result;
+      if (!withData) {
+        db.close();
+        resolve();
+        return;
+      }
+      const stores = ['servers', 'names', 'notes', 'meta', 'journal', 'events'];
+      const tx = db.transaction(stores, 'readwrite');
+      tx.objectStore('servers').put(V3_DATA.server);
+      tx.objectStore('names').put(V3_DATA.name);
+      tx.objectStore('notes').put(V3_DATA.note);
+      tx.objectStore('meta').put(V3_DATA.meta.value, V3_DATA.meta.key);
+      for (const record of V3_DATA.journal) tx.objectStore('journal').add(record);
+      for (const event of V3_DATA.events) tx.objectStore('events').add(event);
+      tx.oncomplete = () => {
+        db.close();
+        resolve();
+      };
+      tx.onabort = () => reject(tx.error ?? new Error('writing v3 data aborted'));
+    };
+  });
+}

@@ -4,7 +4,7 @@
  * afterwards. Results come back as plain data, so the spec can show the page's error message.
  */
 import { deleteDB, openDB, unwrap } from 'idb';
-import type { JournalRecord } from '../../src/hub/ports.ts';
+import type { JournalEvent, JournalRecord } from '../../src/hub/ports.ts';
 import { migrations, openNexusDb, SCHEMA_VERSION, type NexusDB } from '../../src/store/db.ts';
 import { IdbJournalStore } from '../../src/store/journal-store.ts';
 import { IdbNotesStore } from '../../src/store/notes-store.ts';
@@ -13,7 +13,14 @@ import { assert, assertEqual, assertRejects, type ContractCase } from '../contra
 import { journalStoreCases } from '../contract/journal-store.contract.ts';
 import { notesStoreCases } from '../contract/notes-store.contract.ts';
 import { registryStoreCases } from '../contract/registry-store.contract.ts';
-import { createV1Database, createV2Database, V1_DATA, V2_DATA } from './schema-fixtures.ts';
+import {
+  createV1Database,
+  createV2Database,
+  createV3Database,
+  V1_DATA,
+  V2_DATA,
+  V3_DATA,
+} from './schema-fixtures.ts';
 
 export type Suite = 'registry' | 'notes' | 'journal';
 
@@ -33,6 +40,10 @@ export interface StoreHarness {
   v2FixtureMatchesMigrationSteps1And2(): Promise<CaseResult>;
   /** A database written by v2 is readable and writable through the current code. */
   v2DataIsReadableNow(): Promise<CaseResult>;
+  /** The hand-written v3 fixture builds exactly what migration steps 1 to 3 build. */
+  v3FixtureMatchesMigrationSteps1To3(): Promise<CaseResult>;
+  /** A database written by v3 is readable and writable through the current code. */
+  v3DataIsReadableNow(): Promise<CaseResult>;
   /** An open connection closes itself when a newer version asks to upgrade. */
   blockingConnectionClosesForUpgrade(): Promise<CaseResult>;
   /** A database upgraded by a newer Nexus is refused with an error a person can act on. */
@@ -292,6 +303,60 @@ async function v2DataIsReadableNow(): Promise<CaseResult> {
     await journal.clear();
     assertEqual(await journal.latest(10), [], 'the v2 journal can be cleared');
     assertEqual(await notes.list(), [V2_DATA.note], 'clearing the journal leaves the notes');
+    // v2 had no events: the upgrade (step 3) added the store, empty, and it takes writes.
+    assertEqual(await journal.events('audit', 10), [], 'no audit events after the upgrade');
+    const event = { kind: 'audit' as const, at: 1, event: 'server-added' };
+    await journal.appendEvents([event], 10);
+    assertEqual(await journal.events('audit', 10), [event], 'an event lands in the new store');
+  });
+}
+
+async function v3FixtureMatchesMigrationSteps1To3(): Promise<CaseResult> {
+  return isolated(async (dbName, track) => {
+    const fixtureName = dbName('v3-fixture');
+    await createV3Database(fixtureName, false);
+    const fixture = track(await openDB(fixtureName));
+    // Steps 1 to 3 only, whatever SCHEMA_VERSION is now: the fixture pins what v3 shipped.
+    const steps = track(
+      await openDB<NexusDB>(dbName('v3-steps'), 3, {
+        upgrade: (db, _old, _new, tx) => {
+          for (const step of migrations.slice(0, 3)) step(db, tx);
+        },
+      }),
+    );
+    assertEqual(
+      describeSchema(unwrap(steps)),
+      describeSchema(unwrap(fixture)),
+      'migration steps 1 to 3 must build the shipped v3 schema (never edit a shipped step)',
+    );
+  });
+}
+
+async function v3DataIsReadableNow(): Promise<CaseResult> {
+  return isolated(async (dbName, track) => {
+    const name = dbName('v3-data');
+    await createV3Database(name, true);
+    const db = track(await openNexusDb(name));
+    assertEqual(db.version, SCHEMA_VERSION, 'the database is at the current version');
+    const journal = new IdbJournalStore(db);
+    assertEqual(await journal.latest(10), V3_DATA.journal, 'the v3 protocol log reads back');
+    const [audit, security] = V3_DATA.events as unknown as JournalEvent[];
+    assertEqual(await journal.events('audit', 10), [audit], 'the v3 audit event reads back');
+    assertEqual(await journal.events('security', 10), [security], 'the v3 security event');
+    await journal.clear();
+    assertEqual(
+      await journal.events('security', 10),
+      [security],
+      "clearing the protocol log leaves the events (the Inspector's clear is not an audit wipe)",
+    );
+    const next = { kind: 'audit' as const, at: 2, event: 'server-removed' };
+    await journal.appendEvents([next], 2);
+    assertEqual(
+      await journal.events('audit', 10),
+      [next],
+      "appended after v3's events; the trim keeps the newest two of all kinds",
+    );
+    assertEqual(await journal.events('security', 10), [security], 'the security event is kept');
   });
 }
 
@@ -352,6 +417,8 @@ window.nexusStoreHarness = {
   v1DataIsReadableNow,
   v2FixtureMatchesMigrationSteps1And2,
   v2DataIsReadableNow,
+  v3FixtureMatchesMigrationSteps1To3,
+  v3DataIsReadableNow,
   blockingConnectionClosesForUpgrade,
   newerDatabaseIsRefused,
 };

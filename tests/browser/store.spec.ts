@@ -148,6 +148,18 @@ test.describe('the Nexus database schema', () => {
     expectPassed(await runCheck(page, 'v2DataIsReadableNow'));
   });
 
+  test('the hand-written v3 fixture is exactly what migration steps 1 to 3 build', async ({
+    page,
+  }) => {
+    expectPassed(await runCheck(page, 'v3FixtureMatchesMigrationSteps1To3'));
+  });
+
+  test('a database written by schema v3 is readable and writable by the current code', async ({
+    page,
+  }) => {
+    expectPassed(await runCheck(page, 'v3DataIsReadableNow'));
+  });
+
   test('an open connection closes itself so a newer version can upgrade', async ({ page }) => {
     expectPassed(await runCheck(page, 'blockingConnectionClosesForUpgrade'));
   });

@@ -6,7 +6,12 @@
  *
  * "Newest" means appended last: the store keeps append order and does not interpret `seq`.
  */
-import type { JournalRecord, JournalStore } from '../../src/hub/ports.ts';
+import type {
+  JournalEvent,
+  JournalEventKind,
+  JournalRecord,
+  JournalStore,
+} from '../../src/hub/ports.ts';
 import { assert, assertEqual, assertRejects, type ContractCase } from './assert.ts';
 
 /** A minimal record (no optional fields) numbered `seq`; `extra` adds or overrides fields. */
@@ -249,6 +254,87 @@ export const journalStoreCases: ContractCase<JournalStore>[] = [
       assertEqual(seqs(await store.latest(100)), range(1, 5), 'the store is as it was');
     },
   },
+  {
+    name: "events come back by kind, oldest first, field for field; the other kind's are not mixed in",
+    async run(make) {
+      const store = await make();
+      assertEqual(await store.events('audit', 10), [], 'a new store has no events');
+      const full: JournalEvent = {
+        kind: 'security',
+        at: 5,
+        event: 'request-denied',
+        origin: 'https://client.example',
+        clientName: 'c',
+        sessionId: 's',
+        serverId: 'srv',
+        serverSlug: 'slug',
+        detail: 'call slug__tool',
+      };
+      await store.appendEvents([event('audit', 1), full, event('audit', 2)], 100);
+      await store.appendEvents([event('security', 3)], 100);
+      assertEqual(
+        (await store.events('audit', 10)).map((each) => each.at),
+        [1, 2],
+        'the audit events, oldest first',
+      );
+      assertEqual(
+        await store.events('security', 10),
+        [full, event('security', 3)],
+        'the security events, field for field',
+      );
+      assertEqual(
+        (await store.events('audit', 1)).map((each) => each.at),
+        [2],
+        'a limit keeps the newest',
+      );
+      assertEqual(await store.events('audit', 0), [], 'a limit of 0 reads nothing');
+    },
+  },
+  {
+    name: 'events are trimmed to the newest `keep` of all kinds, and clear() leaves them',
+    async run(make) {
+      const store = await make();
+      await store.appendEvents([event('audit', 1), event('security', 2), event('audit', 3)], 100);
+      await store.appendEvents([event('security', 4)], 3);
+      assertEqual(
+        (await store.events('audit', 10)).map((e) => e.at),
+        [3],
+        'oldest audit gone',
+      );
+      assertEqual(
+        (await store.events('security', 10)).map((e) => e.at),
+        [2, 4],
+        'both security events kept',
+      );
+      await store.append(journalRecords(1, 2), 100);
+      await store.clear();
+      assertEqual(await store.latest(10), [], 'the protocol log is cleared');
+      assertEqual((await store.events('security', 10)).length, 2, 'the events are not');
+    },
+  },
+  {
+    name: 'an event that cannot be structured-cloned is refused and nothing of its batch is written',
+    async run(make) {
+      const store = await make();
+      await store.appendEvents([event('audit', 1)], 100);
+      const bad = { ...event('audit', 3), detail: Symbol('no') } as unknown as JournalEvent;
+      const error = await assertRejects(
+        store.appendEvents([event('audit', 2), bad], 1),
+        'a symbol in detail',
+      );
+      assertEqual(error.name, 'DataCloneError', 'refused the way structured clone refuses');
+      assertEqual(
+        (await store.events('audit', 10)).map((e) => e.at),
+        [1],
+        'as it was',
+      );
+    },
+  },
 ];
+
+/** A minimal event of `kind` at time `at`. */
+function event(kind: JournalEventKind, at: number): JournalEvent {
+  return { kind, at, event: kind === 'audit' ? 'server-added' : 'request-denied' };
+}
 
 export const journalStoreCaseNames: string[] = journalStoreCases.map((c) => c.name);

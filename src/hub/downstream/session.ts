@@ -51,6 +51,8 @@ export interface SessionEvents {
   traffic?(direction: TrafficDirection, session: Session, message: JSONRPCMessage): void;
   /** A call to a server starts (for the activity charts); the returned function ends it. */
   callStarted?(serverId: string): (ok: boolean) => void;
+  /** The policy refused a request (`deny`, or `ask` with no way to ask): a security event. */
+  refused?(session: Session, action: PolicyAction, decision: 'deny' | 'ask', what: string): void;
 }
 
 /** The narrow pieces a session works with. */
@@ -345,6 +347,7 @@ export class Session {
     if (decision === 'allow') return;
     const what = describeAction(action);
     const involved = involvedIn(action, this.deps.router);
+    this.deps.events.refused?.(this, action, decision, what);
     throw decision === 'deny'
       ? denied(this.principal.clientName, what, involved)
       : consentRequired(

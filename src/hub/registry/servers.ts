@@ -35,6 +35,8 @@ export interface ServersOptions {
   forget(upstream: Upstream): void;
   /** A server's slug changed: its old names are void (only its own). */
   renamed(serverId: string): Promise<void>;
+  /** A change the audit journal keeps (`server-added`, …), with the entry it was made to. */
+  audit(event: string, entry: ServerEntry, detail: string): void;
   log(message: string): void;
 }
 
@@ -109,6 +111,7 @@ export class Servers {
   async add(input: ServerInput): Promise<Upstream> {
     const [entry] = this.materialize([entryFromInput(input)], this.entries());
     await this.options.registry.putServer(entry!);
+    this.options.audit('server-added', entry!, `Server ${describe(entry!)} was added.`);
     return this.options.start(entry!);
   }
 
@@ -150,6 +153,7 @@ export class Servers {
       await this.options.renamed(id);
     }
     await this.options.registry.putServer(next);
+    this.options.audit('server-edited', next, `Server ${describe(next)} was edited.`);
     upstream.entry = next;
     upstream.start();
     return upstream;
@@ -158,6 +162,11 @@ export class Servers {
   async remove(id: string): Promise<void> {
     const upstream = this.upstream(id);
     await this.options.registry.deleteServer(id);
+    this.options.audit(
+      'server-removed',
+      upstream.entry,
+      `Server ${describe(upstream.entry)} was removed.`,
+    );
     upstream.stop();
     this.options.forget(upstream);
   }
@@ -166,6 +175,11 @@ export class Servers {
     const upstream = this.upstream(id);
     const next = { ...upstream.entry, enabled };
     await this.options.registry.putServer(next);
+    this.options.audit(
+      enabled ? 'server-enabled' : 'server-disabled',
+      next,
+      `Server ${describe(next)} was ${enabled ? 'enabled' : 'disabled'}.`,
+    );
     upstream.entry = next;
     upstream.start();
   }
@@ -183,7 +197,10 @@ export class Servers {
       this.entries(),
     );
     await this.options.registry.putServers(entries);
-    for (const entry of entries) this.options.start(entry);
+    for (const entry of entries) {
+      this.options.audit('server-added', entry, `Server ${describe(entry)} was imported.`);
+      this.options.start(entry);
+    }
     return {
       added: entries.map((entry) => entry.name),
       needsBridge: entries.filter((entry) => entry.kind === 'stdio').map((entry) => entry.name),
@@ -194,6 +211,11 @@ export class Servers {
     const { exportConfig } = await onDemand('config exporter', () => import('./config-format.ts'));
     return exportConfig(this.entries(), format);
   }
+}
+
+/** `'slug' (host)`: enough to tell servers apart, without a path or query that may hold a token. */
+function describe(entry: ServerEntry): string {
+  return entry.kind === 'remote' ? `'${entry.slug}' (${hostOf(entry)})` : `'${entry.slug}'`;
 }
 
 function hostOf(entry: NewServerEntry): string {
