@@ -1,32 +1,56 @@
-// ESLint flat config. Besides the usual TypeScript and Svelte rules, it enforces the layer table
-// in DESIGN.md ("Layers and who may import whom"), so a wrong import fails `npm test` instead of
-// surfacing later as a DOM reference in the worker or the SDK inside nexus-client.js.
+// ESLint flat config. Besides the usual TypeScript and Svelte rules, it enforces DESIGN.md's
+// rooms ("Layers and rooms": who may import whom, with eslint-plugin-boundaries), the packages
+// each layer may bundle, and that the hub reads time and randomness only through what is
+// injected, so a wrong import fails `npm test` instead of surfacing later as a DOM reference in
+// the worker or the SDK inside nexus-client.js. tests/unit/lint tries each rule on snippets.
 import { builtinModules } from 'node:module';
 import { defineConfig } from 'eslint/config';
 import globals from 'globals';
+import boundaries from 'eslint-plugin-boundaries';
 import svelte from 'eslint-plugin-svelte';
 import tseslint from 'typescript-eslint';
 import svelteConfig from './svelte.config.js';
 
-// Relative imports are checked by how far they climb: a file N folders below `src/<layer>/`
-// leaves its layer with N+1 `../`. Flat config replaces (does not merge) a rule's options when
-// two blocks match one file, so each depth gets its own block carrying the layer's full list.
-// Folders nest at most two deep today; five leaves room without slowing the config down.
-const MAX_DEPTH = 5;
+// The rooms of DESIGN.md's "Layers and rooms", and who may import whom, for
+// eslint-plugin-boundaries. Dependencies point down: ui → client, protocol; worker → hub, store,
+// transports, protocol; store → protocol and the hub's port TYPES; hub → protocol (and the SDK);
+// transports → protocol; client → transports, protocol; protocol → nothing of ours. Nothing
+// imports ui or worker. `import type` is erased at build time, so some edges allow types only.
+const ROOMS = ['protocol', 'hub', 'store', 'worker', 'transports', 'client', 'ui'];
 
-/** `^(\.\./){n}`: an import that climbs out of the layer from `depth` folders below its root. */
-function leaves(depth) {
-  return `^(\\.\\./){${depth + 1}}`;
+const BOUNDARY_ELEMENTS = ROOMS.map((room) => ({ type: room, pattern: `src/${room}` }));
+
+// The hub's ports (the interfaces its platform implements) are a file category of their own, so
+// the stores can be allowed their TYPES and nothing else of the hub.
+const BOUNDARY_FILES = [{ category: 'ports', pattern: 'src/hub/ports.ts' }];
+
+/** A policy: files of `from` may import (`kind`: only as types) files of the `to` rooms. */
+function may(from, to, kind) {
+  return {
+    from: { element: { types: { anyOf: [from].flat() } } },
+    allow: {
+      to: { element: { types: { anyOf: to } } },
+      ...(kind ? { dependency: { kind } } : {}),
+    },
+  };
 }
 
-/** Glob for the files exactly `depth` folders below `root`. */
-function atDepth(root, depth) {
-  return `${root}/${'*/'.repeat(depth)}*.{ts,js,svelte}`;
-}
-
-// Aliases some tools invent (`src/ui/…`, `/src/ui/…`); relative paths are the house style, but
-// an alias must not be a way around the rule.
-const srcAlias = (layers) => `(^|/)src/(${layers})(/|$)`;
+const BOUNDARY_POLICIES = [
+  may('protocol', ['protocol']),
+  may('hub', ['hub', 'protocol']),
+  may('store', ['store', 'protocol']),
+  {
+    from: { element: { type: 'store' } },
+    allow: {
+      to: { element: { type: 'hub' }, file: { categories: 'ports' } },
+      dependency: { kind: 'type' },
+    },
+  },
+  may('transports', ['transports', 'protocol']),
+  may('client', ['client', 'transports', 'protocol']),
+  may('worker', ['worker', 'hub', 'store', 'transports', 'protocol']),
+  may('ui', ['ui', 'client', 'protocol']),
+];
 
 const NODE_BUILTINS = builtinModules.filter((name) => !name.startsWith('_'));
 const NO_NODE = {
@@ -37,109 +61,34 @@ const NO_NODE = {
   pattern: { regex: '^node:', message: 'src/hub also runs in browser workers: no Node built-ins.' },
 };
 
-/** `src/hub`: the SDK and itself only; no DOM, no storage, no UI framework, no Node. */
-function hubImports(depth) {
-  return [
-    'error',
-    {
-      paths: NO_NODE.paths,
-      patterns: [
-        NO_NODE.pattern,
-        {
-          regex: `${leaves(depth)}(?!protocol/)`,
-          message:
-            'src/hub imports only the SDK and src/hub (stores, transports and the worker are passed in).',
-        },
-        {
-          regex: srcAlias('ui|store|worker|client|transports'),
-          message: 'src/hub imports only the SDK and src/hub.',
-        },
-        {
-          regex: '^(idb|comlink)($|/)',
-          message: 'src/hub declares interfaces; idb/comlink belong to src/store and src/worker.',
-        },
-        { regex: '^svelte($|/)', message: 'src/hub has no UI: Svelte belongs to src/ui.' },
-        {
-          regex: '^(cross-spawn|ajv)($|/)',
-          message: 'Browser bundles must not contain Ajv or cross-spawn (strict CSP, no Node).',
-        },
-      ],
-    },
-  ];
+/** `src/hub`: no DOM, no storage, no UI framework, no Node (the rooms rule covers our own code). */
+const HUB_PACKAGES = [
+  'error',
+  {
+    paths: NO_NODE.paths,
+    patterns: [
+      NO_NODE.pattern,
+      {
+        regex: '^(idb|comlink)($|/)',
+        message: 'src/hub declares interfaces; idb/comlink belong to src/store and src/worker.',
+      },
+      { regex: '^svelte($|/)', message: 'src/hub has no UI: Svelte belongs to src/ui.' },
+      {
+        regex: '^(cross-spawn|ajv)($|/)',
+        message: 'Browser bundles must not contain Ajv or cross-spawn (strict CSP, no Node).',
+      },
+    ],
+  },
+];
+
+/** Packages a layer may use for types only: `import type` is erased, a value import is bundled. */
+function typesOnly(regex, message) {
+  return ['error', { patterns: [{ regex, allowTypeImports: true, message }] }];
 }
 
-/** Value imports from outside the SDK-free layers; `import type` is erased and always fine. */
-function typeOnly(message, regexes) {
-  return {
-    regex: regexes,
-    allowTypeImports: true,
-    message,
-  };
-}
-
-/** `src/client`: ships alone as nexus-client.js, must not bundle the SDK; may import src/transports. */
-function clientImports(depth) {
-  return [
-    'error',
-    {
-      patterns: [
-        typeOnly(
-          'nexus-client.js must not bundle the SDK: use `import type` only.',
-          '^@modelcontextprotocol/',
-        ),
-        typeOnly(
-          'src/client may import src/transports only (anything else ends up in nexus-client.js).',
-          `${leaves(depth)}(?!(transports|protocol)(/|$))`,
-        ),
-        typeOnly('src/client may import src/transports only.', srcAlias('hub|store|worker|ui')),
-        typeOnly(
-          'src/client must stay tiny: no idb, comlink or Svelte.',
-          '^(idb|comlink|svelte)($|/)',
-        ),
-      ],
-    },
-  ];
-}
-
-/** `src/transports`: SDK `Transport` implementations; SDK types only, nothing from other layers. */
-function transportImports(depth) {
-  return [
-    'error',
-    {
-      patterns: [
-        typeOnly(
-          'src/transports uses the SDK for types only (nexus-client.js imports transports and must not bundle the SDK).',
-          '^@modelcontextprotocol/',
-        ),
-        typeOnly(
-          'src/transports imports nothing from other layers but src/protocol.',
-          `${leaves(depth)}(?!protocol/)`,
-        ),
-        typeOnly(
-          'src/transports imports nothing from other layers.',
-          srcAlias('hub|store|worker|ui|client'),
-        ),
-      ],
-    },
-  ];
-}
-
-/** `src/ui`: talks to the hub only through the admin API (types) and src/client. */
-function uiImports(depth) {
-  return [
-    'error',
-    {
-      patterns: [
-        typeOnly(
-          'src/ui talks to the hub through the admin API: import hub, store and worker code as types only.',
-          `${leaves(depth)}(hub|store|worker)(/|$)`,
-        ),
-        typeOnly('src/ui talks to the hub through the admin API.', srcAlias('hub|store|worker')),
-        typeOnly('src/ui never opens IndexedDB itself: the hub owns the data.', '^idb($|/)'),
-      ],
-    },
-  ];
-}
+/** Read the clock, timers and randomness through the hub's injected `Clock` and `Ids`. */
+const INJECTED = (what) =>
+  `src/hub reads ${what} through the injected Clock or Ids (HubOptions), so tests can drive it; only src/hub/platform.ts uses the platform's.`;
 
 const RESTRICTED_HUB_GLOBALS = [
   'window',
@@ -153,13 +102,6 @@ const RESTRICTED_HUB_GLOBALS = [
   name,
   message: `src/hub runs in a SharedWorker, a dedicated Worker and Node: no \`${name}\`. Pass what you need in through the Hub's options.`,
 }));
-
-function perDepth(root, ruleName, build) {
-  return Array.from({ length: MAX_DEPTH + 1 }, (_, depth) => ({
-    files: [atDepth(root, depth)],
-    rules: { [ruleName]: build(depth) },
-  }));
-}
 
 export default defineConfig(
   {
@@ -219,11 +161,41 @@ export default defineConfig(
     files: ['tests/e2e/**', 'tests/browser/**'],
     languageOptions: { globals: { ...globals.node, ...globals.browser } },
   },
+
+  {
+    files: ['src/**/*.{ts,js,svelte}'],
+    plugins: { boundaries },
+    settings: {
+      'boundaries/elements': BOUNDARY_ELEMENTS,
+      'boundaries/files': BOUNDARY_FILES,
+      'boundaries/include': ['src/**/*'],
+      'import/resolver': { node: { extensions: ['.ts', '.js', '.svelte'] } },
+    },
+    rules: {
+      'boundaries/dependencies': [
+        'error',
+        {
+          default: 'disallow',
+          message:
+            'This import crosses a room boundary the wrong way (DESIGN.md, "Layers and rooms": dependencies point down; stores, transports and the worker are passed in to the hub, the UI talks to it through src/protocol and the admin API).',
+          policies: BOUNDARY_POLICIES,
+        },
+      ],
+    },
+  },
+  { files: ['src/hub/**'], rules: { 'no-restricted-imports': HUB_PACKAGES } },
   {
     files: ['src/hub/**'],
+    ignores: ['src/hub/platform.ts'],
     rules: {
-      'no-restricted-globals': ['error', ...RESTRICTED_HUB_GLOBALS],
-      // `globalThis.window` would be a way around the rule above.
+      'no-restricted-globals': [
+        'error',
+        ...RESTRICTED_HUB_GLOBALS,
+        { name: 'setTimeout', message: INJECTED('timers') },
+        { name: 'setInterval', message: INJECTED('timers') },
+        { name: 'clearTimeout', message: INJECTED('timers') },
+        { name: 'performance', message: INJECTED('the clock') },
+      ],
       'no-restricted-properties': [
         'error',
         ...RESTRICTED_HUB_GLOBALS.map(({ name, message }) => ({
@@ -231,11 +203,50 @@ export default defineConfig(
           property: name,
           message,
         })),
+        { object: 'Date', property: 'now', message: INJECTED('the clock') },
+        { object: 'performance', property: 'now', message: INJECTED('the clock') },
+        { object: 'crypto', property: 'randomUUID', message: INJECTED('fresh ids') },
+        { object: 'Math', property: 'random', message: INJECTED('randomness') },
       ],
     },
   },
-  ...perDepth('src/hub', 'no-restricted-imports', hubImports),
-  ...perDepth('src/client', '@typescript-eslint/no-restricted-imports', clientImports),
-  ...perDepth('src/transports', '@typescript-eslint/no-restricted-imports', transportImports),
-  ...perDepth('src/ui', '@typescript-eslint/no-restricted-imports', uiImports),
+  {
+    files: ['src/client/**', 'src/transports/**', 'src/protocol/**'],
+    ignores: ['src/protocol/errors.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': typesOnly(
+        '^@modelcontextprotocol/',
+        'nexus-client.js must not bundle the SDK: src/client, src/transports and src/protocol use it for types only (protocol/errors.ts is the one exception, and the client never imports it).',
+      ),
+    },
+  },
+  {
+    files: ['src/client/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { regex: '^(idb|comlink|svelte)($|/)', message: 'src/client must stay tiny.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/ui/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^idb($|/)',
+              message: 'src/ui never opens IndexedDB itself: the hub owns the data.',
+            },
+          ],
+        },
+      ],
+    },
+  },
 );

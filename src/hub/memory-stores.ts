@@ -25,34 +25,14 @@ import type {
   RegistryStore,
   ServerEntry,
 } from './ports.ts';
+import { checkNameBatch, exposedKey, nameKey, slugTakenError } from '../protocol/store-contract.ts';
 
-/**
- * A write broke a unique constraint. Named `ConstraintError`, like the DOMException IndexedDB
- * raises for the same thing, so `err.name === 'ConstraintError'` works for every store.
- */
-export class StoreConstraintError extends Error {
-  override readonly name = 'ConstraintError';
-}
-
-/** The error both registry stores raise when a server would take a slug another server holds. */
-export function slugTakenError(entry: ServerEntry, holder: ServerEntry): StoreConstraintError {
-  return new StoreConstraintError(
-    `cannot save server '${entry.name}': a server with slug '${entry.slug}' already exists ` +
-      `('${holder.name}'); choose another slug`,
-  );
-}
-
-/** The error both registry stores raise when an aggregated name is already handed out. */
-export function exposedNameTakenError(
-  record: NameRecord,
-  holder: NameRecord,
-): StoreConstraintError {
-  return new StoreConstraintError(
-    `cannot map ${record.kind} '${record.upstreamName}' of server ${record.serverId} to ` +
-      `'${record.exposedName}': that name already belongs to ${holder.kind} ` +
-      `'${holder.upstreamName}' of server ${holder.serverId}`,
-  );
-}
+export {
+  StoreConstraintError,
+  checkNameBatch,
+  exposedNameTakenError,
+  slugTakenError,
+} from '../protocol/store-contract.ts';
 
 /** IndexedDB's order for string keys: by UTF-16 code unit, which is what `<` compares. */
 function compareStrings(a: string, b: string): number {
@@ -66,45 +46,6 @@ function compareNameKeys(a: NameRecord, b: NameRecord): number {
     compareStrings(a.kind, b.kind) ||
     compareStrings(a.upstreamName, b.upstreamName)
   );
-}
-
-/** A collision-free string form of the primary key (the parts may contain any character). */
-function nameKey(record: Pick<NameRecord, 'serverId' | 'kind' | 'upstreamName'>): string {
-  return JSON.stringify([record.serverId, record.kind, record.upstreamName]);
-}
-
-function exposedKey(record: Pick<NameRecord, 'kind' | 'exposedName'>): string {
-  return JSON.stringify([record.kind, record.exposedName]);
-}
-
-/**
- * Checks a `putNames` batch as if its records were put one after another: throws
- * `exposedNameTakenError` for the first record whose exposed name another key holds by then.
- * A record replaced under its key frees the exposed name it had. `stored` answers for what was
- * stored before the batch: `holderOf(i)`, the record holding `records[i]`'s exposed name;
- * `previousOf(i)`, the record under `records[i]`'s key. Both stores use it, so the IndexedDB one
- * can look everything up at once instead of one record after another.
- */
-export function checkNameBatch(
-  records: readonly NameRecord[],
-  stored: {
-    holderOf(index: number): NameRecord | undefined;
-    previousOf(index: number): NameRecord | undefined;
-  },
-): void {
-  // What the batch changed so far: exposed name → its holder now (null: freed); key → record.
-  const claimed = new Map<string, NameRecord | null>();
-  const current = new Map<string, NameRecord>();
-  records.forEach((record, index) => {
-    const key = nameKey(record);
-    const exposed = exposedKey(record);
-    const holder = claimed.has(exposed) ? claimed.get(exposed) : stored.holderOf(index);
-    if (holder && nameKey(holder) !== key) throw exposedNameTakenError(record, holder);
-    const previous = current.has(key) ? current.get(key) : stored.previousOf(index);
-    if (previous && exposedKey(previous) !== exposed) claimed.set(exposedKey(previous), null);
-    current.set(key, record);
-    claimed.set(exposed, record);
-  });
 }
 
 export class MemoryRegistryStore implements RegistryStore {

@@ -3,7 +3,7 @@
  * transaction, so a failure (or a closed tab) part-way leaves the registry as it was.
  */
 import type { NameRecord, RegistryStore, ServerEntry } from '../hub/ports.ts';
-import { checkNameBatch, slugTakenError } from '../hub/memory-stores.ts';
+import { checkNameBatch, slugTakenError } from '../protocol/store-contract.ts';
 import { inTransaction, type NexusDatabase } from './db.ts';
 
 export class IdbRegistryStore implements RegistryStore {

@@ -571,16 +571,17 @@ async function exchange(
   timeoutMs: number,
   read?: (text: string) => boolean,
 ): Promise<Outcome> {
+  // The platform's own timeout signal: the doctor keeps no timers of its own to clear.
+  const deadline = AbortSignal.timeout(timeoutMs);
   const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), timeoutMs);
   try {
-    const response = await fetch(url, { ...init, signal: controller.signal });
+    const signal = AbortSignal.any([deadline, controller.signal]);
+    const response = await fetch(url, { ...init, signal });
     const body = read ? await readText(response, read) : '';
     return { answered: true, response, body };
   } catch (error) {
-    return { answered: false, timedOut: controller.signal.aborted, code: networkCode(error) };
+    return { answered: false, timedOut: deadline.aborted, code: networkCode(error) };
   } finally {
-    clearTimeout(timer);
     controller.abort();
   }
 }
