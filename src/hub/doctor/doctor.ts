@@ -10,6 +10,8 @@
  */
 import type { CheckName, Diagnosis, Finding, ProblemKind } from '../../protocol/doctor.ts';
 import type { FetchLike } from '@modelcontextprotocol/client';
+import { createParser, type EventSourceMessage } from 'eventsource-parser';
+import { ALLOW_METHODS_LINE, EXPOSE_LINE, allowHeadersLine } from '../upstream/connectors/cors.ts';
 import { networkCode } from '../upstream/connectors/http.ts';
 import { redact } from '../journal/redaction.ts';
 
@@ -33,19 +35,6 @@ export interface DoctorOptions {
 export const DOCTOR_PROTOCOL_VERSION = '2025-11-25';
 const CLIENT_INFO = { name: 'nexus-doctor', version: '1.0.0' };
 const INITIALIZE_ID = 1;
-
-/** Request headers a browser client sends (2026-07-28 adds mcp-method and mcp-name). */
-const MCP_REQUEST_HEADERS = [
-  'content-type',
-  'mcp-protocol-version',
-  'mcp-session-id',
-  'authorization',
-  'last-event-id',
-  'mcp-method',
-  'mcp-name',
-];
-const ALLOW_METHODS_LINE = 'Access-Control-Allow-Methods: GET, POST, DELETE';
-const EXPOSE_LINE = 'Access-Control-Expose-Headers: Mcp-Session-Id, WWW-Authenticate';
 
 /** Checks `input.url` step by step; never throws for anything a server does. */
 export async function diagnose(
@@ -303,7 +292,7 @@ async function corsRefusal(
     body: JSON.stringify({ jsonrpc: '2.0', id: INITIALIZE_ID, method: 'ping' }),
   });
   const names = [...new Set(['content-type', ...entryHeaders.map(([name]) => name.toLowerCase())])];
-  const allowHeaders = `Access-Control-Allow-Headers: ${[...new Set([...MCP_REQUEST_HEADERS, ...names])].join(', ')}`;
+  const allowHeaders = allowHeadersLine(names);
   if (simple.answered) {
     return problem(
       'cors',
@@ -401,13 +390,32 @@ async function refusedHandshake(
 
 /** Whether a GET opens an SSE stream whose first event is `endpoint` (HTTP+SSE transport). */
 async function isLegacySse(send: Send): Promise<boolean> {
-  const endpoint = /^event:\s*endpoint\s*$/m;
+  // Read until the first whole event; it says whether this is an HTTP+SSE server.
   const outcome = await send(
     { method: 'GET', headers: { accept: 'text/event-stream' } },
-    (text) => endpoint.test(text) || /\n\r?\n/.test(text),
+    (text) => sseEvents(text).length > 0,
     5_000,
   );
-  return outcome.answered && outcome.response.ok && endpoint.test(outcome.body);
+  return (
+    outcome.answered &&
+    outcome.response.ok &&
+    sseEvents(outcome.body, true)[0]?.event === 'endpoint'
+  );
+}
+
+/**
+ * The events in an SSE text. `ended`: the text is all the doctor will read, so a last event the
+ * server did not finish with a blank line counts too (a partial data line then fails as JSON).
+ */
+function sseEvents(text: string, ended = false): EventSourceMessage[] {
+  const events: EventSourceMessage[] = [];
+  createParser({ onEvent: (event) => events.push(event) }).feed(ended ? `${text}\n\n` : text);
+  return events;
+}
+
+/** The data of each event in an SSE text (read as ended: see `sseEvents`). */
+function sseData(text: string): string[] {
+  return sseEvents(text, true).map((event) => event.data);
 }
 
 /** Step 5: how the server took the request that follows initialize. */
@@ -436,7 +444,7 @@ function sessionFinding(
       'cors-preflight',
       `${host} refused the preflight for requests that carry ${added}: its Access-Control-Allow-Headers does not list them.`,
       'Make the server send this header on its OPTIONS answers, then diagnose again:',
-      [`Access-Control-Allow-Headers: ${MCP_REQUEST_HEADERS.join(', ')}`],
+      [allowHeadersLine()],
     );
   }
   const { response } = follow;
@@ -610,15 +618,7 @@ interface JsonRpcAnswer {
 
 /** The answer to the initialize request in a JSON body or an SSE stream, if it is there. */
 function jsonRpcAnswer(text: string, sse: boolean): JsonRpcAnswer | undefined {
-  const candidates = sse
-    ? text.split(/\r?\n\r?\n/).map((event) =>
-        event
-          .split(/\r?\n/)
-          .filter((line) => line.startsWith('data:'))
-          .map((line) => line.slice(line.startsWith('data: ') ? 6 : 5))
-          .join('\n'),
-      )
-    : [text];
+  const candidates = sse ? sseData(text) : [text];
   for (const candidate of candidates) {
     let parsed: unknown;
     try {

@@ -7,6 +7,7 @@
  * does not understand are kept in `extra` and written back on export, so a round trip through
  * Nexus does not strip another client's settings.
  */
+import { createScanner, type SyntaxKind } from 'jsonc-parser';
 import type { HeaderEntry, NewServerEntry, RemoteTransportKind, ServerEntry } from '../ports.ts';
 
 /** A problem with an imported file, worded for the person who picked the file. */
@@ -284,54 +285,41 @@ function parseJson(text: string): unknown {
   }
 }
 
-/** Removes `//` and `/* *\/` comments, and commas before `}` or `]`, outside strings. */
+/**
+ * Removes comments, and commas before `}` or `]`, with jsonc-parser's scanner (VS Code's own),
+ * then hands plain JSON to `JSON.parse`: its objects are plain data even for a `__proto__` key,
+ * which a parser that assigns members one by one would turn into a prototype.
+ */
 function stripJsonc(text: string): string {
-  let out = '';
-  for (let index = 0; index < text.length; index++) {
-    const char = text[index]!;
-    if (char === '"') {
-      const end = stringEnd(text, index);
-      out += text.slice(index, end + 1);
-      index = end;
-    } else if (char === '/' && (text[index + 1] === '/' || text[index + 1] === '*')) {
-      index = commentEnd(text, index);
-      out += ' ';
-    } else if (char === ',' && /[}\]]/.test(text[significant(text, index + 1)] ?? '')) {
+  // jsonc-parser's `SyntaxKind` is a const enum, which isolated modules cannot read: its values.
+  const Kind = {
+    CloseBraceToken: 2,
+    CloseBracketToken: 4,
+    CommaToken: 5,
+    LineCommentTrivia: 12,
+    BlockCommentTrivia: 13,
+    LineBreakTrivia: 14,
+    Trivia: 15,
+    EOF: 17,
+  } as const satisfies Record<string, SyntaxKind>;
+  const scanner = createScanner(text, false);
+  const tokens: Array<{ kind: SyntaxKind; text: string }> = [];
+  for (let kind = scanner.scan(); kind !== Kind.EOF; kind = scanner.scan()) {
+    if (kind === Kind.LineCommentTrivia || kind === Kind.BlockCommentTrivia) {
+      tokens.push({ kind: Kind.Trivia, text: ' ' });
       continue;
-    } else {
-      out += char;
     }
+    tokens.push({ kind, text: text.slice(scanner.getTokenOffset(), scanner.getPosition()) });
   }
-  return out;
-}
-
-/** Index of the quote closing the string that opens at `start` (or the last index). */
-function stringEnd(text: string, start: number): number {
-  let index = start + 1;
-  while (index < text.length && text[index] !== '"') index += text[index] === '\\' ? 2 : 1;
-  return Math.min(index, text.length - 1);
-}
-
-/** Index of the last character of the comment that opens at `start`. */
-function commentEnd(text: string, start: number): number {
-  if (text[start + 1] === '/') {
-    const end = text.indexOf('\n', start);
-    return end === -1 ? text.length - 1 : end - 1;
-  }
-  const end = text.indexOf('*/', start + 2);
-  return end === -1 ? text.length - 1 : end + 1;
-}
-
-/** Index of the next character from `from` that is neither whitespace nor in a comment. */
-function significant(text: string, from: number): number {
-  let index = from;
-  while (index < text.length) {
-    if (/\s/.test(text[index]!)) index++;
-    else if (text[index] === '/' && (text[index + 1] === '/' || text[index + 1] === '*'))
-      index = commentEnd(text, index) + 1;
-    else break;
-  }
-  return index;
+  const isTrivia = (kind: SyntaxKind) => kind === Kind.Trivia || kind === Kind.LineBreakTrivia;
+  return tokens
+    .filter((token, index) => {
+      if (token.kind !== Kind.CommaToken) return true;
+      const next = tokens.slice(index + 1).find((each) => !isTrivia(each.kind));
+      return next?.kind !== Kind.CloseBraceToken && next?.kind !== Kind.CloseBracketToken;
+    })
+    .map((token) => token.text)
+    .join('');
 }
 
 function isObject(value: unknown): value is Json {

@@ -13,6 +13,8 @@ import {
   type RequestId,
   type Transport,
 } from '@modelcontextprotocol/client';
+import { createParser } from 'eventsource-parser';
+import { corsHint } from './cors.ts';
 import type { RemoteServerEntry } from '../../ports.ts';
 
 /** What the last initialize exchange revealed; used to explain CORS failures. */
@@ -92,31 +94,21 @@ function watchRequestStream(
   }
   if (posted === undefined) return response;
   const decoder = new TextDecoder();
-  let buffered = '';
-  let data = '';
-  const onLine = (line: string): void => {
-    if (line.startsWith('data:')) {
-      data += (data ? '\n' : '') + line.slice(line.startsWith('data: ') ? 6 : 5);
-      return;
-    }
-    if (line !== '') return;
-    // A blank line ends the event.
-    if (data.includes('"method"')) {
+  // The SDK parses SSE with eventsource-parser too (it is in the worker bundle already).
+  const parser = createParser({
+    onEvent: ({ data }) => {
+      if (!data.includes('"method"')) return;
       try {
         const event = JSON.parse(data) as { id?: RequestId; method?: string };
         if (event.method !== undefined && event.id !== undefined) related.set(event.id, posted);
       } catch {
         // Not JSON-RPC: the SDK reports it; nothing to note here.
       }
-    }
-    data = '';
-  };
+    },
+  });
   const reader = new TransformStream<Uint8Array, Uint8Array>({
     transform(chunk, controller) {
-      buffered += decoder.decode(chunk, { stream: true });
-      const lines = buffered.split('\n');
-      buffered = lines.pop() ?? '';
-      for (const line of lines) onLine(line.endsWith('\r') ? line.slice(0, -1) : line);
+      parser.feed(decoder.decode(chunk, { stream: true }));
       controller.enqueue(chunk);
     },
   });
@@ -180,9 +172,6 @@ async function answersAtAll(url: string, baseFetch: FetchLike): Promise<boolean>
   }
 }
 
-const CORS_HEADERS_HINT =
-  'Access-Control-Allow-Origin for this origin, Access-Control-Allow-Headers: content-type, mcp-protocol-version, mcp-session-id, authorization, last-event-id, and Access-Control-Expose-Headers: Mcp-Session-Id, WWW-Authenticate';
-
 /**
  * Turns a failed connection into a reason for a person: what happened and what to try.
  * @param observations what the HTTP exchange showed before it failed, when it was HTTP.
@@ -228,7 +217,7 @@ export async function describeConnectError(
   if (entry && isFetchTypeError(error)) {
     // A browser's fetch says only "Failed to fetch" for both a dead server and a CORS refusal.
     if (await answersAtAll(entry.url, baseFetch)) {
-      return `CORS: ${where} answers but does not allow this page to read its replies; the server must send ${CORS_HEADERS_HINT}`;
+      return `CORS: ${where} answers but does not allow this page to read its replies; the server must send ${corsHint(entry.headers.map((header) => header.name))}`;
     }
     return `connection refused: nothing answers at ${where}`;
   }

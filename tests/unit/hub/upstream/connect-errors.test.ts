@@ -5,6 +5,7 @@
  */
 import { SdkErrorCode, SdkHttpError } from '@modelcontextprotocol/client';
 import { describe, expect, it } from 'vitest';
+import { allowHeadersLine } from '../../../../src/hub/upstream/connectors/cors.ts';
 import { describeConnectError } from '../../../../src/hub/upstream/connectors/http.ts';
 import type { RemoteServerEntry } from '../../../../src/hub/ports.ts';
 
@@ -62,5 +63,21 @@ describe('describeConnectError', () => {
       statusText: 'Bad Gateway',
     });
     expect(await describeConnectError(error, entry)).toBe('HTTP 502 Bad Gateway: Gateway said {no');
+  });
+
+  it('names the same CORS headers as the doctor when a browser hides a live server', async () => {
+    // A browser's fetch says only "Failed to fetch"; the server answers a no-cors probe.
+    const withKey = { ...entry, headers: [{ name: 'X-Api-Key', value: 'k', secret: true }] };
+    const probe = async () => new Response(null, { status: 200 });
+    const reason = await describeConnectError(
+      new TypeError('Failed to fetch'),
+      withKey,
+      undefined,
+      probe,
+    );
+    expect(reason).toMatch(/^CORS: /);
+    expect(reason).toContain(allowHeadersLine(['X-Api-Key']));
+    expect(reason).toContain('mcp-method, mcp-name, x-api-key');
+    expect(reason).toContain('Access-Control-Expose-Headers: Mcp-Session-Id, WWW-Authenticate');
   });
 });
