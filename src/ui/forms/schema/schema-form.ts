@@ -873,7 +873,7 @@ export function toArguments(root: Field, values: FormValue): ArgumentsResult {
  */
 export function draftArguments(root: Field, values: FormValue): Record<string, unknown> {
   const { out } = run(root, values, false);
-  // Only a raw root can produce anything else; its text needs no conversion (see ToolForm).
+  // Only a raw root can produce anything else; its text needs no conversion (see SchemaFormState).
   return isObject(out) ? out : {};
 }
 

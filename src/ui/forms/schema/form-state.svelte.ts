@@ -1,7 +1,9 @@
 /**
- * State of one Playground form: the values a person is typing for a tool's arguments, the
- * messages from the last submit, and the raw-JSON editor. The schema work is in `schema-form.ts`
- * (pure, tested in Node); this class only holds state and moves it between the two modes.
+ * State of one form generated from a JSON Schema: the values a person is typing, the messages
+ * from the last submit, and the raw-JSON editor. The ONE form engine of the dashboard: the
+ * Playground's tool arguments and a server's elicitation both use it (and consent will). The
+ * schema work is in `schema-form.ts` (pure, tested in Node); this class only holds state and
+ * moves it between the two modes.
  */
 import {
   argumentsToJson,
@@ -19,7 +21,7 @@ import {
   type ObjectField,
   type Path,
   type RawField,
-} from '../forms/schema/schema-form.ts';
+} from './schema-form.ts';
 
 export type SubmitResult = { ok: true; arguments: Record<string, unknown> } | { ok: false };
 
@@ -31,7 +33,7 @@ function plain(values: FormValue): FormValue {
   return $state.snapshot(values as unknown) as FormValue;
 }
 
-export class ToolForm {
+export class SchemaFormState {
   /** The field tree, built once from the schema (which is only read, never changed). */
   readonly root: ObjectField | RawField;
   values = $state<FormValue>(null);
