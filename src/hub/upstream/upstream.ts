@@ -3,6 +3,12 @@
  * SDK `Client`, the connection state machine (connecting → ready | error → … ), reconnection with
  * backoff, the periodic ping health check and the server's current catalog (tools, prompts,
  * resources, resource templates), each list complete: every upstream page is followed.
+ *
+ * Why this file is longer than the house's ~400 lines: it is one state machine, and every method
+ * reads its generation counter and current client to drop the work of an older connection.
+ * What stands on its own is beside it: how the connection is opened (connectors/), the SDK
+ * client's set-up (client.ts), the 2026-07-28 change stream (change-stream.ts), the calls in
+ * flight (calls.ts) and the lists (catalog.ts).
  */
 import {
   Client,
@@ -13,16 +19,12 @@ import {
   type JSONRPCMessage,
   type LoggingLevel,
   type LoggingMessageNotification,
-  type McpSubscription,
   type RequestOptions,
   type ServerCapabilities,
-  type SubscriptionFilter,
   type Transport,
 } from '@modelcontextprotocol/client';
-import { CfWorkerJsonSchemaValidator } from '@modelcontextprotocol/client/validators/cf-worker';
 import { serverTimeout, serverUnavailable } from '../../protocol/errors.ts';
 import {
-  INPUT_METHODS,
   RoundTrips,
   type Exchange,
   type InputRequest,
@@ -38,15 +40,10 @@ import {
   type InputCapableMethod,
   type InputCapableResults,
 } from './calls.ts';
-import {
-  CATALOG_KINDS,
-  LISTS,
-  MAX_UPSTREAM_PAGES,
-  emptyCatalog,
-  type Catalog,
-  type CatalogKind,
-} from './catalog.ts';
+import { CATALOG_KINDS, LISTS, emptyCatalog, type Catalog, type CatalogKind } from './catalog.ts';
 import type { Connectors, OpenedTransport, TransportKind } from './connectors/connector.ts';
+import { ChangeStream } from './change-stream.ts';
+import { createUpstreamClient } from './client.ts';
 import { Deadline, SDK_TIMEOUT_OFF } from './deadline.ts';
 
 export type { CallOptions, InputCapableMethod, InputCapableResults } from './calls.ts';
@@ -124,14 +121,16 @@ export class Upstream {
   #attempt = 0;
   #retryTimer: unknown;
   #pingTimer: unknown;
-  /**
-   * 2026-07-28: the open `subscriptions/listen` stream that carries the server's list changes and
-   * the updates of `#resourceUris`. Its filter is fixed when it opens, so a change of URIs opens
-   * a new stream (then closes the old one); `#listening` keeps those turns in order.
-   */
-  #subscription: McpSubscription | undefined;
-  #listening: Promise<unknown> = Promise.resolve();
-  readonly #resourceUris = new Set<string>();
+  /** 2026-07-28: the `subscriptions/listen` stream of list changes and resource updates. */
+  readonly #changes = new ChangeStream(
+    (client) => this.#client === client,
+    (how) =>
+      void this.#fail(
+        this.#generation,
+        new Error(`the server ended its change stream (subscriptions/listen, ${how})`),
+      ),
+    () => this.timeoutMs,
+  );
   /** 2026-07-28: the level the hub's sessions need, sent with each request (no setLevel there). */
   #logLevel: LoggingLevel | undefined;
 
@@ -259,13 +258,7 @@ export class Upstream {
       );
       return;
     }
-    this.#resourceUris.add(uri);
-    try {
-      await this.#relisten(this.#readyClient());
-    } catch (error) {
-      this.#resourceUris.delete(uri);
-      throw error;
-    }
+    await this.#changes.add(this.#readyClient(), uri);
   }
 
   async unsubscribeResource(uri: string): Promise<void> {
@@ -275,7 +268,7 @@ export class Upstream {
       );
       return;
     }
-    if (this.#resourceUris.delete(uri)) await this.#relisten(this.#readyClient());
+    await this.#changes.remove(this.#readyClient(), uri);
   }
 
   async setLoggingLevel(level: LoggingLevel): Promise<void> {
@@ -374,8 +367,7 @@ export class Upstream {
     this.#client = undefined;
     this.activeTransport = undefined;
     // The server forgets a connection's subscriptions and level; the hub restores them on ready.
-    this.#subscription = undefined;
-    this.#resourceUris.clear();
+    this.#changes.reset();
     this.#logLevel = undefined;
     if (client) {
       client.onclose = undefined;
@@ -395,58 +387,23 @@ export class Upstream {
   }
 
   #newClient(kind: TransportKind): Client {
-    const client = new Client(this.deps.clientInfo, {
-      // Only what the hub can serve: elicitation always (a client, or the person in the
-      // dashboard), sampling and roots for calls whose client offers them. No roots listChanged:
-      // roots differ per client, and one shared connection cannot say whose changed.
-      capabilities: { elicitation: { form: {}, url: {} }, sampling: {}, roots: {} },
-      jsonSchemaValidator: new CfWorkerJsonSchemaValidator(),
-      listMaxPages: MAX_UPSTREAM_PAGES,
-      // Streamable HTTP servers may speak 2026-07-28: ask first (`server/discover`), and fall back
-      // to `initialize` on a legacy answer. HTTP+SSE and the built-in server are 2025-era only.
-      ...(kind === 'streamable-http' ? { versionNegotiation: { mode: 'auto' as const } } : {}),
-      // Input a 2026-07-28 server asks for goes to the client whose call asked, not to handlers
-      // shared by every client: the hub drives those rounds itself.
-      inputRequired: { autoFulfill: false },
-    });
-    for (const method of INPUT_METHODS) {
-      client.setRequestHandler(method, async (request, ctx) => {
-        const input = { method, params: request.params } as InputRequest;
-        const call = this.#calls.relatedTo(ctx.mcpReq.id);
-        if (call) {
-          // The server waits for an answer (maybe a person's): that is not silence.
-          const release = call.deadline?.hold();
-          try {
-            return (await call.pushed.push(input, ctx.mcpReq.signal)) as never;
-          } finally {
-            release?.();
-          }
+    const { deps } = this;
+    return createUpstreamClient(deps.clientInfo, kind, {
+      current: (client) => this.#client === client,
+      relatedTo: (requestId) => this.#calls.relatedTo(requestId),
+      unrelated:
+        deps.onUnrelatedRequest &&
+        ((request, signal) => deps.onUnrelatedRequest!(this, request, signal)),
+      reload: async (client, kinds) => {
+        try {
+          await this.#loadCatalog(client, this.#generation, kinds);
+        } catch (error) {
+          await this.#fail(this.#generation, error);
         }
-        if (!this.deps.onUnrelatedRequest) throw new Error('no client to ask');
-        return (await this.deps.onUnrelatedRequest(this, input, ctx.mcpReq.signal)) as never;
-      });
-    }
-    const reload = (kinds: CatalogKind[]) => async () => {
-      if (this.#client !== client) return;
-      try {
-        await this.#loadCatalog(client, this.#generation, kinds);
-      } catch (error) {
-        await this.#fail(this.#generation, error);
-      }
-    };
-    client.setNotificationHandler('notifications/tools/list_changed', reload(['tools']));
-    client.setNotificationHandler('notifications/prompts/list_changed', reload(['prompts']));
-    client.setNotificationHandler(
-      'notifications/resources/list_changed',
-      reload(['resources', 'templates']),
-    );
-    client.setNotificationHandler('notifications/resources/updated', async (notification) => {
-      if (this.#client === client) this.deps.onResourceUpdated?.(this, notification.params.uri);
+      },
+      resourceUpdated: (uri) => deps.onResourceUpdated?.(this, uri),
+      logMessage: (params) => deps.onLogMessage?.(this, params),
     });
-    client.setNotificationHandler('notifications/message', async (notification) => {
-      if (this.#client === client) this.deps.onLogMessage?.(this, notification.params);
-    });
-    return client;
   }
 
   async #connect(generation: number): Promise<void> {
@@ -491,7 +448,7 @@ export class Upstream {
       };
       try {
         // Listen before loading the lists, so no change between the two goes unheard.
-        if (this.isModern) await this.#relisten(client);
+        if (this.isModern) await this.#changes.open(client);
         await this.#loadCatalog(client, generation, CATALOG_KINDS);
       } catch (error) {
         await this.#fail(generation, error);
@@ -503,42 +460,6 @@ export class Upstream {
       this.#schedulePing(generation);
       return;
     }
-  }
-
-  /**
-   * 2026-07-28: opens a `subscriptions/listen` stream for what the hub wants to hear now (the
-   * lists the server says can change, and the subscribed resources), then closes the one it
-   * replaces. Change notifications on it reach the handlers `#newClient` set. A stream the server
-   * ends while the connection is current counts as a failure: the reconnect reloads every list,
-   * so nothing missed in between stays missed.
-   */
-  #relisten(client: Client): Promise<void> {
-    const turn = this.#listening.then(async () => {
-      if (this.#client !== client) return;
-      const offered = client.getServerCapabilities();
-      const filter: SubscriptionFilter = {};
-      if (offered?.tools?.listChanged) filter.toolsListChanged = true;
-      if (offered?.prompts?.listChanged) filter.promptsListChanged = true;
-      if (offered?.resources?.listChanged) filter.resourcesListChanged = true;
-      if (this.#resourceUris.size > 0) filter.resourceSubscriptions = [...this.#resourceUris];
-      const previous = this.#subscription;
-      const opened =
-        Object.keys(filter).length > 0
-          ? await client.listen(filter, { timeout: this.timeoutMs })
-          : undefined;
-      this.#subscription = opened;
-      // Closed only once the new stream is acknowledged, so no change falls between the two.
-      await previous?.close();
-      void opened?.closed.then((how) => {
-        if (how === 'local' || this.#subscription !== opened || this.#client !== client) return;
-        void this.#fail(
-          this.#generation,
-          new Error(`the server ended its change stream (subscriptions/listen, ${how})`),
-        );
-      });
-    });
-    this.#listening = turn.catch(() => {});
-    return turn;
   }
 
   /** The transport, with both directions shown to the Inspector when the hub has one. */
