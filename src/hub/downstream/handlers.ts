@@ -3,7 +3,8 @@
  * action is about: the tool's full definition and arguments, the URI, the reference), then the
  * router, then the one upstream that serves it. Nothing here bounces back into the hub.
  */
-import type { Server, ServerCapabilities } from '@modelcontextprotocol/server';
+import type { Server, ServerCapabilities, ServerContext } from '@modelcontextprotocol/server';
+import type { CallOptions } from '../upstream/calls.ts';
 import type { Session } from './session.ts';
 
 export function installHandlers(
@@ -21,42 +22,20 @@ export function installHandlers(
   server.setRequestHandler('tools/call', async (request, ctx) => {
     session.calls++;
     try {
-      await router.whenStarted();
-      const route = router.route('tool', request.params.name, session.scope);
-      await session.authorize({
-        type: 'call-tool',
-        serverId: route.serverId,
-        tool: router.exposedName('tool', route),
-        definition: router.definition('tool', route),
-        arguments: request.params.arguments,
-      });
       const progressToken = request.params._meta?.progressToken;
-      return (await session.run(
-        ctx,
-        route.serverId,
-        `tools/call ${route.upstreamName}`,
-        (logLevel) =>
-          router.start(
-            'tools/call',
-            route,
-            { name: route.upstreamName, arguments: request.params.arguments },
-            {
-              signal: ctx.mcpReq.signal,
-              logLevel,
-              // Progress is relayed only to the session that asked for it, under ITS token.
-              onprogress:
-                progressToken === undefined
-                  ? undefined
-                  : (progress) =>
-                      void ctx.mcpReq
-                        .notify({
-                          method: 'notifications/progress',
-                          params: { progressToken, ...progress },
-                        })
-                        .catch(() => {}),
-            },
-          ),
-      )) as never;
+      return (await callNamed(session, 'tool', request.params, ctx, {
+        // Progress is relayed only to the session that asked for it, under ITS token.
+        onprogress:
+          progressToken === undefined
+            ? undefined
+            : (progress) =>
+                void ctx.mcpReq
+                  .notify({
+                    method: 'notifications/progress',
+                    params: { progressToken, ...progress },
+                  })
+                  .catch(() => {}),
+      })) as never;
     } catch (error) {
       session.errors++;
       throw error;
@@ -71,27 +50,7 @@ export function installHandlers(
   });
 
   server.setRequestHandler('prompts/get', async (request, ctx) => {
-    await router.whenStarted();
-    const route = router.route('prompt', request.params.name, session.scope);
-    await session.authorize({
-      type: 'get-prompt',
-      serverId: route.serverId,
-      prompt: router.exposedName('prompt', route),
-      definition: router.definition('prompt', route),
-      arguments: request.params.arguments,
-    });
-    return (await session.run(
-      ctx,
-      route.serverId,
-      `prompts/get ${route.upstreamName}`,
-      (logLevel) =>
-        router.start(
-          'prompts/get',
-          route,
-          { name: route.upstreamName, arguments: request.params.arguments },
-          { signal: ctx.mcpReq.signal, logLevel },
-        ),
-    )) as never;
+    return (await callNamed(session, 'prompt', request.params, ctx, {})) as never;
   });
 
   server.setRequestHandler('resources/list', async (request) => {
@@ -150,4 +109,47 @@ export function installHandlers(
       return {};
     });
   }
+}
+
+/**
+ * A tool call or a prompt: routed by the name the client used, authorized with the definition
+ * and arguments, then run on the server under its own name.
+ */
+async function callNamed(
+  session: Session,
+  kind: 'tool' | 'prompt',
+  params: { name: string; arguments?: Record<string, unknown> },
+  ctx: ServerContext,
+  options: Pick<CallOptions, 'onprogress'>,
+): Promise<unknown> {
+  const { router } = session.deps;
+  await router.whenStarted();
+  const route = router.route(kind, params.name, session.scope);
+  const name = router.exposedName(kind, route);
+  await session.authorize(
+    kind === 'tool'
+      ? {
+          type: 'call-tool',
+          serverId: route.serverId,
+          tool: name,
+          definition: router.definition('tool', route),
+          arguments: params.arguments,
+        }
+      : {
+          type: 'get-prompt',
+          serverId: route.serverId,
+          prompt: name,
+          definition: router.definition('prompt', route),
+          arguments: params.arguments as Record<string, string> | undefined,
+        },
+  );
+  const method = kind === 'tool' ? 'tools/call' : 'prompts/get';
+  return session.run(ctx, route.serverId, `${method} ${route.upstreamName}`, (logLevel) =>
+    router.start(
+      method,
+      route,
+      { name: route.upstreamName, arguments: params.arguments },
+      { signal: ctx.mcpReq.signal, logLevel, ...options },
+    ),
+  );
 }
