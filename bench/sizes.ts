@@ -6,7 +6,7 @@
  *   fetched later and not counted);
  * - the hub worker at start: `nexus-hub.js` and what it imports statically (its `hub/` chunk), and
  *   apart from it the `hub/` chunks the hub loads on demand (the connection doctor, config import
- *   and export: src/hub/on-demand.ts);
+ *   and export: src/hub/admin/on-demand.ts);
  * - the client library (`nexus-client.js`).
  * Which files count comes from scripts/bundle-graph.mjs, which the bundle check uses too.
  */

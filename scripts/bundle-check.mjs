@@ -202,7 +202,7 @@ const gzipped = (dist, file) => gzipSync(readFileSync(join(dist, file)), { level
 
 /**
  * The hub worker's files: what a start loads (nexus-hub.js and the chunk it imports) and the
- * chunks loaded on demand (src/hub/on-demand.ts), with their sizes and their problems. The SDK
+ * chunks loaded on demand (src/hub/admin/on-demand.ts), with their sizes and their problems. The SDK
  * markers are counted over all of them: a second copy may sit in another chunk.
  */
 function checkHub(dist) {

@@ -36,7 +36,7 @@ export interface HubPort {
   sessionId: string;
   /** `shared`: one hub for every tab. `dedicated`: no SharedWorker here, this tab runs its own hub. */
   mode: 'shared' | 'dedicated';
-  /** The hub reads text frames (see `TextFrame` in wire.ts). */
+  /** The hub reads text frames (see `TextFrame` in src/protocol/port-frames.ts). */
   text: boolean;
   /**
    * Releases the session's Web Lock, telling the hub this session is over. Call it after saying

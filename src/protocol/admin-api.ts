@@ -1,6 +1,7 @@
 /**
- * The admin API the dashboard calls over comlink. Types only here: the worker implements it
- * (./admin.ts), the UI imports these types.
+ * The admin API the dashboard calls over comlink. Types only here: the worker serves it
+ * (src/worker/admin.ts, over the hub's admin service in src/hub/admin/), the UI imports these
+ * types.
  */
 import type {
   CallToolResult,

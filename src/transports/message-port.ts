@@ -51,7 +51,7 @@ export interface MessagePortTransportOptions {
    */
   dispose?: () => void;
   /**
-   * The other end reads text frames (it said so in the handshake; see `TextFrame` in wire.ts):
+   * The other end reads text frames (it said so in the handshake; see `TextFrame` in src/protocol/port-frames.ts):
    * what is sent in one turn then leaves as ONE postMessage of JSON text. Without it every message
    * is posted on its own, as an object. Text frames are READ either way.
    */

@@ -1,5 +1,5 @@
 /**
- * The hub side of the handshake on each port (see src/transports/wire.ts): read the page's hello,
+ * The hub side of the handshake on each port (see src/protocol/port-frames.ts): read the page's hello,
  * answer welcome or refused, and notice when the page is gone.
  *
  * Origins: a MessagePort carries no origin and `postMessage` on it takes none. Every port reaching

@@ -94,7 +94,7 @@ async function runChecks(
       accept: 'application/json, text/event-stream',
       ...extra,
     });
-    // Applied last, as the hub's transport does (src/hub/http-transports.ts).
+    // Applied last, as the hub's transport does (src/hub/upstream/connectors/http.ts).
     for (const [name, value] of entryHeaders) headers.set(name, value);
     return headers;
   };

@@ -1,6 +1,6 @@
 /**
  * The hub's combined catalog: every ready server's tools, prompts and resource templates under
- * namespaced names (`slug__name`, see names.ts), and its resources under their own URIs.
+ * namespaced names (`slug__name`, see ../registry/names.ts), and its resources under their own URIs.
  *
  * URIs are never rewritten (a client may have them from elsewhere, and resource links inside tool
  * results carry them too). Instead a `uri → server` map routes reads; when two servers list the

@@ -79,7 +79,7 @@ export interface UpstreamDeps {
     signal: AbortSignal,
   ): Promise<InputResponse>;
   onLog?(message: string): void;
-  /** Each message to and from the server, for the Inspector (see inspector.ts). */
+  /** Each message to and from the server, for the Inspector (see ../journal/protocol-log.ts). */
   onTraffic?(upstream: Upstream, direction: TrafficDirection, message: JSONRPCMessage): void;
 }
 

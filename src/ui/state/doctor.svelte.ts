@@ -1,13 +1,13 @@
 /**
  * The connection doctor's state for one server: whether it is running, its last diagnosis, and
- * why it could not run. The probing itself happens elsewhere (src/hub/doctor.ts, reached through
+ * why it could not run. The probing itself happens elsewhere (src/hub/doctor/doctor.ts, reached through
  * whatever function the page passes in), so this class holds no platform pieces and no secrets.
  */
 import type { CheckName, Diagnosis } from '../../protocol/doctor.ts';
 
 export type { CheckName, Diagnosis, Finding } from '../../protocol/doctor.ts';
 
-/** Runs the doctor for a URL with the server's headers (see `diagnose` in src/hub/doctor.ts). */
+/** Runs the doctor for a URL with the server's headers (see `diagnose` in src/hub/doctor/doctor.ts). */
 export type DiagnoseFn = (
   url: string,
   headers: Array<{ name: string; value: string }>,

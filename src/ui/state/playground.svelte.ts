@@ -1,7 +1,7 @@
 /**
  * The Playground's state: which tool is chosen, its definition (fetched with its server's detail,
  * since the list views carry no schemas), and the last run: its result or its error, and how long
- * it took. Calls go through the hub's own session (see src/hub/playground.ts).
+ * it took. Calls go through the hub's own session (see src/hub/admin/playground.ts).
  */
 import type {
   CallToolResult,

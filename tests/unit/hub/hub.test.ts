@@ -2,7 +2,7 @@ import { Client, InMemoryTransport } from '@modelcontextprotocol/client';
 import { McpServer } from '@modelcontextprotocol/server';
 import { afterEach, describe, expect, it } from 'vitest';
 import * as z from 'zod';
-import { allowAllPolicy, createHub, type Hub } from '../../../src/hub/index.ts';
+import { NexusErrorCode, allowAllPolicy, createHub, type Hub } from '../../../src/hub/index.ts';
 import { MemoryRegistryStore } from '../../../src/hub/memory-stores.ts';
 import { FakeClock } from '../../support/fake-clock.ts';
 import { MemoryUpstreams } from '../../support/memory-upstreams.ts';
@@ -360,9 +360,13 @@ describe('hub request timeout', () => {
   it('cancels a call left unanswered past the timeout, and names the server', async () => {
     const { client, clock } = await timedServer(0, 100);
     const call = client.callTool({ name: 'timed__hang', arguments: {} }, { timeout: 10_000 });
-    const failure = expect(call).rejects.toThrow(
-      /Server 'timed' did not answer tool 'hang' within 0\.1 s/,
-    );
+    const failure = Promise.all([
+      expect(call).rejects.toThrow(/Server 'timed' did not answer tool 'hang' within 0\.1 s/),
+      expect(call).rejects.toMatchObject({
+        code: NexusErrorCode.ServerTimeout,
+        data: { nexus: 'server-timeout', server: 'timed', timeoutMs: 100 },
+      }),
+    ]);
     await until(() => hangsStarted === 1, 'the call under way upstream');
     await clock.advance(99);
     expect(hangsCancelled).toBe(0);
