@@ -2,10 +2,11 @@
  * One error shape for clients: the code says which kind of failure it is, `data` names the
  * server (and tool) involved and says what to do next (src/protocol/errors.ts).
  */
-import { Client, InMemoryTransport, ProtocolError } from '@modelcontextprotocol/client';
+import { Client, InMemoryTransport } from '@modelcontextprotocol/client';
 import { McpServer } from '@modelcontextprotocol/server';
 import { afterEach, describe, expect, it } from 'vitest';
 import { NexusErrorCode, allowAllPolicy, createHub, type Hub } from '../../../src/hub/index.ts';
+import { protocolError } from '../../support/protocol-error.ts';
 import { MemoryUpstreams } from '../../support/memory-upstreams.ts';
 import { until } from '../../support/until.ts';
 
@@ -41,19 +42,12 @@ async function setUp() {
   return { hub, client, id: view.id, upstreams };
 }
 
-async function failure(run: Promise<unknown>): Promise<ProtocolError> {
-  const error = await run.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(ProtocolError);
-  return error as ProtocolError;
-}
-
 describe('errors clients get from Nexus', () => {
   it('an unknown tool is −32602, saying to list the tools again', async () => {
     const { client } = await setUp();
-    const error = await failure(client.callTool({ name: 'weather__tomorrow', arguments: {} }));
+    const error = await protocolError(
+      client.callTool({ name: 'weather__tomorrow', arguments: {} }),
+    );
     expect(error.code).toBe(NexusErrorCode.InvalidParams);
     expect(error.data).toMatchObject({
       nexus: 'invalid-params',
@@ -64,7 +58,7 @@ describe('errors clients get from Nexus', () => {
   it('a disabled server is "server unavailable", naming it and how to enable it', async () => {
     const { hub, client, id } = await setUp();
     await hub.admin.setEnabled(id, false);
-    const error = await failure(client.callTool({ name: 'weather__today', arguments: {} }));
+    const error = await protocolError(client.callTool({ name: 'weather__today', arguments: {} }));
     expect(error.code).toBe(NexusErrorCode.ServerUnavailable);
     expect(error.message).toMatch(/Server 'weather' is disabled/);
     expect(error.data).toMatchObject({
@@ -84,7 +78,7 @@ describe('errors clients get from Nexus', () => {
         'error',
       'down',
     );
-    const error = await failure(client.callTool({ name: 'weather__today', arguments: {} }));
+    const error = await protocolError(client.callTool({ name: 'weather__today', arguments: {} }));
     expect(error.code).toBe(NexusErrorCode.ServerUnavailable);
     expect(error.data).toMatchObject({ server: 'weather', state: 'error' });
     expect(error.message).toMatch(/is down \(.+\)/);

@@ -5,7 +5,7 @@
  * list, item by item. The actions carry what a consent prompt and a pin need: the principal as
  * the hub was given it, the tool's full definition and the arguments.
  */
-import { Client, InMemoryTransport, ProtocolError } from '@modelcontextprotocol/client';
+import { Client, InMemoryTransport } from '@modelcontextprotocol/client';
 import { Server } from '@modelcontextprotocol/server';
 import { afterEach, describe, expect, it } from 'vitest';
 import { NexusErrorCode } from '../../../../src/protocol/errors.ts';
@@ -18,6 +18,7 @@ import type {
   PolicyDecision,
   Principal,
 } from '../../../../src/hub/policy/policy.ts';
+import { protocolError } from '../../../support/protocol-error.ts';
 import { MemoryUpstreams } from '../../../support/memory-upstreams.ts';
 import { until } from '../../../support/until.ts';
 
@@ -150,19 +151,10 @@ const REQUESTS: Array<[string, (client: Client) => Promise<unknown>]> = [
   ['logging/setLevel', (c) => c.setLoggingLevel('debug')],
 ];
 
-async function errorOf(run: Promise<unknown>): Promise<ProtocolError> {
-  const error = await run.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(ProtocolError);
-  return error as ProtocolError;
-}
-
 describe('a deny policy', () => {
   it.each(REQUESTS)('refuses %s with the denied code, naming the client', async (_, request) => {
     const { client } = await hubWith(recording('deny').policy);
-    const error = await errorOf(request(client));
+    const error = await protocolError(request(client));
     expect(error.code).toBe(NexusErrorCode.Denied);
     expect(error.message).toContain("client 'tester'");
     expect((error.data as { nexus: string; next: string }).nexus).toBe('denied');
@@ -178,13 +170,13 @@ describe('a deny policy', () => {
       () => client.listResources(),
       () => client.listResourceTemplates(),
     ]) {
-      expect((await errorOf(list())).code).toBe(NexusErrorCode.Denied);
+      expect((await protocolError(list())).code).toBe(NexusErrorCode.Denied);
     }
   });
 
   it('names the server and tool a denied call was for', async () => {
     const { client } = await hubWith(recording('deny').policy);
-    const error = await errorOf(client.callTool({ name: 'beta__secret', arguments: {} }));
+    const error = await protocolError(client.callTool({ name: 'beta__secret', arguments: {} }));
     expect(error.data).toMatchObject({ server: 'beta', tool: 'beta__secret' });
   });
 });
@@ -192,7 +184,7 @@ describe('a deny policy', () => {
 describe('an ask policy', () => {
   it.each(REQUESTS)('answers %s with consent required (no way to ask yet)', async (_, request) => {
     const { client } = await hubWith(recording('ask').policy);
-    const error = await errorOf(request(client));
+    const error = await protocolError(request(client));
     expect(error.code).toBe(NexusErrorCode.ConsentRequired);
     expect((error.data as { nexus: string }).nexus).toBe('consent-required');
   });
