@@ -192,7 +192,7 @@ export class Hub {
       registry.getMeta(ProtocolRecorder.settingsKey),
     ]);
     this.router.names = new NameTable(names);
-    await this.recorder.load(inspector);
+    this.recorder.load(inspector);
     const entries = await this.#servers.load(stored, seeded, this.options.defaults);
     for (const entry of entries) this.#startUpstream(entry);
     this.router.waitForFirstAttempts(this.options.startupGraceMs ?? 5_000);

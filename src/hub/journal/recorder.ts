@@ -38,8 +38,11 @@ export class ProtocolRecorder {
     this.inspector = new Inspector(options.clock, options.capacity, () => this.#recorded());
   }
 
-  /** Applies the stored settings and reads the last session's messages back. */
-  async load(stored: unknown): Promise<void> {
+  /** The registry meta key the settings are kept under. */
+  static readonly settingsKey = SETTINGS_KEY;
+
+  /** Applies the settings stored under `settingsKey` (any value: a bad one is ignored). */
+  load(stored: unknown): void {
     this.#apply((stored ?? {}) as Partial<InspectorSettings>);
   }
 
@@ -59,8 +62,6 @@ export class ProtocolRecorder {
       this.options.log(`could not read the journal: ${String(error)}`);
     }
   }
-
-  static readonly settingsKey = SETTINGS_KEY;
 
   settings(): InspectorSettings {
     return { enabled: this.inspector.enabled, capacity: this.inspector.capacity };

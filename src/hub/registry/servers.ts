@@ -41,6 +41,9 @@ export interface ServersOptions {
 }
 
 export class Servers {
+  /** The registry meta key that says the first-run defaults were registered. */
+  static readonly seededKey = SEEDED_KEY;
+
   constructor(private readonly options: ServersOptions) {}
 
   /**
@@ -61,8 +64,6 @@ export class Servers {
     }
     return entries.sort((a, b) => a.createdAt - b.createdAt);
   }
-
-  static readonly seededKey = SEEDED_KEY;
 
   async #defaults(
     defaults: NewServerEntry[] | (() => Promise<NewServerEntry[]>) | undefined,
