@@ -61,6 +61,8 @@ export class Router {
   /** Each aggregated list with the server of each item, for the policy's filter (built lazily). */
   #listed: { [K in ListKind]?: ListedOf<K>[] } = {};
   #started: Promise<void> = Promise.resolve();
+  /** Each server list → its items by name (see `definition`); dropped with the list. */
+  readonly #byName = new WeakMap<readonly (Tool | Prompt)[], Map<string, Tool | Prompt>>();
   readonly #upstreams: ReadonlyMap<string, Upstream>;
 
   constructor(private readonly options: RouterOptions) {
@@ -184,14 +186,26 @@ export class Router {
     return this.#names.exposedName(kind, route.serverId, route.upstreamName) ?? route.upstreamName;
   }
 
-  /** The routed tool's or prompt's definition as its server lists it (for the policy and pins). */
+  /**
+   * The routed tool's or prompt's definition as its server lists it (for the policy and pins).
+   * Looked up by name in an index built once per list the server sent (a list is replaced, never
+   * changed in place), so a call costs one lookup however many tools the server has.
+   */
   definition(kind: 'tool', route: Route): Tool | undefined;
   definition(kind: 'prompt', route: Route): Prompt | undefined;
   definition(kind: 'tool' | 'prompt', route: Route): Tool | Prompt | undefined {
-    const upstream = this.#upstreams.get(route.serverId);
-    const items: readonly (Tool | Prompt)[] =
-      kind === 'tool' ? (upstream?.catalog.tools ?? []) : (upstream?.catalog.prompts ?? []);
-    return items.find((item) => item.name === route.upstreamName);
+    const catalog = this.#upstreams.get(route.serverId)?.catalog;
+    const items: readonly (Tool | Prompt)[] | undefined =
+      kind === 'tool' ? catalog?.tools : catalog?.prompts;
+    if (!items) return undefined;
+    let byName = this.#byName.get(items);
+    if (!byName) {
+      byName = new Map();
+      // The first of a repeated name wins, as `find` would.
+      for (const item of items) if (!byName.has(item.name)) byName.set(item.name, item);
+      this.#byName.set(items, byName);
+    }
+    return byName.get(route.upstreamName);
   }
 
   /** Starts a tool call, prompt or resource read on the routed server (see `Upstream.exchange`). */
