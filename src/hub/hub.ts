@@ -94,12 +94,13 @@ export class Hub {
         events: {
           changed: () => this.events.soon('sessions'),
           log,
-          traffic: (direction, from, message) =>
+          traffic: (direction, from, message, rejection) =>
             this.recorder.inspector.record(
               'client',
               direction,
               { sessionId: from.id, clientName: from.principal.clientName },
               message,
+              rejection,
             ),
           refused: (session, action, decision, what) =>
             this.audit.record({

@@ -25,7 +25,8 @@ export interface HeaderEntry {
 export type TrafficSide = 'client' | 'server';
 /** Relative to the hub: `in` arrived at the hub, `out` left it. */
 export type TrafficDirection = 'in' | 'out';
-export type TrafficKind = 'request' | 'response' | 'error' | 'notification';
+/** `invalid`: not a JSON-RPC message the hub could take; `problem` says why. */
+export type TrafficKind = 'request' | 'response' | 'error' | 'notification' | 'invalid';
 
 /**
  * What the Inspector knows of one JSON-RPC message besides the message itself: shared by its live
@@ -46,6 +47,8 @@ export interface TrafficFacts {
   serverSlug?: string;
   /** On a response: ms since its request; on a request: the same, once answered. */
   latencyMs?: number;
+  /** An `invalid` message: what was wrong with it, and whether it was answered (−32600). */
+  problem?: string;
 }
 
 export type ServerStatus =

@@ -25,6 +25,7 @@ import type { Session } from '../downstream/session.ts';
 import type { Activity } from '../journal/activity.ts';
 import type { ProtocolRecorder } from '../journal/recorder.ts';
 import { redact, secretValues } from '../journal/redaction.ts';
+import { jsonOf } from '../journal/untrusted-json.ts';
 import { elicitationViews } from '../person/elicitation.ts';
 import type { PersonQueue } from '../person/queue.ts';
 import type { Servers } from '../registry/servers.ts';
@@ -169,7 +170,7 @@ export class AdminService {
     const entry = this.options.recorder.inspector.entry(seq);
     if (!entry) return undefined;
     // Redacted like the journal: a server that echoes a token does not get it shown.
-    const json = redact(JSON.stringify(entry.message, null, 2), this.secrets());
+    const json = redact(jsonOf(entry.message, 2), this.secrets());
     const upstream =
       entry.side === 'server' && entry.direction === 'out' && entry.serverId
         ? this.options.upstreams.get(entry.serverId)

@@ -2,9 +2,9 @@
  * Mapping between the hub's live objects and the plain views the admin API hands out. Secret
  * header values are masked here (what a secret is: ../journal/redaction.ts).
  */
-import type { JSONRPCMessage } from '@modelcontextprotocol/client';
 import { sizeOf, type TrafficEntry } from '../journal/protocol-log.ts';
 import { isSecretHeader, maskSecret } from '../journal/redaction.ts';
+import { jsonOf } from '../journal/untrusted-json.ts';
 import type { Session } from '../downstream/session.ts';
 import type { HeaderEntry } from '../ports.ts';
 import { DEFAULT_TIMEOUT_MS, type Upstream } from '../upstream/upstream.ts';
@@ -118,7 +118,7 @@ export function toTrafficView(entry: TrafficEntry): TrafficView {
  * a terminal to replay it. Secret header values (marked, or named like a credential) are masked:
  * the person fills them in.
  */
-export function curlOf(upstream: Upstream, message: JSONRPCMessage): string | undefined {
+export function curlOf(upstream: Upstream, message: unknown): string | undefined {
   const entry = upstream.entry;
   if (entry.kind !== 'remote' || upstream.activeTransport !== 'streamable-http') return undefined;
   const quote = (text: string) => `'${text.replaceAll("'", `'\\''`)}'`;
@@ -136,7 +136,7 @@ export function curlOf(upstream: Upstream, message: JSONRPCMessage): string | un
     const value = isSecretHeader(header) ? maskSecret(header.value) : header.value;
     lines.push(`-H ${quote(`${header.name.trim()}: ${value}`)}`);
   }
-  lines.push(`--data-raw ${quote(JSON.stringify(message))}`);
+  lines.push(`--data-raw ${quote(jsonOf(message))}`);
   return lines.join(' \\\n  ');
 }
 

@@ -35,6 +35,7 @@ import { admits } from '../router/log-levels.ts';
 import type { ListPages, Router, Scope } from '../router/router.ts';
 import type { Subscriptions } from '../router/subscriptions.ts';
 import type { CatalogKind } from '../upstream/upstream.ts';
+import { guardTransport, type Rejection } from './guard.ts';
 import { installHandlers } from './handlers.ts';
 import type { Exchange } from './input.ts';
 import { InputFlows, type Era } from './input-flow.ts';
@@ -47,8 +48,16 @@ export interface SessionEvents {
   closed(session: Session): void;
   /** A line for the hub's own log (problems no client request can carry back). */
   log(message: string): void;
-  /** A message on this session's connection, for the protocol log. */
-  traffic?(direction: TrafficDirection, session: Session, message: JSONRPCMessage): void;
+  /**
+   * A message on this session's connection, for the protocol log: inbound ones as they arrived
+   * (any value), with `rejection` when the door (./guard.ts) answered or dropped it.
+   */
+  traffic?(
+    direction: TrafficDirection,
+    session: Session,
+    message: unknown,
+    rejection?: Rejection,
+  ): void;
   /** A call to a server starts (for the activity charts); the returned function ends it. */
   callStarted?(serverId: string): (ok: boolean) => void;
   /** The policy refused a request (`deny`, or `ask` with no way to ask): a security event. */
@@ -146,14 +155,17 @@ export class Session {
    */
   async attach(transport: Transport): Promise<void> {
     const traffic = this.deps.events.traffic;
+    // Outermost the protocol log, which sees every message as it went; then the door, which
+    // answers what the SDK would drop; then what the session watches of the requests it admits.
+    const logged = tapTransport(transport, {
+      outbound: (message) => traffic?.('out', this, message),
+    });
+    const guarded = guardTransport(logged, {
+      ids: this.deps.ids,
+      received: (message, rejection) => traffic?.('in', this, message, rejection),
+    });
     this.#handle = serveStdio((options) => this.#createServer(options.era), {
-      transport: tapTransport(transport, {
-        inbound: (message) => {
-          traffic?.('in', this, message);
-          this.#watchListens(message);
-        },
-        outbound: (message) => traffic?.('out', this, message),
-      }),
+      transport: tapTransport(guarded, { inbound: (message) => this.#watchListens(message) }),
       onerror: () => {},
     });
     const closed = transport.onclose;

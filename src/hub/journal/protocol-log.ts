@@ -6,8 +6,13 @@
  *
  * Entries keep the message object itself (no copy, no serialization on the hot path); its size and
  * its JSON text are worked out when the dashboard asks for them.
+ *
+ * A message is untrusted data: whatever a client or server sent (any JSON value where a string is
+ * expected, a BigInt or a cycle from a structured clone) is recorded without throwing. Only a
+ * string `method` and a string or number `id` are taken from it; its text comes from `jsonOf`.
  */
 import type { JSONRPCMessage } from '@modelcontextprotocol/client';
+import { jsonOf } from './untrusted-json.ts';
 import type { Clock, TrafficDirection, TrafficFacts, TrafficKind, TrafficSide } from '../ports.ts';
 
 /** Whose connection a message was on. */
@@ -19,7 +24,8 @@ export type TrafficEndpoint = Pick<
 export interface TrafficEntry extends TrafficFacts {
   /** Bytes of the message as JSON, worked out on first read. */
   size?: number;
-  message: JSONRPCMessage;
+  /** What arrived or left, as it was: usually a JSON-RPC message, but any value a peer sent. */
+  message: JSONRPCMessage | unknown;
 }
 
 export const DEFAULT_TRAFFIC_CAPACITY = 500;
@@ -92,25 +98,40 @@ export class Inspector {
     this.#pending.clear();
   }
 
+  /** Messages dropped at the door since the hub started (no readable id, so no answer). */
+  get dropped(): number {
+    return this.#dropped;
+  }
+
+  #dropped = 0;
+
+  /**
+   * Records one message. `problem`: it never reached the SDK (./../downstream/guard.ts says why);
+   * it is recorded as `invalid`, and counted in `dropped` when it had no readable id either.
+   */
   record(
     side: TrafficSide,
     direction: TrafficDirection,
     endpoint: TrafficEndpoint,
-    message: JSONRPCMessage,
+    message: unknown,
+    problem?: { problem: string; answered?: string | number },
   ): void {
+    if (problem && problem.answered === undefined) this.#dropped++;
     if (!this.active) return;
     const at = this.clock.now();
+    const fields = fieldsOf(message);
     const entry: TrafficEntry = {
       seq: ++this.#seq,
       at,
       side,
       direction,
-      kind: kindOf(message),
+      kind: problem ? 'invalid' : fields.kind,
       message,
       ...endpoint,
     };
-    if ('method' in message) entry.method = message.method;
-    if ('id' in message && message.id !== undefined && message.id !== null) entry.id = message.id;
+    if (fields.method !== undefined) entry.method = fields.method;
+    if (fields.id !== undefined) entry.id = fields.id;
+    if (problem) entry.problem = problem.problem;
     const where = `${side}|${endpoint.sessionId ?? endpoint.serverId ?? ''}`;
     if (entry.kind === 'request') {
       this.#pending.set(`${where}|${direction}|${String(entry.id)}`, entry);
@@ -184,10 +205,27 @@ export class Inspector {
   }
 }
 
-function kindOf(message: JSONRPCMessage): TrafficKind {
-  if ('method' in message)
-    return 'id' in message && message.id !== undefined ? 'request' : 'notification';
-  return 'error' in message ? 'error' : 'response';
+/** The kind, method and id of any value, read without trusting it (never throws). */
+function fieldsOf(message: unknown): { kind: TrafficKind; method?: string; id?: string | number } {
+  if (typeof message !== 'object' || message === null || Array.isArray(message)) {
+    return { kind: 'invalid' };
+  }
+  const { method, id } = message as { method?: unknown; id?: unknown };
+  const readable =
+    typeof id === 'string' || (typeof id === 'number' && Number.isFinite(id)) ? id : undefined;
+  const fields: { kind: TrafficKind; method?: string; id?: string | number } = {
+    kind:
+      method !== undefined
+        ? readable !== undefined
+          ? 'request'
+          : 'notification'
+        : 'error' in message
+          ? 'error'
+          : 'response',
+  };
+  if (typeof method === 'string') fields.method = method;
+  if (readable !== undefined) fields.id = readable;
+  return fields;
 }
 
 function clampCapacity(capacity: number): number {
@@ -195,9 +233,9 @@ function clampCapacity(capacity: number): number {
   return Math.min(MAX_TRAFFIC_CAPACITY, Math.max(10, Math.round(capacity)));
 }
 
-/** The size of a message as JSON, in bytes (UTF-8). */
-export function sizeOf(message: JSONRPCMessage): number {
-  return utf8Length(JSON.stringify(message));
+/** The size of a message as JSON, in bytes (UTF-8); of `jsonOf`'s text for what JSON cannot hold. */
+export function sizeOf(message: unknown): number {
+  return utf8Length(jsonOf(message));
 }
 
 const encoder = new TextEncoder();

@@ -9,6 +9,7 @@ import type { InspectorSettings } from '../../protocol/views.ts';
 import type { Clock, JournalRecord, JournalStore, RegistryStore } from '../ports.ts';
 import { Inspector, utf8Length, type TrafficEntry } from './protocol-log.ts';
 import { redact } from './redaction.ts';
+import { jsonOf } from './untrusted-json.ts';
 
 /** The Inspector's settings, kept across restarts of the hub (registry meta key). */
 const SETTINGS_KEY = 'inspector-settings';
@@ -99,7 +100,7 @@ export class ProtocolRecorder {
     const records = entries.map((entry): JournalRecord => {
       const { message, ...rest } = entry;
       // One serialization serves both: the size (of the message as sent) and the redacted text.
-      const raw = JSON.stringify(message);
+      const raw = jsonOf(message);
       entry.size ??= utf8Length(raw);
       return { ...rest, size: entry.size, json: redact(raw, secrets) };
     });

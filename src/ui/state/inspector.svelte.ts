@@ -23,7 +23,7 @@ export function routeOf(entry: Pick<TrafficView, 'side' | 'direction'>): string 
 export function matches(entry: TrafficView, filter: TrafficFilter): boolean {
   if (filter.serverId && entry.serverId !== filter.serverId) return false;
   if (filter.sessionId && entry.sessionId !== filter.sessionId) return false;
-  if (filter.errorsOnly && entry.kind !== 'error') return false;
+  if (filter.errorsOnly && entry.kind !== 'error' && entry.kind !== 'invalid') return false;
   const method = filter.method.trim().toLowerCase();
   return !method || (entry.method ?? '').toLowerCase().includes(method);
 }
