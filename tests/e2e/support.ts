@@ -4,7 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { test, type BrowserContext, type Page } from '@playwright/test';
+import { test, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import { build } from 'vite';
 import { startApp, type App, type StartAppOptions } from '../fixtures/app-server.ts';
 
@@ -106,4 +106,41 @@ export async function openClientPage(context: BrowserContext, app: App): Promise
   await page.goto(`${app.url}/e2e-client.html`);
   await page.waitForFunction(() => document.title === 'e2e client ready');
   return page;
+}
+
+/**
+ * Collects the uncaught exceptions (and unhandled rejections) of the hub's SharedWorker, which
+ * Playwright does not expose as a worker: through the browser's DevTools protocol, attached to
+ * the worker's target. Call once the hub runs (a page connected to it).
+ */
+export async function watchHubErrors(browser: Browser): Promise<{ errors: string[] }> {
+  const cdp = await browser.newBrowserCDPSession();
+  const { targetInfos } = (await cdp.send('Target.getTargets')) as {
+    targetInfos: Array<{ type: string; url: string; targetId: string }>;
+  };
+  const hub = targetInfos.find(
+    (target) => target.type === 'shared_worker' && target.url.endsWith('/nexus-hub.js'),
+  );
+  if (!hub) throw new Error('No hub SharedWorker is running: open a page that connects first.');
+  // Not flattened: Playwright's CDPSession has no per-target session parameter, so the worker's
+  // own protocol messages travel inside Target.sendMessageToTarget / receivedMessageFromTarget.
+  const { sessionId } = (await cdp.send('Target.attachToTarget', {
+    targetId: hub.targetId,
+    flatten: false,
+  })) as { sessionId: string };
+  const errors: string[] = [];
+  cdp.on('Target.receivedMessageFromTarget', (event: { message: string }) => {
+    const message = JSON.parse(event.message) as {
+      method?: string;
+      params?: { exceptionDetails: { text: string; exception?: { description?: string } } };
+    };
+    if (message.method !== 'Runtime.exceptionThrown' || !message.params) return;
+    const { text, exception } = message.params.exceptionDetails;
+    errors.push(exception?.description ?? text);
+  });
+  await cdp.send('Target.sendMessageToTarget', {
+    sessionId,
+    message: JSON.stringify({ id: 1, method: 'Runtime.enable' }),
+  });
+  return { errors };
 }

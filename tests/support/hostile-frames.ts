@@ -331,3 +331,124 @@ export const TEXT_ID_CASES: Array<{ text: string; id: Id }> = [
   { text: '{"jsonrpc":"2.0","id":"","method":"ping"}', id: '' },
   { text: '{"jsonrpc":"2.0","id":3,"method":"ping","__proto__":{"x":1}}', id: 3 },
 ];
+
+// ------------------------------------------------------------------------------- the run
+
+/** The part of a MessagePort (browser or Node) a fuzz run uses. */
+export interface FuzzPort {
+  postMessage(message: unknown): void;
+  addEventListener(type: 'message', listener: (event: MessageEvent) => void): void;
+  start(): void;
+}
+
+export interface FuzzReport {
+  /** Frames posted (besides the run's own initialize, initialized and closing ping). */
+  sent: number;
+  /** Answers the frames had to get. */
+  expected: number;
+  /** Answers that came for them. */
+  answered: number;
+  /** Each id answered wrongly: not once, with another code, or −32603 where any answer would do. */
+  wrong: string[];
+  /** Answers to ids no frame asked to be answered. */
+  unexpected: number;
+}
+
+interface Answer {
+  id: unknown;
+  code?: number;
+  message?: string;
+}
+
+/**
+ * Opens an MCP session on `port` (a fresh hub session that has seen nothing), posts `frames`,
+ * then a ping with id "end", and checks the answers against the oracle. Resolves once every
+ * expected answer came and the "end" ping was answered (answers leave in order, so nothing for
+ * the frames is still on its way), or after `timeoutMs`.
+ */
+export async function runFuzz(
+  port: FuzzPort,
+  frames: Frame[],
+  timeoutMs = 20_000,
+): Promise<FuzzReport> {
+  const answers: Answer[] = [];
+  let wake = (): void => {};
+  port.addEventListener('message', (event: MessageEvent) => {
+    const data: unknown = typeof event.data === 'string' ? JSON.parse(event.data) : event.data;
+    for (const message of Array.isArray(data) ? data : [data]) {
+      if (!isObject(message) || 'method' in message) continue;
+      const error = message.error as { code: number; message: string } | undefined;
+      answers.push(
+        error ? { id: message.id, code: error.code, message: error.message } : { id: message.id },
+      );
+    }
+    wake();
+  });
+  port.start();
+  const answeredTo = (id: Id): Promise<void> =>
+    new Promise((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`no answer to '${id}' within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
+      const check = (): void => {
+        if (!answers.some((answer) => answer.id === id)) return;
+        clearTimeout(timer);
+        resolve();
+      };
+      wake = check;
+      check();
+    });
+  const post = (frame: Frame): void =>
+    port.postMessage(frame.as === 'text' ? JSON.stringify(frame.payload) : frame.payload);
+  post({
+    as: 'text',
+    payload: {
+      jsonrpc: '2.0',
+      id: 'init',
+      method: 'initialize',
+      params: {
+        protocolVersion: '2025-06-18',
+        capabilities: {},
+        clientInfo: { name: 'fuzz', version: '1' },
+      },
+    },
+  });
+  await answeredTo('init');
+  post({ as: 'text', payload: { jsonrpc: '2.0', method: 'notifications/initialized' } });
+  const expected = frames.flatMap(expectedOf);
+  for (const frame of frames) post(frame);
+  post({ as: 'text', payload: { jsonrpc: '2.0', id: 'end', method: 'ping' } });
+  await answeredTo('end');
+  // Requests are answered as they finish, not in order: wait until each expected id had its turn.
+  const deadline = Date.now() + timeoutMs;
+  const pending = (): boolean => {
+    const seen = new Set(answers.map((answer) => idKey(answer.id)));
+    return expected.some(({ id }) => !seen.has(idKey(id)));
+  };
+  while (pending() && Date.now() < deadline)
+    await new Promise((resolve) => setTimeout(resolve, 20));
+
+  const byId = new Map<string, Answer[]>();
+  for (const answer of answers) {
+    const key = idKey(answer.id);
+    byId.set(key, [...(byId.get(key) ?? []), answer]);
+  }
+  const wrong: string[] = [];
+  let answered = 0;
+  for (const { id, code } of expected) {
+    const got = byId.get(idKey(id)) ?? [];
+    byId.delete(idKey(id));
+    answered += got.length;
+    const first = got[0];
+    if (got.length !== 1 || !first) wrong.push(`${idKey(id)}: ${got.length} answers`);
+    else if (code !== undefined && first.code !== code)
+      wrong.push(`${idKey(id)}: ${first.code} (${first.message}), expected ${code}`);
+    else if (code === undefined && first.code === INTERNAL_ERROR)
+      wrong.push(`${idKey(id)}: ${INTERNAL_ERROR} (${first.message})`);
+  }
+  byId.delete(idKey('init'));
+  byId.delete(idKey('end'));
+  const unexpected = [...byId.values()].reduce((sum, list) => sum + list.length, 0);
+  return { sent: frames.length, expected: expected.length, answered, wrong, unexpected };
+}

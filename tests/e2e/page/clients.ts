@@ -14,6 +14,10 @@ import {
   ListRootsRequestSchema,
 } from '@modelcontextprotocol/sdk/types.js';
 
+import fc from 'fast-check';
+import { openHubPort } from '../../../src/client/hub-port.ts';
+import { framesArb, runFuzz, type FuzzReport } from '../../support/hostile-frames.ts';
+
 type AnyClient = ClientV2 | ClientV1;
 
 interface NexusClientModule {
@@ -203,6 +207,19 @@ const api = {
   notifications(name: string, method?: string): ReceivedNotification[] {
     const log = received.get(name) ?? [];
     return method === undefined ? [...log] : log.filter((entry) => entry.method === method);
+  },
+  /**
+   * Opens a raw session with the hub (no SDK: the frames are posted as they are) and runs `count`
+   * seeded hostile frames through it (tests/support/hostile-frames.ts); returns the report.
+   */
+  async fuzz(seed: number, count: number): Promise<FuzzReport> {
+    const { port } = await openHubPort({
+      role: 'client',
+      clientName: 'fuzz',
+      clientVersion: '1.0.0',
+    });
+    const frames = fc.sample(framesArb(count), { seed, numRuns: 1 })[0]!;
+    return runFuzz(port, frames);
   },
   async close(name: string): Promise<void> {
     await clients.get(name)?.close();

@@ -17,9 +17,9 @@ import {
   INVALID_REQUEST,
   JUNK_TEXT,
   TEXT_ID_CASES,
-  expectedOf,
   framesArb,
   idKey,
+  runFuzz,
   type Frame,
 } from '../../../support/hostile-frames.ts';
 import { countingIds } from '../../../support/fake-clock.ts';
@@ -234,24 +234,27 @@ describe('the door of a client session', () => {
   });
 
   it('fuzz: every frame with a readable id gets exactly one answer with the right code', async () => {
-    const { hub, journal, answers, post } = await rawClient();
+    const journal = new MemoryJournalStore();
+    const hub = await createHub({
+      policy: allowAllPolicy,
+      registry: new MemoryRegistryStore(),
+      journal,
+    });
+    hubs.push(hub);
+    hub.recorder.inspector.watch();
+    const { port1, port2 } = new MessageChannel();
+    ports.push(port1);
+    await hub.connect(new MessagePortTransport(port2, { text: true }), {
+      origin: 'http://127.0.0.1',
+      clientName: 'fuzz',
+      sessionId: 'fuzz-session',
+    });
     const frames = fc.sample(framesArb(1_500), { seed: 20261203, numRuns: 1 })[0]!;
-    const expected = frames.flatMap(expectedOf);
-    for (const frame of frames) post(frame);
-    post({ as: 'text', payload: { jsonrpc: '2.0', id: 'end', method: 'ping' } });
-    const byId = await answersFor(answers, expected.length + 1);
-    const wrong: string[] = [];
-    for (const { id, code } of expected) {
-      const got = byId.get(idKey(id)) ?? [];
-      if (got.length !== 1) wrong.push(`${idKey(id)}: ${got.length} answers`);
-      else if (code !== undefined && got[0]!.code !== code)
-        wrong.push(`${idKey(id)}: ${got[0]!.code} (${got[0]!.message}), expected ${code}`);
-      else if (code === undefined && got[0]!.code === INTERNAL_ERROR)
-        wrong.push(`${idKey(id)}: −32603 (${got[0]!.message})`);
-    }
-    expect(wrong.slice(0, 20)).toEqual([]);
-    // Nothing answered that should not have been (init and end are the harness's own).
-    expect(answers.length).toBe(expected.length + 2);
+    const report = await runFuzz(port1, frames);
+    expect(report.wrong.slice(0, 20)).toEqual([]);
+    expect(report.answered).toBe(report.expected);
+    expect(report.unexpected).toBe(0);
+    expect(report.expected).toBeGreaterThan(800);
     // The Inspector still records new calls, and the journal took the last batches whole (BigInt
     // ids and cycles included): it holds the newest buffer's worth, up to the very last message.
     const recorded = hub.admin.traffic();
