@@ -216,9 +216,9 @@ export class Hub {
       pingTimeoutMs: this.options.pingTimeoutMs ?? 4_000,
       connectors: this.#connectors,
       clientInfo: { name: 'nexus-hub', version: HUB_VERSION },
-      onStatus: (changed) => {
+      onStatus: (changed, was) => {
         this.events.emit({ type: 'servers' });
-        if (changed.status.state === 'ready') void this.#reconnected(changed);
+        if (changed.status.state === 'ready' && was !== 'ready') void this.#reconnected(changed);
       },
       onCatalog: (changed, kinds) => this.#catalogChanged(changed, kinds),
       onResourceUpdated: (source, uri) => this.#subscriptions.resourceUpdated(source, uri),

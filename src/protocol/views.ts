@@ -53,7 +53,8 @@ export interface TrafficFacts {
 
 export type ServerStatus =
   | { state: 'connecting' }
-  | { state: 'ready' }
+  /** `warnings`: lists that failed to load or repeated names (the rest works). */
+  | { state: 'ready'; warnings?: string[] }
   | { state: 'error'; reason: string }
   | { state: 'disabled'; reason?: string };
 

@@ -53,6 +53,13 @@ export class Sessions {
     principal: Principal,
     options: { server?: string; clientVersion?: string } = {},
   ): Promise<Session> {
+    if (this.#sessions.has(principal.sessionId)) {
+      // A page picks its session id; a second connection with it would take the first one's
+      // place in every list, while the first kept running unseen.
+      throw new Error(
+        `A session with the id '${principal.sessionId}' is already open in Nexus; connect with a new id.`,
+      );
+    }
     let scope: Scope;
     if (options.server !== undefined) {
       const upstream = [...this.options.upstreams.values()].find(

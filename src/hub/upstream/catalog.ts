@@ -53,6 +53,73 @@ export const LISTS: {
   },
 };
 
+/** What kept an item out of a list, or a list out of the catalog, in words for the server page. */
+export type CatalogWarning = string;
+
+/** Each list as a person names it. */
+export const LIST_NAMES: Record<CatalogKind, string> = {
+  tools: 'tools',
+  prompts: 'prompts',
+  resources: 'resources',
+  templates: 'resource templates',
+};
+
+const NOUN: Record<CatalogKind, string> = {
+  tools: 'tool',
+  prompts: 'prompt',
+  resources: 'resource',
+  templates: 'resource template',
+};
+
+/** The member that names an item to clients: two items with one key would be one to them. */
+function keyOf(kind: CatalogKind, item: Catalog[CatalogKind][number]): unknown {
+  return kind === 'resources' ? (item as Resource).uri : (item as { name?: unknown }).name;
+}
+
+/**
+ * The list with each key once (the first wins, as a client that looked up a name would find it)
+ * and a warning per key listed more than once. Prompts' arguments are de-duplicated by name the
+ * same way: a form cannot ask for one argument twice.
+ */
+export function dedupe<K extends CatalogKind>(
+  kind: K,
+  list: Catalog[K],
+): { list: Catalog[K]; warnings: CatalogWarning[] } {
+  const counts = new Map<unknown, number>();
+  const kept: Catalog[K][number][] = [];
+  const warnings: CatalogWarning[] = [];
+  for (const item of list) {
+    const key = keyOf(kind, item);
+    const count = counts.get(key) ?? 0;
+    counts.set(key, count + 1);
+    if (count > 0) continue;
+    if (kind === 'prompts') {
+      const prompt = uniqueArguments(item as Prompt);
+      if (prompt !== item)
+        warnings.push(
+          `The prompt '${prompt.name}' names an argument more than once; Nexus keeps the first of each.`,
+        );
+      kept.push(prompt as Catalog[K][number]);
+    } else kept.push(item);
+  }
+  if (kept.length === list.length && warnings.length === 0) return { list, warnings };
+  for (const [key, count] of counts) {
+    if (count > 1)
+      warnings.push(
+        `The server lists the ${NOUN[kind]} '${String(key)}' ${count} times; Nexus offers the first.`,
+      );
+  }
+  return { list: kept as Catalog[K], warnings };
+}
+
+function uniqueArguments(prompt: Prompt): Prompt {
+  const args = prompt.arguments;
+  if (!args || args.length < 2) return prompt;
+  const names = new Set<unknown>();
+  const unique = args.filter((arg) => !names.has(arg.name) && names.add(arg.name));
+  return unique.length === args.length ? prompt : { ...prompt, arguments: unique };
+}
+
 export function emptyCatalog(): Catalog {
   return { tools: [], prompts: [], resources: [], templates: [] };
 }

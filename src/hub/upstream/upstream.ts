@@ -40,7 +40,15 @@ import {
   type InputCapableMethod,
   type InputCapableResults,
 } from './calls.ts';
-import { CATALOG_KINDS, LISTS, emptyCatalog, type Catalog, type CatalogKind } from './catalog.ts';
+import {
+  CATALOG_KINDS,
+  LISTS,
+  LIST_NAMES,
+  dedupe,
+  emptyCatalog,
+  type Catalog,
+  type CatalogKind,
+} from './catalog.ts';
 import type { Connectors, OpenedTransport, TransportKind } from './connectors/connector.ts';
 import { ChangeStream } from './change-stream.ts';
 import { createUpstreamClient } from './client.ts';
@@ -62,7 +70,8 @@ export interface UpstreamDeps {
   connectors: Connectors;
   clientInfo: { name: string; version: string };
   /** Called after every status change. */
-  onStatus(upstream: Upstream): void;
+  /** The status changed; `was` is the state before (ready → ready: only its warnings changed). */
+  onStatus(upstream: Upstream, was: ServerStatus['state']): void;
   /** Called after lists of the catalog changed (including on connect and disconnect). */
   onCatalog(upstream: Upstream, kinds: readonly CatalogKind[]): void;
   /** The server said a resource changed (`notifications/resources/updated`). */
@@ -98,6 +107,8 @@ export class Upstream {
   /** When `status` last changed. */
   since: number;
   catalog: Catalog = emptyCatalog();
+  /** Per list, what its last load found wrong (a failure, duplicates); shown with `ready`. */
+  readonly #warnings = new Map<CatalogKind, string[]>();
   activeTransport?: TransportKind;
   serverInfo?: { name: string; version: string };
   protocolVersion?: string;
@@ -375,15 +386,18 @@ export class Upstream {
     }
     const held = CATALOG_KINDS.filter((kind) => this.catalog[kind].length > 0);
     this.catalog = emptyCatalog();
+    this.#warnings.clear();
     if (held.length > 0) this.deps.onCatalog(this, held);
   }
 
   #setStatus(status: ServerStatus): void {
+    const was = this.status.state;
     this.status = status;
-    this.since = this.deps.clock.now();
+    // Ready → ready is a change of warnings only: the server has been ready since before.
+    if (was !== 'ready' || status.state !== 'ready') this.since = this.deps.clock.now();
     if (status.state === 'error') this.lastError = { reason: status.reason, at: this.since };
     if (status.state !== 'connecting') this.#settle();
-    this.deps.onStatus(this);
+    this.deps.onStatus(this, was);
   }
 
   #newClient(kind: TransportKind): Client {
@@ -456,7 +470,7 @@ export class Upstream {
       }
       if (generation !== this.#generation) return;
       this.#attempt = 0;
-      this.#setStatus({ state: 'ready' });
+      this.#setStatus(this.#ready());
       this.#schedulePing(generation);
       return;
     }
@@ -472,6 +486,11 @@ export class Upstream {
     });
   }
 
+  /**
+   * Loads the lists of `kinds`, each on its own: a list that fails (a server that declares
+   * `resources` but has no `resources/templates/list`, say) is reported in the status's warnings
+   * and keeps what it held, and the others load. Each list is de-duplicated (catalog.ts).
+   */
   async #loadCatalog(
     client: Client,
     generation: number,
@@ -481,12 +500,40 @@ export class Upstream {
     const loaded = await Promise.all(
       kinds.map(async (kind) => {
         const list = LISTS[kind];
-        return { [kind]: offered?.[list.capability] ? await list.fetch(client) : [] };
+        if (!offered?.[list.capability]) return { kind, list: [], warnings: [] };
+        try {
+          return { kind, ...dedupe(kind, await list.fetch(client)) };
+        } catch (error) {
+          const reason = error instanceof Error ? error.message : String(error);
+          return {
+            kind,
+            list: undefined,
+            warnings: [
+              `Its ${LIST_NAMES[kind]} could not be listed (${reason}); the rest of the server works.`,
+            ],
+          };
+        }
       }),
     );
     if (generation !== this.#generation || this.#client !== client) return;
-    this.catalog = Object.assign({ ...this.catalog }, ...loaded) as Catalog;
+    const catalog = { ...this.catalog };
+    for (const { kind, list, warnings } of loaded) {
+      if (list !== undefined) (catalog as Record<CatalogKind, unknown>)[kind] = list;
+      this.#warnings.set(kind, warnings);
+    }
+    this.catalog = catalog;
     this.deps.onCatalog(this, kinds);
+    // Only when the warnings changed: a new `ready` also tells the hub the server (re)connected.
+    if (this.status.state === 'ready') {
+      const ready = this.#ready();
+      if (JSON.stringify(ready) !== JSON.stringify(this.status)) this.#setStatus(ready);
+    }
+  }
+
+  /** Ready, with what the lists' loading found wrong (see `#loadCatalog`). */
+  #ready(): ServerStatus {
+    const warnings = CATALOG_KINDS.flatMap((kind) => this.#warnings.get(kind) ?? []);
+    return warnings.length > 0 ? { state: 'ready', warnings } : { state: 'ready' };
   }
 
   #schedulePing(generation: number): void {

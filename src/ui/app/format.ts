@@ -1,11 +1,18 @@
 /** Small pure formatters for the dashboard: text a person reads, no markup. */
 import type { ServerStatus } from '../../protocol/views.ts';
 
-/** The status as the server list shows it: `connecting`, `ready`, `error: <reason>`, `disabled`. */
+/**
+ * The status as the server list shows it: `connecting`, `ready`, `ready (2 warnings)`,
+ * `error: <reason>`, `disabled`.
+ */
 export function statusText(status: ServerStatus): string {
   switch (status.state) {
     case 'error':
       return `error: ${status.reason}`;
+    case 'ready':
+      return status.warnings?.length
+        ? `ready (${status.warnings.length === 1 ? '1 warning' : `${status.warnings.length} warnings`})`
+        : 'ready';
     default:
       return status.state;
   }

@@ -295,3 +295,21 @@ describe('readableError', () => {
     expect(readableError(other, 'tools/call')).toBe(other);
   });
 });
+
+describe('session ids', () => {
+  it('refuses a second connection with a session id already open', async () => {
+    const { hub } = await rawClient();
+    const { port2 } = new MessageChannel();
+    await expect(
+      hub.connect(new MessagePortTransport(port2), {
+        origin: 'http://127.0.0.1',
+        clientName: 'copycat',
+        sessionId: 'fuzz-session',
+      }),
+    ).rejects.toThrow(/already open/);
+    port2.close();
+    expect([...hub.sessions.map.values()].map((session) => session.principal.clientName)).toEqual([
+      'fuzz',
+    ]);
+  });
+});
