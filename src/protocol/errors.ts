@@ -27,6 +27,8 @@ export const NexusErrorCode = {
   ConsentRequired: -32063,
   /** The server needs the person to sign in (OAuth) before it answers. */
   SignInRequired: -32064,
+  /** The server answered with a result Nexus could not read (it breaks the MCP schema). */
+  InvalidResult: -32065,
 } as const;
 
 export type NexusErrorKind =
@@ -35,7 +37,8 @@ export type NexusErrorKind =
   | 'server-timeout'
   | 'denied'
   | 'consent-required'
-  | 'sign-in-required';
+  | 'sign-in-required'
+  | 'invalid-result';
 
 /** What every Nexus error's `data` holds (more fields may follow, e.g. `state`, `timeoutMs`). */
 export interface NexusErrorData {
@@ -124,6 +127,16 @@ export function consentRequired(
   );
 }
 
+/** The server's answer to `what` breaks the MCP schema in a way Nexus cannot pass on. */
+export function invalidResult(server: string, what: string, problems: string): ProtocolError {
+  const next = `This is a bug in the server '${server}': tell its authors.`;
+  return nexusError(
+    NexusErrorCode.InvalidResult,
+    `Server '${server}' answered ${what} with a result Nexus could not read (${problems}). ${next}`,
+    { nexus: 'invalid-result', server, next },
+  );
+}
+
 /** The server needs the person to sign in first. */
 export function signInRequired(server: string): ProtocolError {
   const next = `Sign in from the Nexus dashboard (Servers → ${server}), then try again.`;
@@ -132,4 +145,30 @@ export function signInRequired(server: string): ProtocolError {
     `Server '${server}' needs you to sign in. ${next}`,
     { nexus: 'sign-in-required', server, next },
   );
+}
+
+/**
+ * A schema library's issue list (the JSON text of `[{ path, message }, …]` that the SDK puts in
+ * its errors) as one clause per issue, "params.name: expected string, received number"; undefined
+ * when `text` is not such a list.
+ */
+export function schemaIssuesText(text: string): string | undefined {
+  let issues: unknown;
+  try {
+    issues = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (!Array.isArray(issues) || issues.length === 0) return undefined;
+  return issues
+    .map((issue: { path?: unknown; message?: unknown }) => {
+      const path =
+        Array.isArray(issue?.path) && issue.path.length > 0 ? issue.path.join('.') : '(top level)';
+      const what =
+        typeof issue?.message === 'string'
+          ? issue.message.replace(/^Invalid input: /, '')
+          : 'invalid';
+      return `${path}: ${what}`;
+    })
+    .join('; ');
 }

@@ -19,6 +19,7 @@
  */
 import type { JSONRPCMessage, RequestId, Transport } from '@modelcontextprotocol/server';
 import { ProtocolErrorCode } from '@modelcontextprotocol/server';
+import { schemaIssuesText } from '../../protocol/errors.ts';
 import type { Ids } from '../ports.ts';
 
 /** Why a message was not handed to the SDK, and whether it was answered. */
@@ -269,15 +270,11 @@ export function guardTransport(transport: Transport, options: GuardOptions): Tra
 }
 
 /**
- * A schema library's issue list as the SDK words it: "Invalid tools/call request: [ …issues… ]"
- * (−32602, from its envelope check) or only "[ …issues… ]" (−32603, from a handler's own parse).
+ * A schema library's issue list as the SDK words a bad request: "Invalid tools/call request:
+ * [ …issues… ]" (−32602, from its envelope check) or only "[ …issues… ]" (−32603, from a
+ * handler's own parse). Not "Invalid result for …": that is a server's fault, worded upstream.
  */
-const SCHEMA_DUMP = /^(?:Invalid [^:\n]+?: )?(\[[\s\S]*\])$/;
-
-interface SchemaIssue {
-  path?: unknown;
-  message?: unknown;
-}
+const REQUEST_DUMP = /^(?:Invalid \S+ request: )?(\[[\s\S]*\])$/;
 
 /**
  * An error whose message is a schema library's issue list, as −32602 with one clause per issue:
@@ -294,28 +291,11 @@ export function readableError(message: JSONRPCMessage, method: string): JSONRPCM
   ) {
     return message;
   }
-  const dump = SCHEMA_DUMP.exec(error.message);
-  if (!dump) return message;
-  let issues: unknown;
-  try {
-    issues = JSON.parse(dump[1]!);
-  } catch {
-    return message;
-  }
-  if (!Array.isArray(issues) || issues.length === 0) return message;
-  const clauses = issues.map((issue: SchemaIssue) => {
-    const path =
-      Array.isArray(issue.path) && issue.path.length > 0 ? issue.path.join('.') : 'the request';
-    const what =
-      typeof issue.message === 'string' ? issue.message.replace(/^Invalid input: /, '') : 'invalid';
-    return `${path}: ${what}`;
-  });
+  const dump = REQUEST_DUMP.exec(error.message);
+  const words = dump ? schemaIssuesText(dump[1]!) : undefined;
+  if (words === undefined) return message;
   return {
     ...message,
-    error: {
-      ...error,
-      code: InvalidParams,
-      message: `Invalid ${method} request: ${clauses.join('; ')}`,
-    },
+    error: { ...error, code: InvalidParams, message: `Invalid ${method} request: ${words}` },
   };
 }

@@ -13,6 +13,7 @@
 import {
   Client,
   LOG_LEVEL_META_KEY,
+  ProtocolError,
   SdkError,
   SdkErrorCode,
   type CompleteRequest,
@@ -23,7 +24,12 @@ import {
   type ServerCapabilities,
   type Transport,
 } from '@modelcontextprotocol/client';
-import { serverTimeout, serverUnavailable } from '../../protocol/errors.ts';
+import {
+  invalidResult,
+  schemaIssuesText,
+  serverTimeout,
+  serverUnavailable,
+} from '../../protocol/errors.ts';
 import {
   RoundTrips,
   type Exchange,
@@ -107,6 +113,8 @@ export class Upstream {
   /** When `status` last changed. */
   since: number;
   catalog: Catalog = emptyCatalog();
+  /** When the next connection attempt is due (wall clock), after a failure. */
+  #retryAt: number | undefined;
   /** Per list, what its last load found wrong (a failure, duplicates); shown with `ready`. */
   readonly #warnings = new Map<CatalogKind, string[]>();
   activeTransport?: TransportKind;
@@ -339,10 +347,45 @@ export class Upstream {
         // The SDK has already sent notifications/cancelled upstream; say whose silence it was.
         throw serverTimeout(this.entry.slug, what, this.timeoutMs);
       }
-      throw error;
+      // The server's own error answer (or one of the hub's, already worded), or the client
+      // cancelled: as it is. Anything else failed on the way and would reach the client as a
+      // bare "Failed to fetch": say which server, what happened and what Nexus does about it.
+      if (error instanceof ProtocolError || signal?.aborted) throw error;
+      throw await this.#failedOnTheWay(what, error);
     } finally {
       deadline.stop();
     }
+  }
+
+  /** A request that failed between the hub and the server, as an error that names both. */
+  async #failedOnTheWay(what: string, error: unknown): Promise<ProtocolError> {
+    const slug = this.entry.slug;
+    if (error instanceof SdkError && error.code === SdkErrorCode.InvalidResult) {
+      const detail = error.message.replace(/^Invalid result for [^:]*: /, '');
+      return invalidResult(slug, what, schemaIssuesText(detail) ?? detail);
+    }
+    const connector = this.deps.connectors.get(this.entry.kind);
+    let reason: string;
+    try {
+      reason = connector
+        ? await connector.explain(error, this.entry)
+        : error instanceof Error
+          ? error.message
+          : String(error);
+    } catch {
+      reason = error instanceof Error ? error.message : String(error);
+    }
+    const retryIn =
+      this.status.state === 'error' && this.#retryAt !== undefined
+        ? Math.max(0, Math.ceil((this.#retryAt - this.deps.clock.now()) / 1000))
+        : undefined;
+    const next =
+      retryIn === undefined
+        ? `Nexus reconnects on its own; try again in a few seconds (Servers → ${slug} shows how it is going).`
+        : `Nexus retries ${retryIn <= 1 ? 'in a moment' : `in ${retryIn} s`}; try again then (Servers → ${slug} shows how it is going).`;
+    return serverUnavailable(slug, `could not be reached for ${what} (${reason})`, next, {
+      state: this.status.state,
+    });
   }
 
   /** 2026-07-28: the call's parameters with the log level it should carry, if any. */
@@ -570,6 +613,7 @@ export class Upstream {
     this.#setStatus({ state: 'error', reason });
     const delay = backoffDelay(this.#attempt++, this.deps.backoff, this.deps.random);
     this.deps.onLog?.(`server '${this.entry.slug}': ${reason}; retrying in ${delay} ms`);
+    this.#retryAt = this.deps.clock.now() + delay;
     this.#retryTimer = this.deps.clock.setTimeout(() => {
       if (retryGeneration === this.#generation) void this.#connect(retryGeneration);
     }, delay);

@@ -22,6 +22,10 @@ async function setUp() {
   const url = upstreams.add('weather', () => {
     const server = new McpServer({ name: 'weather', version: '1' });
     server.registerTool('today', { description: 'today' }, async () => ({ content: [] }));
+    // A resource whose contents break the MCP schema (a blob that is not base64).
+    server.registerResource('map', 'weather://map', {}, async () => ({
+      contents: [{ uri: 'weather://map', blob: '%%% not base64', mimeType: 'image/png' }],
+    }));
     return server;
   });
   const view = await hub.admin.addServer({
@@ -53,6 +57,16 @@ describe('errors clients get from Nexus', () => {
       nexus: 'invalid-params',
       next: expect.stringMatching(/tools\/list/),
     });
+  });
+
+  it('a result the server got wrong is −32065, naming the server and what was wrong', async () => {
+    const { client } = await setUp();
+    const error = await protocolError(client.readResource({ uri: 'weather://map' }));
+    expect(error.code).toBe(NexusErrorCode.InvalidResult);
+    expect(error.message).toMatch(
+      /^Server 'weather' answered resource weather:\/\/map with a result Nexus could not read \(contents\.0\.blob: Invalid Base64 string\)/,
+    );
+    expect(error.data).toMatchObject({ nexus: 'invalid-result', server: 'weather' });
   });
 
   it('a disabled server is "server unavailable", naming it and how to enable it', async () => {
