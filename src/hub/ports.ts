@@ -109,7 +109,7 @@ export interface RegistryStore {
 export interface JournalRecord extends TrafficFacts {
   /** Bytes of the message as JSON. */
   size: number;
-  /** The JSON-RPC message, serialized, with secrets redacted. */
+  /** The JSON-RPC message, serialized, with secrets redacted; its beginning when `truncated`. */
   json: string;
 }
 

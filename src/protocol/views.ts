@@ -49,6 +49,11 @@ export interface TrafficFacts {
   latencyMs?: number;
   /** An `invalid` message: what was wrong with it, and whether it was answered (−32600). */
   problem?: string;
+  /**
+   * Only the beginning of the message is kept (the Inspector's byte budget ran out, or the journal
+   * does not keep messages this large); `size` is still the whole message's.
+   */
+  truncated?: boolean;
 }
 
 export type ServerStatus =
@@ -147,8 +152,10 @@ export interface TrafficView extends TrafficFacts {
 }
 
 export interface TrafficDetail {
-  /** The message, pretty-printed. */
+  /** The message, pretty-printed; when `truncated`, the beginning of its JSON text as it came. */
   json: string;
+  /** Only the beginning was kept (see `TrafficFacts.truncated`). */
+  truncated?: boolean;
   /**
    * For a message the hub sent a server over HTTP: the exchange as a cURL command line, secret
    * header values masked.

@@ -5,7 +5,7 @@
  * throws in the hub worker or in either page, and the Inspector still shows the calls that follow.
  */
 import { expect, test, type Page } from '@playwright/test';
-import { appForThisFile, nexus, openClientPage, watchHubErrors } from './support.ts';
+import { appForThisFile, attachToHub, nexus, openClientPage } from './support.ts';
 
 const { app, stops } = appForThisFile();
 
@@ -24,7 +24,7 @@ test('3,000 hostile frames: one answer per readable id, no uncaught error, the I
   const dashboardErrors = pageErrors(dashboard);
   await dashboard.goto(`${app.url}/#/inspector`);
   await expect(dashboard.getByRole('heading', { name: 'Inspector' })).toBeVisible();
-  const hub = await watchHubErrors(browser);
+  const hub = await attachToHub(browser);
 
   const client = await openClientPage(context, app);
   const clientErrors = pageErrors(client);
@@ -50,4 +50,39 @@ test('3,000 hostile frames: one answer per readable id, no uncaught error, the I
   expect(hub.errors).toEqual([]);
   expect(dashboardErrors).toEqual([]);
   expect(clientErrors).toEqual([]);
+});
+
+test('four 50 MB frames are answered, shown truncated, and the hub heap returns near its baseline', async ({
+  browser,
+}) => {
+  const context = await browser.newContext();
+  stops.push(() => context.close());
+  const dashboard = await context.newPage();
+  await dashboard.goto(`${app.url}/#/inspector`);
+  await expect(dashboard.getByRole('heading', { name: 'Inspector' })).toBeVisible();
+  const hub = await attachToHub(browser);
+  const client = await openClientPage(context, app);
+  await nexus(client, 'connect', 'v2', 'warm-up');
+  await nexus(client, 'callText', 'warm-up', 'nexus__clock', {});
+  const before = await hub.heapAfterGc();
+
+  expect(await nexus(client, 'hugeFrames', 4, 50_000_000)).toBe(4);
+  // The recorder measures what it recorded within a second; then only previews stay.
+  let after = 0;
+  await expect
+    .poll(async () => (after = await hub.heapAfterGc()) - before, { timeout: 20_000 })
+    .toBeLessThan(16 * 1024 * 1024);
+  console.log(
+    `worker heap after GC: ${(before / 2 ** 20).toFixed(1)} MiB before four 50 MB frames, ` +
+      `${(after / 2 ** 20).toFixed(1)} MiB after`,
+  );
+
+  // The Inspector lists them with their real size and shows the beginning, saying so.
+  await dashboard.getByLabel('Method').fill('ping');
+  const rows = dashboard.getByRole('table', { name: 'Messages' }).locator('tbody tr[data-seq]');
+  const huge = rows.filter({ hasText: 'huge' }).filter({ hasText: /MB/ }).first();
+  await expect(huge).toBeVisible();
+  await huge.getByRole('button', { name: /^Details of message/ }).click();
+  await expect(dashboard.getByTestId('truncated')).toContainText('kept only the beginning');
+  expect(hub.errors).toEqual([]);
 });

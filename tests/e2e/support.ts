@@ -108,12 +108,21 @@ export async function openClientPage(context: BrowserContext, app: App): Promise
   return page;
 }
 
+/** The hub's SharedWorker seen through DevTools: its uncaught errors, and protocol calls into it. */
+export interface HubWorker {
+  /** Uncaught exceptions and unhandled rejections since attaching, as DevTools describes them. */
+  errors: string[];
+  /** Sends a DevTools protocol command to the worker (`Runtime.getHeapUsage`, …). */
+  call<T = unknown>(method: string, params?: Record<string, unknown>): Promise<T>;
+  /** Bytes of the worker's JavaScript heap in use right after a full garbage collection. */
+  heapAfterGc(): Promise<number>;
+}
+
 /**
- * Collects the uncaught exceptions (and unhandled rejections) of the hub's SharedWorker, which
- * Playwright does not expose as a worker: through the browser's DevTools protocol, attached to
- * the worker's target. Call once the hub runs (a page connected to it).
+ * Attaches to the hub's SharedWorker, which Playwright does not expose as a worker, through the
+ * browser's DevTools protocol. Call once the hub runs (a page connected to it).
  */
-export async function watchHubErrors(browser: Browser): Promise<{ errors: string[] }> {
+export async function attachToHub(browser: Browser): Promise<HubWorker> {
   const cdp = await browser.newBrowserCDPSession();
   const { targetInfos } = (await cdp.send('Target.getTargets')) as {
     targetInfos: Array<{ type: string; url: string; targetId: string }>;
@@ -129,18 +138,46 @@ export async function watchHubErrors(browser: Browser): Promise<{ errors: string
     flatten: false,
   })) as { sessionId: string };
   const errors: string[] = [];
+  const waiting = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>();
+  let nextId = 1;
   cdp.on('Target.receivedMessageFromTarget', (event: { message: string }) => {
     const message = JSON.parse(event.message) as {
+      id?: number;
+      result?: unknown;
+      error?: { message: string };
       method?: string;
       params?: { exceptionDetails: { text: string; exception?: { description?: string } } };
     };
+    if (message.id !== undefined) {
+      const waiter = waiting.get(message.id);
+      waiting.delete(message.id);
+      if (message.error) waiter?.reject(new Error(message.error.message));
+      else waiter?.resolve(message.result);
+      return;
+    }
     if (message.method !== 'Runtime.exceptionThrown' || !message.params) return;
     const { text, exception } = message.params.exceptionDetails;
     errors.push(exception?.description ?? text);
   });
-  await cdp.send('Target.sendMessageToTarget', {
-    sessionId,
-    message: JSON.stringify({ id: 1, method: 'Runtime.enable' }),
-  });
-  return { errors };
+  const call = <T>(method: string, params: Record<string, unknown> = {}): Promise<T> => {
+    const id = nextId++;
+    const answered = new Promise<T>((resolve, reject) =>
+      waiting.set(id, { resolve: resolve as (value: unknown) => void, reject }),
+    );
+    void cdp.send('Target.sendMessageToTarget', {
+      sessionId,
+      message: JSON.stringify({ id, method, params }),
+    });
+    return answered;
+  };
+  await call('Runtime.enable');
+  return {
+    errors,
+    call,
+    async heapAfterGc() {
+      await call('HeapProfiler.collectGarbage');
+      const { usedSize } = await call<{ usedSize: number }>('Runtime.getHeapUsage');
+      return usedSize;
+    },
+  };
 }

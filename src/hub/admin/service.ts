@@ -169,6 +169,10 @@ export class AdminService {
   trafficDetail(seq: number): TrafficDetail | undefined {
     const entry = this.options.recorder.inspector.entry(seq);
     if (!entry) return undefined;
+    if (entry.message === undefined) {
+      // Only its beginning is kept: say so, with the size of the whole.
+      return { json: entry.preview ?? '', truncated: true };
+    }
     // Redacted like the journal: a server that echoes a token does not get it shown.
     const json = redact(jsonOf(entry.message, 2), this.secrets());
     const upstream =

@@ -24,9 +24,18 @@ export type TrafficEndpoint = Pick<
 export interface TrafficEntry extends TrafficFacts {
   /** Bytes of the message as JSON, worked out on first read. */
   size?: number;
-  /** What arrived or left, as it was: usually a JSON-RPC message, but any value a peer sent. */
+  /**
+   * What arrived or left, as it was: usually a JSON-RPC message, but any value a peer sent.
+   * Undefined once `truncated`: then `preview` holds the beginning of its JSON text.
+   */
   message: JSONRPCMessage | unknown;
+  preview?: string;
 }
+
+/** Full messages the Inspector keeps, in bytes of JSON; older ones beyond it keep a preview. */
+export const DEFAULT_FULL_BYTES = 32 * 1024 * 1024;
+/** Characters of JSON text a truncated message keeps. */
+export const PREVIEW_CHARS = 4_096;
 
 export const DEFAULT_TRAFFIC_CAPACITY = 500;
 export const MAX_TRAFFIC_CAPACITY = 10_000;
@@ -43,14 +52,57 @@ export class Inspector {
   #enabled = true;
   /** Recorded, not yet handed to the journal (see `takeUnsaved`). */
   #unsaved: TrafficEntry[] = [];
+  /** Measured entries still holding their full message, oldest first, and their bytes. */
+  readonly #full = new Map<TrafficEntry, number>();
+  #fullBytes = 0;
 
   constructor(
     private readonly clock: Clock,
     capacity = DEFAULT_TRAFFIC_CAPACITY,
     /** Told after each recorded message (the hub throttles what it passes on). */
     private readonly onRecord: () => void = () => {},
+    /** The byte budget for full messages (see `measured`). */
+    private readonly fullBudget = DEFAULT_FULL_BYTES,
+    /**
+     * What a truncated message keeps of its JSON text. The recorder redacts before it cuts: a
+     * secret cut in two would no longer be recognized, and half of it shown.
+     */
+    private readonly previewOf: (json: string) => string = (json) => previewText(json),
   ) {
     this.#capacity = clampCapacity(capacity);
+  }
+
+  /**
+   * An entry's message was serialized (by the recorder, within a second of its recording): it
+   * now counts against the byte budget, and the oldest full messages beyond the budget keep only
+   * a preview. Memory is thus bounded by bytes, not only by the number of entries: four 50 MB
+   * frames do not stay in the worker's heap.
+   */
+  measured(entry: TrafficEntry, json: string): void {
+    if (entry.message === undefined || this.#full.has(entry)) return;
+    const bytes = entry.size ?? utf8Length(json);
+    entry.size = bytes;
+    if (!this.#inRing(entry)) return;
+    this.#full.set(entry, bytes);
+    this.#fullBytes += bytes;
+    for (const [oldest, size] of this.#full) {
+      if (this.#fullBytes <= this.fullBudget) break;
+      this.#truncate(oldest, oldest === entry ? json : undefined);
+      this.#fullBytes -= size;
+    }
+  }
+
+  #truncate(entry: TrafficEntry, json?: string): void {
+    this.#full.delete(entry);
+    entry.preview = this.previewOf(json ?? jsonOf(entry.message));
+    entry.message = undefined;
+    entry.truncated = true;
+  }
+
+  #inRing(entry: TrafficEntry): boolean {
+    // Entries leave the ring oldest first; one newer than the oldest kept is still there.
+    const oldest = this.#ring.length < this.#capacity ? this.#ring[0] : this.#ring[this.#start];
+    return oldest !== undefined && entry.seq >= oldest.seq;
   }
 
   /** Whether messages are being recorded now. */
@@ -90,12 +142,22 @@ export class Inspector {
     this.#capacity = clampCapacity(capacity);
     this.#ring = entries.slice(-this.#capacity);
     this.#start = 0;
+    for (const entry of entries.slice(0, -this.#capacity)) this.#forget(entry);
   }
 
   clear(): void {
     this.#ring = [];
     this.#start = 0;
     this.#pending.clear();
+    this.#full.clear();
+    this.#fullBytes = 0;
+  }
+
+  #forget(entry: TrafficEntry): void {
+    const bytes = this.#full.get(entry);
+    if (bytes === undefined) return;
+    this.#full.delete(entry);
+    this.#fullBytes -= bytes;
   }
 
   /** Messages dropped at the door since the hub started (no readable id, so no answer). */
@@ -194,6 +256,7 @@ export class Inspector {
       return;
     }
     const evicted = this.#ring[this.#start]!;
+    this.#forget(evicted);
     if (evicted.kind === 'request') {
       // Its response will find nothing to match: forget the wait rather than leak it.
       for (const [key, pending] of this.#pending) {
@@ -231,6 +294,15 @@ function fieldsOf(message: unknown): { kind: TrafficKind; method?: string; id?: 
 function clampCapacity(capacity: number): number {
   if (!Number.isFinite(capacity)) return DEFAULT_TRAFFIC_CAPACITY;
   return Math.min(MAX_TRAFFIC_CAPACITY, Math.max(10, Math.round(capacity)));
+}
+
+/**
+ * The first `PREVIEW_CHARS` characters of `json`, as a string of their own. A plain `slice` is a
+ * view into its parent in V8 (a "sliced string"): four previews of 50 MB messages would keep all
+ * 200 MB alive. Parsing the slice's JSON literal makes a fresh copy.
+ */
+export function previewText(json: string): string {
+  return JSON.parse(JSON.stringify(json.slice(0, PREVIEW_CHARS))) as string;
 }
 
 /** The size of a message as JSON, in bytes (UTF-8); of `jsonOf`'s text for what JSON cannot hold. */

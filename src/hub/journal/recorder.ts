@@ -7,13 +7,15 @@
  */
 import type { InspectorSettings } from '../../protocol/views.ts';
 import type { Clock, JournalRecord, JournalStore, RegistryStore } from '../ports.ts';
-import { Inspector, utf8Length, type TrafficEntry } from './protocol-log.ts';
+import { Inspector, previewText, utf8Length, type TrafficEntry } from './protocol-log.ts';
 import { redact } from './redaction.ts';
 import { jsonOf } from './untrusted-json.ts';
 
 /** The Inspector's settings, kept across restarts of the hub (registry meta key). */
 const SETTINGS_KEY = 'inspector-settings';
 const SAVE_EVERY_MS = 1_000;
+/** The largest message (characters of JSON) the journal keeps whole; larger ones, a preview. */
+const JOURNAL_MESSAGE_CHARS = 256 * 1024;
 
 export interface RecorderOptions {
   clock: Clock;
@@ -21,6 +23,8 @@ export interface RecorderOptions {
   /** Where the log is kept across restarts; none: this hub's life only. */
   journal: JournalStore | undefined;
   capacity: number | undefined;
+  /** The Inspector's byte budget for full messages (default 32 MiB). */
+  fullBytes?: number;
   /** The secret values to redact now (they change as servers are edited). */
   secrets: () => string[];
   /** Something was recorded: dashboards hear of it (the hub throttles). */
@@ -36,7 +40,13 @@ export class ProtocolRecorder {
   #write: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: RecorderOptions) {
-    this.inspector = new Inspector(options.clock, options.capacity, () => this.#recorded());
+    this.inspector = new Inspector(
+      options.clock,
+      options.capacity,
+      () => this.#recorded(),
+      options.fullBytes,
+      (json) => previewText(redact(json, options.secrets())),
+    );
   }
 
   /** The registry meta key the settings are kept under. */
@@ -53,12 +63,14 @@ export class ProtocolRecorder {
     if (!journal) return;
     try {
       const records = await journal.latest(this.inspector.capacity);
-      this.inspector.restore(
-        records.map(({ json, ...record }) => ({
-          ...record,
-          message: JSON.parse(json) as TrafficEntry['message'],
-        })),
+      const entries = records.map(({ json, ...record }): TrafficEntry =>
+        record.truncated
+          ? { ...record, message: undefined, preview: json }
+          : { ...record, message: JSON.parse(json) as TrafficEntry['message'] },
       );
+      this.inspector.restore(entries);
+      for (const [index, entry] of entries.entries())
+        this.inspector.measured(entry, records[index]!.json);
     } catch (error) {
       this.options.log(`could not read the journal: ${String(error)}`);
     }
@@ -82,7 +94,8 @@ export class ProtocolRecorder {
   }
 
   #recorded(): void {
-    if (this.#timer === undefined && this.options.journal) {
+    // Even without a journal: the save is also where messages are measured for the byte budget.
+    if (this.#timer === undefined) {
       this.#timer = this.options.clock.setTimeout(() => {
         this.#timer = undefined;
         void this.#save();
@@ -91,19 +104,33 @@ export class ProtocolRecorder {
     this.options.recorded();
   }
 
-  /** Writes what the Inspector recorded since the last write, serialized and redacted. */
+  /**
+   * Measures what the Inspector recorded since the last save (its byte budget) and writes it to
+   * the journal, serialized and redacted; a message larger than `JOURNAL_MESSAGE_CHARS` is
+   * written as its beginning only, marked `truncated`.
+   */
   #save(): Promise<void> {
     const journal = this.options.journal;
     const entries = this.inspector.takeUnsaved();
-    if (!journal || entries.length === 0) return this.#write;
-    const secrets = this.options.secrets();
-    const records = entries.map((entry): JournalRecord => {
-      const { message, ...rest } = entry;
-      // One serialization serves both: the size (of the message as sent) and the redacted text.
-      const raw = jsonOf(message);
-      entry.size ??= utf8Length(raw);
-      return { ...rest, size: entry.size, json: redact(raw, secrets) };
-    });
+    if (entries.length === 0) return this.#write;
+    const secrets = journal ? this.options.secrets() : [];
+    const records: JournalRecord[] = [];
+    for (const entry of entries) {
+      // Truncated already (the ring moved past it before this save): its preview is all there is.
+      const raw = entry.message === undefined ? (entry.preview ?? '') : jsonOf(entry.message);
+      // One serialization serves all three: the size, the byte budget and the journal's text.
+      this.inspector.measured(entry, raw);
+      if (!journal) continue;
+      const { message: _message, preview: _preview, ...rest } = entry;
+      const whole = raw.length <= JOURNAL_MESSAGE_CHARS && !entry.truncated;
+      records.push({
+        ...rest,
+        size: entry.size ?? utf8Length(raw),
+        json: whole ? redact(raw, secrets) : (entry.preview ?? previewText(redact(raw, secrets))),
+        ...(whole ? {} : { truncated: true }),
+      });
+    }
+    if (!journal) return this.#write;
     const capacity = this.inspector.capacity;
     this.#write = this.#write
       .then(() => journal.append(records, capacity))

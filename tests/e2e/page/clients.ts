@@ -221,6 +221,48 @@ const api = {
     const frames = fc.sample(framesArb(count), { seed, numRuns: 1 })[0]!;
     return runFuzz(port, frames);
   },
+  /**
+   * Opens a raw session and posts `count` pings, each a text frame of about `bytes` bytes (a pad
+   * in its params); resolves with how many were answered.
+   */
+  async hugeFrames(count: number, bytes: number): Promise<number> {
+    const { port } = await openHubPort({ role: 'client', clientName: 'huge', clientVersion: '1' });
+    const answered = new Set<unknown>();
+    let wake = (): void => {};
+    port.addEventListener('message', (event: MessageEvent) => {
+      if (typeof event.data !== 'string') return;
+      const data: unknown = JSON.parse(event.data);
+      for (const message of Array.isArray(data) ? data : [data]) {
+        if ('result' in message || 'error' in message) answered.add(message.id);
+      }
+      wake();
+    });
+    const until = (id: unknown) =>
+      new Promise<void>((resolve) => {
+        wake = () => answered.has(id) && resolve();
+        wake();
+      });
+    port.postMessage(
+      JSON.stringify({
+        jsonrpc: '2.0',
+        id: 'init',
+        method: 'initialize',
+        params: {
+          protocolVersion: '2025-06-18',
+          capabilities: {},
+          clientInfo: { name: 'huge', version: '1' },
+        },
+      }),
+    );
+    await until('init');
+    port.postMessage(JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }));
+    const pad = 'x'.repeat(bytes);
+    for (let id = 1; id <= count; id++) {
+      port.postMessage(`{"jsonrpc":"2.0","id":${id},"method":"ping","params":{"pad":"${pad}"}}`);
+      await until(id);
+    }
+    return answered.size - 1;
+  },
   async close(name: string): Promise<void> {
     await clients.get(name)?.close();
     clients.delete(name);
