@@ -25,6 +25,7 @@ import { NameTable } from './registry/names.ts';
 import { Servers } from './registry/servers.ts';
 import { LogFanout } from './router/log-fanout.ts';
 import { Router } from './router/router.ts';
+import { RelayedResults } from './upstream/relay.ts';
 import { Subscriptions } from './router/subscriptions.ts';
 import { DEFAULT_BACKOFF } from './upstream/backoff.ts';
 import { builtinConnector } from './upstream/connectors/builtin.ts';
@@ -63,12 +64,15 @@ export class Hub {
   readonly #subscriptions: Subscriptions;
   readonly #logs: LogFanout;
   readonly #connectors;
+  /** Results the SDKs would refuse, carried around them (upstream/relay.ts). */
+  readonly #relay: RelayedResults;
 
   private constructor(private readonly options: HubOptions) {
     const clock = (this.#clock = options.clock ?? systemClock);
     this.ids = options.ids ?? randomIds;
     const log = (this.#log = (message: string) => options.log?.(message));
     this.policy = options.policy;
+    this.#relay = new RelayedResults(this.ids);
     this.events = new HubEvents(clock, log);
     this.router = new Router({ upstreams: this.#upstreams, clock, pageSize: options.pageSize });
     this.person = new PersonQueue(clock, this.ids, () =>
@@ -91,6 +95,7 @@ export class Hub {
         logs: this.#logs,
         clock,
         ids: this.ids,
+        relay: this.#relay,
         events: {
           changed: () => this.events.soon('sessions'),
           log,
@@ -215,6 +220,7 @@ export class Hub {
       pingIntervalMs: this.options.pingIntervalMs ?? 5_000,
       pingTimeoutMs: this.options.pingTimeoutMs ?? 4_000,
       connectors: this.#connectors,
+      relay: this.#relay,
       clientInfo: { name: 'nexus-hub', version: HUB_VERSION },
       onStatus: (changed, was) => {
         this.events.emit({ type: 'servers' });

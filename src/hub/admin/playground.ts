@@ -19,37 +19,47 @@ import {
 } from '@modelcontextprotocol/client';
 import { SDK_TIMEOUT_OFF } from '../upstream/deadline.ts';
 import type { Hub } from '../hub.ts';
+import { RelayedResults } from '../upstream/relay.ts';
 
 export const PLAYGROUND_CLIENT_NAME = 'Nexus playground';
 
 export class Playground {
   #client: Promise<Client> | undefined;
+  /**
+   * The Playground's SDK client refuses what the hub relays unchanged (an unknown content type):
+   * it reads such results through a relay of its own, so the page can show them as JSON.
+   */
+  readonly #relay: RelayedResults;
 
   constructor(
     private readonly hub: Hub,
     /** The origin the playground's session is recorded under (the dashboard's own). */
     private readonly origin: string,
     private readonly version: string,
-  ) {}
+  ) {
+    this.#relay = new RelayedResults(hub.ids);
+  }
 
   async callTool(name: string, args: Record<string, unknown>): Promise<CallToolResult> {
     const client = await this.#connected();
     // No timeout of the client's own: each server's timeout (kept by the hub) applies, and a
     // person may be answering an elicitation in the dashboard meanwhile.
-    return (await client.callTool(
-      { name, arguments: args },
-      { timeout: SDK_TIMEOUT_OFF },
-    )) as CallToolResult;
+    const result = await client.callTool({ name, arguments: args }, { timeout: SDK_TIMEOUT_OFF });
+    return this.#relay.restoreResult(result) as CallToolResult;
   }
 
   async readResource(uri: string): Promise<ReadResourceResult> {
     const client = await this.#connected();
-    return client.readResource({ uri }, { timeout: SDK_TIMEOUT_OFF, cacheMode: 'bypass' });
+    return this.#relay.restoreResult(
+      await client.readResource({ uri }, { timeout: SDK_TIMEOUT_OFF, cacheMode: 'bypass' }),
+    );
   }
 
   async getPrompt(name: string, args: Record<string, string>): Promise<GetPromptResult> {
     const client = await this.#connected();
-    return client.getPrompt({ name, arguments: args }, { timeout: SDK_TIMEOUT_OFF });
+    return this.#relay.restoreResult(
+      await client.getPrompt({ name, arguments: args }, { timeout: SDK_TIMEOUT_OFF }),
+    );
   }
 
   async complete(params: CompleteRequest['params']): Promise<CompleteResult> {
@@ -95,7 +105,7 @@ export class Playground {
       client.onclose = () => {
         if (this.#client === opened) this.#client = undefined;
       };
-      await client.connect(clientSide);
+      await client.connect(this.#relay.sanitizing(clientSide));
       return client;
     })();
     const opened = this.#client;

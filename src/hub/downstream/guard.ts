@@ -20,6 +20,7 @@
 import type { JSONRPCMessage, RequestId, Transport } from '@modelcontextprotocol/server';
 import { ProtocolErrorCode } from '@modelcontextprotocol/server';
 import { schemaIssuesText } from '../../protocol/errors.ts';
+import { mapTransport } from '../journal/tap.ts';
 import type { Ids } from '../ports.ts';
 
 /** Why a message was not handed to the SDK, and whether it was answered. */
@@ -38,6 +39,8 @@ export interface GuardOptions {
    * before the answer is sent. Must not throw.
    */
   received(message: unknown, rejection?: Rejection): void;
+  /** What else changes an answer on its way out (the relay of results the SDK does not know). */
+  outbound?: (message: JSONRPCMessage) => JSONRPCMessage;
 }
 
 type Id = string | number;
@@ -106,7 +109,6 @@ export function guardTransport(transport: Transport, options: GuardOptions): Tra
   const byOriginal = new Map<Id, string>();
   // The method of each request the SDK has and has not answered, to word its errors.
   const methods = new Map<RequestId, string>();
-  let handler: Transport['onmessage'];
 
   const answer = (id: Id, code: number, problem: string): void => {
     transport
@@ -197,26 +199,21 @@ export function guardTransport(transport: Transport, options: GuardOptions): Tra
     return { message: message as unknown as JSONRPCMessage };
   };
 
-  const receive = (raw: unknown, extra: Parameters<NonNullable<Transport['onmessage']>>[1]) => {
+  /** Records the message, answers it here when it must, and says what the SDK gets. */
+  const admit = (raw: unknown): JSONRPCMessage | undefined => {
     const verdict = judge(raw);
     if ('rejection' in verdict) {
       options.received(raw, verdict.rejection);
       for (const { id, code, problem } of verdict.answers) answer(id, code, problem);
-      return;
+      return undefined;
     }
     options.received(raw);
-    try {
-      handler?.(verdict.message, extra);
-    } catch (error) {
-      // The SDK throws on what it cannot even describe (it puts a rejected message in its error
-      // text with JSON.stringify, which a cycle breaks): the message is dropped like any other
-      // it rejects, and the worker goes on.
-      transport.onerror?.(error instanceof Error ? error : new Error(String(error)));
-    }
+    return verdict.message;
   };
 
   /** The SDK's answer as the client should see it: its own id back, errors in words. */
-  const restore = (message: JSONRPCMessage): JSONRPCMessage => {
+  const restore = (sent: JSONRPCMessage): JSONRPCMessage => {
+    const message = options.outbound ? options.outbound(sent) : sent;
     if ('method' in message || !('id' in message) || message.id === undefined) return message;
     const sdkId = message.id;
     const method = methods.get(sdkId);
@@ -234,39 +231,7 @@ export function guardTransport(transport: Transport, options: GuardOptions): Tra
     return 'error' in restored ? readableError(restored, method) : restored;
   };
 
-  return {
-    start: () => transport.start(),
-    send: (message, sendOptions) => transport.send(restore(message), sendOptions),
-    close: () => transport.close(),
-    get sessionId() {
-      return transport.sessionId;
-    },
-    get hasPerRequestStream() {
-      return transport.hasPerRequestStream;
-    },
-    setProtocolVersion: (version: string) => transport.setProtocolVersion?.(version),
-    setSupportedProtocolVersions: (versions: string[]) =>
-      transport.setSupportedProtocolVersions?.(versions),
-    get onmessage() {
-      return handler;
-    },
-    set onmessage(next) {
-      handler = next;
-      transport.onmessage = next ? receive : undefined;
-    },
-    get onclose() {
-      return transport.onclose;
-    },
-    set onclose(next) {
-      transport.onclose = next;
-    },
-    get onerror() {
-      return transport.onerror;
-    },
-    set onerror(next) {
-      transport.onerror = next;
-    },
-  };
+  return mapTransport(transport, { inbound: admit, outbound: restore });
 }
 
 /**

@@ -34,6 +34,7 @@ import type { LogFanout } from '../router/log-fanout.ts';
 import { admits } from '../router/log-levels.ts';
 import type { ListPages, Router, Scope } from '../router/router.ts';
 import type { Subscriptions } from '../router/subscriptions.ts';
+import type { RelayedResults } from '../upstream/relay.ts';
 import type { CatalogKind } from '../upstream/upstream.ts';
 import { guardTransport, type Rejection } from './guard.ts';
 import { installHandlers } from './handlers.ts';
@@ -75,6 +76,8 @@ export interface SessionDeps {
   clock: Clock;
   ids: Ids;
   events: SessionEvents;
+  /** Gives results the SDK does not know their server's own parts back (../upstream/relay.ts). */
+  relay: RelayedResults;
 }
 
 const LIST_CHANGED: Record<CatalogKind, 'tools' | 'prompts' | 'resources'> = {
@@ -163,6 +166,7 @@ export class Session {
     const guarded = guardTransport(logged, {
       ids: this.deps.ids,
       received: (message, rejection) => traffic?.('in', this, message, rejection),
+      outbound: (message) => this.deps.relay.restore(message),
     });
     this.#handle = serveStdio((options) => this.#createServer(options.era), {
       transport: tapTransport(guarded, { inbound: (message) => this.#watchListens(message) }),

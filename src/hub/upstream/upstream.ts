@@ -58,6 +58,7 @@ import {
 import type { Connectors, OpenedTransport, TransportKind } from './connectors/connector.ts';
 import { ChangeStream } from './change-stream.ts';
 import { createUpstreamClient } from './client.ts';
+import type { RelayedResults } from './relay.ts';
 import { Deadline, SDK_TIMEOUT_OFF } from './deadline.ts';
 
 export type { CallOptions, InputCapableMethod, InputCapableResults } from './calls.ts';
@@ -96,6 +97,8 @@ export interface UpstreamDeps {
   onLog?(message: string): void;
   /** Each message to and from the server, for the Inspector (see ../journal/protocol-log.ts). */
   onTraffic?(upstream: Upstream, direction: TrafficDirection, message: JSONRPCMessage): void;
+  /** Carries results the SDK does not know around it (./relay.ts); without it they fail. */
+  relay?: RelayedResults;
 }
 
 export const DEFAULT_TIMEOUT_MS = 60_000;
@@ -477,7 +480,9 @@ export class Upstream {
       try {
         opened = await connector.open(entry, kind);
         this.#calls.related = opened.related;
-        await client.connect(this.#calls.watch(this.#tapped(opened.transport)));
+        const tapped = this.#tapped(opened.transport);
+        const relayed = this.deps.relay ? this.deps.relay.sanitizing(tapped) : tapped;
+        await client.connect(this.#calls.watch(relayed));
       } catch (error) {
         void client.close().catch(() => {});
         const failure = { error, observations: opened?.observations };

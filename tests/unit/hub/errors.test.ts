@@ -22,10 +22,13 @@ async function setUp() {
   const url = upstreams.add('weather', () => {
     const server = new McpServer({ name: 'weather', version: '1' });
     server.registerTool('today', { description: 'today' }, async () => ({ content: [] }));
-    // A resource whose contents break the MCP schema (a blob that is not base64).
-    server.registerResource('map', 'weather://map', {}, async () => ({
-      contents: [{ uri: 'weather://map', blob: '%%% not base64', mimeType: 'image/png' }],
-    }));
+    // A resource read whose result breaks the MCP schema (contents that are not a list).
+    server.registerResource(
+      'map',
+      'weather://map',
+      {},
+      async () => ({ contents: 'a map of the sky' }) as never,
+    );
     return server;
   });
   const view = await hub.admin.addServer({
@@ -64,7 +67,7 @@ describe('errors clients get from Nexus', () => {
     const error = await protocolError(client.readResource({ uri: 'weather://map' }));
     expect(error.code).toBe(NexusErrorCode.InvalidResult);
     expect(error.message).toMatch(
-      /^Server 'weather' answered resource weather:\/\/map with a result Nexus could not read \(contents\.0\.blob: Invalid Base64 string\)/,
+      /^Server 'weather' answered resource weather:\/\/map with a result Nexus could not read \(contents: expected array, received string\)/,
     );
     expect(error.data).toMatchObject({ nexus: 'invalid-result', server: 'weather' });
   });
