@@ -55,8 +55,11 @@ export interface AdminApi {
   removeServer(id: string): Promise<void>;
   setEnabled(id: string, enabled: boolean): Promise<void>;
   restartServer(id: string): Promise<void>;
-  /** One server in full (capabilities, instructions, its whole catalog). */
-  serverDetail(id: string): Promise<ServerDetail>;
+  /**
+   * One server in full (capabilities, instructions, its catalog): at most `limit` items of each
+   * list (`counts` has the whole numbers), so a page of 10,000 tools fetches what it shows.
+   */
+  serverDetail(id: string, limit?: number): Promise<ServerDetail>;
   listSessions(): Promise<SessionView[]>;
   /** Ends a client's session; its page sees the connection close. */
   disconnectSession(sessionId: string): Promise<void>;

@@ -31,7 +31,7 @@ export function createAdminApi(
     removeServer: (id) => admin.removeServer(id),
     setEnabled: (id, enabled) => admin.setEnabled(id, enabled),
     restartServer: async (id) => admin.restartServer(id),
-    serverDetail: async (id) => admin.serverDetail(id),
+    serverDetail: async (id, limit) => admin.serverDetail(id, limit),
     listSessions: async () => admin.listSessions(),
     disconnectSession: (sessionId) => admin.disconnectSession(sessionId),
     callTool: (name, args) => playground.callTool(name, args),

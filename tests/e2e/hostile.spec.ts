@@ -5,6 +5,7 @@
  * throws in the hub worker or in either page, and the Inspector still shows the calls that follow.
  */
 import { expect, test, type Page } from '@playwright/test';
+import { startHostileServer } from '../fixtures/hostile-server.ts';
 import { appForThisFile, attachToHub, nexus, openClientPage } from './support.ts';
 
 const { app, stops } = appForThisFile();
@@ -85,4 +86,121 @@ test('four 50 MB frames are answered, shown truncated, and the hub heap returns 
   await huge.getByRole('button', { name: /^Details of message/ }).click();
   await expect(dashboard.getByTestId('truncated')).toContainText('kept only the beginning');
   expect(hub.errors).toEqual([]);
+});
+
+declare global {
+  interface Window {
+    /** Durations of the long tasks (≥ 50 ms) on this page's main thread since the last reset. */
+    nexusLongTasks?: number[];
+    __xss?: number;
+  }
+}
+
+/** The longest main-thread task since the last call (ms), from a PerformanceObserver. */
+async function longestTask(page: Page): Promise<number> {
+  return page.evaluate(() => {
+    const tasks = window.nexusLongTasks ?? [];
+    window.nexusLongTasks = [];
+    return tasks.length === 0 ? 0 : Math.max(...tasks);
+  });
+}
+
+test('a hostile server registered in the dashboard: every page renders, names are unique, long tasks stay short', async ({
+  browser,
+}) => {
+  const hostile = await startHostileServer();
+  stops.push(() => hostile.stop());
+  const context = await browser.newContext();
+  stops.push(() => context.close());
+  await context.addInitScript(() => {
+    window.nexusLongTasks = [];
+    new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) window.nexusLongTasks?.push(entry.duration);
+    }).observe({ type: 'longtask', buffered: true });
+  });
+  const page = await context.newPage();
+  const errors = pageErrors(page);
+  await page.goto(app.url);
+  const form = page.getByRole('form', { name: 'Add a server' });
+  await form.getByLabel('URL').fill(hostile.url);
+  await form.getByLabel('Name', { exact: true }).fill('Hostile');
+  await form.getByRole('button', { name: 'Add server' }).click();
+  const card = page.getByRole('article', { name: 'Hostile' });
+  await expect(card.getByTestId('status')).toHaveText(/^ready \(\d+ warnings\)$/, {
+    timeout: 20_000,
+  });
+  await expect(card.getByRole('list', { name: 'Warnings about Hostile' })).toContainText(
+    "The server lists the tool 'echo' 2 times",
+  );
+  await expect(card.getByRole('list', { name: 'Warnings about Hostile' })).toContainText(
+    'Its resource templates could not be listed',
+  );
+  const longest: Record<string, number> = {};
+  await longestTask(page);
+
+  // The server's card with its 10,003 tools opened.
+  await card.getByRole('button', { name: 'Tools' }).click();
+  await expect(card.getByRole('list', { name: 'Tools of Hostile' })).toContainText(
+    'hostile__tool_0',
+  );
+  longest['server list, tools open'] = await longestTask(page);
+
+  // The server's page.
+  await card.getByRole('link', { name: 'Hostile' }).click();
+  await expect(page.getByRole('heading', { name: 'Hostile', level: 2 })).toBeVisible();
+  await expect(page.getByRole('list', { name: /^Tools/ })).toContainText('hostile__echo');
+  longest['server page'] = await longestTask(page);
+
+  // The Playground: the tool with the repeated enum values, and a call with unknown content.
+  await page
+    .getByRole('navigation', { name: 'Main' })
+    .getByRole('link', { name: 'Playground' })
+    .click();
+  await page.getByLabel('Tool', { exact: true }).selectOption('hostile__pick');
+  await expect(page.getByRole('form', { name: 'Call hostile__pick' })).toBeVisible();
+  longest['playground'] = await longestTask(page);
+  await page.getByLabel('Tool', { exact: true }).selectOption('hostile__echo');
+  await page.getByRole('button', { name: 'Run hostile__echo' }).click();
+  await expect(page.getByTestId('playground-result')).toContainText('hologram');
+  await longestTask(page);
+
+  // The Inspector's detail of a 10 MB answer.
+  // 10,003 tools: the list offers 200 at a time, and the search box finds the rest.
+  await page.getByLabel('Find a tool').fill('big');
+  await page.getByLabel('Tool', { exact: true }).selectOption('hostile__big');
+  await page.getByRole('button', { name: 'Run hostile__big' }).click();
+  await expect(page.getByTestId('playground-result')).toBeVisible({ timeout: 20_000 });
+  await longestTask(page);
+  await page
+    .getByRole('navigation', { name: 'Main' })
+    .getByRole('link', { name: 'Inspector' })
+    .click();
+  await page.getByLabel('Method').fill('tools/call');
+  const rows = page.getByRole('table', { name: 'Messages' }).locator('tbody tr[data-seq]');
+  const big = rows.filter({ hasText: /\d+(\.\d+)? MB/ }).last();
+  await big.getByRole('button', { name: /^Details of message/ }).click();
+  await expect(page.getByRole('button', { name: 'Copy JSON' })).toBeVisible();
+  longest['inspector detail, 10 MB'] = await longestTask(page);
+
+  console.log(
+    'longest main-thread task (ms): ' +
+      Object.entries(longest)
+        .map(([where, ms]) => `${where} ${Math.round(ms)}`)
+        .join(', '),
+  );
+  expect(await page.evaluate(() => window.__xss)).toBeUndefined();
+  expect(errors).toEqual([]);
+
+  // Clients see each name once, and the rest of the catalog works.
+  const client = await openClientPage(context, app);
+  await nexus(client, 'connect', 'v2', 'hostile-client');
+  const names = (await nexus(client, 'toolNames', 'hostile-client')).filter((name) =>
+    name.startsWith('hostile__'),
+  );
+  expect(names.length).toBe(10_003);
+  expect(new Set(names).size).toBe(names.length);
+  // (Its tool results hold an unknown content type, which the client's own SDK refuses.)
+  const read = await nexus(client, 'readResource', 'hostile-client', 'hostile://note');
+  expect(read.contents).toEqual([{ uri: 'hostile://note', text: expect.stringContaining('Note') }]);
+  for (const [where, ms] of Object.entries(longest)) expect(ms, where).toBeLessThan(200);
 });

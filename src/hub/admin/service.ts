@@ -64,13 +64,17 @@ export class AdminService {
   }
 
   /** One server in full, for its page in the dashboard. */
-  serverDetail(id: string): ServerDetail {
+  serverDetail(id: string, limit = Infinity): ServerDetail {
     const upstream = this.options.servers.upstream(id);
-    return toServerDetail(upstream, {
-      tool: this.#exposed(upstream, 'tool'),
-      prompt: this.#exposed(upstream, 'prompt'),
-      template: this.#exposed(upstream, 'template'),
-    });
+    return toServerDetail(
+      upstream,
+      {
+        tool: this.#exposed(upstream, 'tool'),
+        prompt: this.#exposed(upstream, 'prompt'),
+        template: this.#exposed(upstream, 'template'),
+      },
+      limit,
+    );
   }
 
   async addServer(input: ServerInput): Promise<ServerView> {

@@ -87,21 +87,29 @@ export interface ExposedNames {
   template: Map<string, string>;
 }
 
-export function toServerDetail(upstream: Upstream, names: ExposedNames): ServerDetail {
+/** A server in full, with at most `limit` items of each list (`counts` says how many in all). */
+export function toServerDetail(
+  upstream: Upstream,
+  names: ExposedNames,
+  limit = Infinity,
+): ServerDetail {
   const { catalog } = upstream;
+  const first = <T>(items: T[]): T[] => (items.length <= limit ? items : items.slice(0, limit));
   const named = <T extends { name: string }>(items: T[], exposed: Map<string, string>) =>
-    items.map((item) => ({
+    first(items).map((item) => ({
       ...item,
       name: exposed.get(item.name) ?? item.name,
       upstreamName: item.name,
     }));
+  const view = toServerView(upstream, names.tool);
   return {
-    ...toServerView(upstream, names.tool),
+    ...view,
+    tools: first(view.tools),
     ...(upstream.capabilities ? { capabilities: upstream.capabilities } : {}),
     ...(upstream.instructions ? { instructions: upstream.instructions } : {}),
     toolDetails: named(catalog.tools, names.tool),
     prompts: named(catalog.prompts, names.prompt),
-    resources: [...catalog.resources],
+    resources: [...first(catalog.resources)],
     templates: named(catalog.templates, names.template),
   };
 }

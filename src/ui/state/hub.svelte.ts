@@ -348,8 +348,8 @@ export class HubState {
     }
   }
 
-  serverDetail(id: string): Promise<ServerDetail> {
-    return this.query((api) => api.serverDetail(id));
+  serverDetail(id: string, limit?: number): Promise<ServerDetail> {
+    return this.query((api) => api.serverDetail(id, limit));
   }
 
   #label(id: string): string {
