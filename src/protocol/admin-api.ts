@@ -12,6 +12,7 @@ import type {
   ReadResourceResult,
   Resource,
   ResourceTemplateType as ResourceTemplate,
+  Tool,
 } from '@modelcontextprotocol/client';
 import type { ResourceCollision } from './views.ts';
 import type { Diagnosis } from './doctor.ts';
@@ -60,6 +61,8 @@ export interface AdminApi {
    * list (`counts` has the whole numbers), so a page of 10,000 tools fetches what it shows.
    */
   serverDetail(id: string, limit?: number): Promise<ServerDetail>;
+  /** One tool's definition by the name clients see (the Playground's form), or undefined. */
+  toolDefinition(name: string): Promise<(Tool & { upstreamName: string }) | undefined>;
   listSessions(): Promise<SessionView[]>;
   /** Ends a client's session; its page sees the connection close. */
   disconnectSession(sessionId: string): Promise<void>;

@@ -32,6 +32,7 @@ export function createAdminApi(
     setEnabled: (id, enabled) => admin.setEnabled(id, enabled),
     restartServer: async (id) => admin.restartServer(id),
     serverDetail: async (id, limit) => admin.serverDetail(id, limit),
+    toolDefinition: async (name) => admin.toolDefinition(name),
     listSessions: async () => admin.listSessions(),
     disconnectSession: (sessionId) => admin.disconnectSession(sessionId),
     callTool: (name, args) => playground.callTool(name, args),

@@ -44,6 +44,16 @@ export const KNOWN_METHODS = [
 
 const RELATED_TASK = 'io.modelcontextprotocol/related-task';
 
+/** The `initialize` request a raw session opens with (2025 era, no capabilities). */
+export function initializeRequest(id: Id, name = 'fuzz') {
+  return {
+    jsonrpc: '2.0',
+    id,
+    method: 'initialize',
+    params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name, version: '1' } },
+  } as const;
+}
+
 /** A key that tells ids apart by type and value (1 and "1" are two ids). */
 export function idKey(id: unknown): string {
   return `${typeof id}:${String(id)}`;
@@ -401,19 +411,7 @@ export async function runFuzz(
     });
   const post = (frame: Frame): void =>
     port.postMessage(frame.as === 'text' ? JSON.stringify(frame.payload) : frame.payload);
-  post({
-    as: 'text',
-    payload: {
-      jsonrpc: '2.0',
-      id: 'init',
-      method: 'initialize',
-      params: {
-        protocolVersion: '2025-06-18',
-        capabilities: {},
-        clientInfo: { name: 'fuzz', version: '1' },
-      },
-    },
-  });
+  post({ as: 'text', payload: initializeRequest('init') });
   await answeredTo('init');
   post({ as: 'text', payload: { jsonrpc: '2.0', method: 'notifications/initialized' } });
   const expected = frames.flatMap(expectedOf);

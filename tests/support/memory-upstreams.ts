@@ -1,7 +1,11 @@
 import { InMemoryTransport } from '@modelcontextprotocol/client';
 import { McpServer } from '@modelcontextprotocol/server';
 import { serveStdio } from '@modelcontextprotocol/server/stdio';
+import type { ServerView } from '../../src/protocol/views.ts';
+import { allowAllPolicy, createHub, type Hub } from '../../src/hub/index.ts';
+import { MemoryRegistryStore } from '../../src/hub/memory-stores.ts';
 import { httpConnector } from '../../src/hub/upstream/connectors/remote.ts';
+import { until } from './until.ts';
 import type { TransportOpener } from '../../src/hub/upstream/upstream.ts';
 
 /**
@@ -75,4 +79,33 @@ export class MemoryUpstreams {
     for (const server of this.instances.get(key) ?? []) await server.close();
     this.instances.set(key, []);
   }
+}
+
+/**
+ * A hub whose one added server is the memory upstream `key` (served by `factory`), once that
+ * server is ready. The hub goes into `hubs` for the test's clean-up.
+ */
+export async function hubWithMemoryServer(
+  key: string,
+  factory: () => { connect(transport: never): Promise<void> },
+  hubs: Hub[],
+): Promise<{ hub: Hub; id: string; server(): ServerView }> {
+  const upstreams = new MemoryUpstreams();
+  const url = upstreams.add(key, factory as () => McpServer);
+  const hub = await createHub({
+    policy: allowAllPolicy,
+    registry: new MemoryRegistryStore(),
+    connectors: [upstreams.connector],
+  });
+  hubs.push(hub);
+  const { id } = await hub.admin.addServer({
+    name: key,
+    slug: key,
+    url,
+    transport: 'streamable-http',
+    headers: [],
+  });
+  const server = () => hub.admin.listServers().find((view) => view.id === id)!;
+  await until(() => server().status.state === 'ready', `the server '${key}' to be ready`);
+  return { hub, id, server };
 }

@@ -5,7 +5,7 @@
  * call it as `hub.admin`. It reads the rooms; the changes go to the room that owns them
  * (servers to the registry, answers to the person queue, settings to the protocol recorder).
  */
-import type { FetchLike } from '@modelcontextprotocol/client';
+import type { FetchLike, Tool } from '@modelcontextprotocol/client';
 import type { Diagnosis } from '../../protocol/doctor.ts';
 import type {
   ActivityView,
@@ -75,6 +75,18 @@ export class AdminService {
       },
       limit,
     );
+  }
+
+  /** One tool's definition by its exposed name, without the rest of its server's catalog. */
+  toolDefinition(name: string): (Tool & { upstreamName: string }) | undefined {
+    let route;
+    try {
+      route = this.options.router.route('tool', name, undefined);
+    } catch {
+      return undefined;
+    }
+    const tool = this.options.router.definition('tool', route);
+    return tool && { ...tool, name, upstreamName: tool.name };
   }
 
   async addServer(input: ServerInput): Promise<ServerView> {

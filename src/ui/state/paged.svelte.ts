@@ -3,7 +3,7 @@
  * the page at once blocks the main thread for seconds. The list shows the first `step` items and a
  * "Show more" button adds the next `step` (see ../app/ShowMore.svelte).
  */
-export const PAGE_STEP = 100;
+export const PAGE_STEP = 50;
 
 export class Paged {
   /** How many items show now. */

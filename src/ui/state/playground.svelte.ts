@@ -33,19 +33,25 @@ export class PlaygroundState {
   elapsedMs = $state.raw<number | undefined>(undefined);
   #loading = 0;
 
-  constructor(private readonly hub: HubState) {}
+  /**
+   * Every tool of every ready server, grouped by server in the order the hub lists them. Derived
+   * once per change of the server list: read several times a render, and a server may have
+   * 10,000 tools.
+   */
+  readonly choices: ToolChoice[];
 
-  /** Every tool of every ready server, grouped by server in the order the hub lists them. */
-  get choices(): ToolChoice[] {
-    return this.hub.servers.flatMap((server) =>
-      server.status.state !== 'ready'
-        ? []
-        : server.tools.map((tool) => ({
-            name: tool.name,
-            label: tool.title ?? tool.upstreamName,
-            serverId: server.id,
-            serverName: server.name,
-          })),
+  constructor(private readonly hub: HubState) {
+    this.choices = $derived(
+      this.hub.servers.flatMap((server) =>
+        server.status.state !== 'ready'
+          ? []
+          : server.tools.map((tool) => ({
+              name: tool.name,
+              label: tool.title ?? tool.upstreamName,
+              serverId: server.id,
+              serverName: server.name,
+            })),
+      ),
     );
   }
 
@@ -69,9 +75,9 @@ export class PlaygroundState {
       return;
     }
     try {
-      const detail = await this.hub.serverDetail(server.id);
+      // The one definition, not the server's whole catalog (which may hold 10,000 tools).
+      const found = await this.hub.query((api) => api.toolDefinition(name));
       if (ticket !== this.#loading) return;
-      const found = detail.toolDetails.find((tool) => tool.name === name);
       // The same definition again (the server list changes with every health check): keep the
       // object, so the form built from it, and what the person typed, stay.
       if (found && this.tool && JSON.stringify(found) === JSON.stringify(this.tool)) return;

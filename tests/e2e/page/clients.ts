@@ -16,7 +16,12 @@ import {
 
 import fc from 'fast-check';
 import { openHubPort } from '../../../src/client/hub-port.ts';
-import { framesArb, runFuzz, type FuzzReport } from '../../support/hostile-frames.ts';
+import {
+  framesArb,
+  initializeRequest,
+  runFuzz,
+  type FuzzReport,
+} from '../../support/hostile-frames.ts';
 
 type AnyClient = ClientV2 | ClientV1;
 
@@ -242,18 +247,7 @@ const api = {
         wake = () => answered.has(id) && resolve();
         wake();
       });
-    port.postMessage(
-      JSON.stringify({
-        jsonrpc: '2.0',
-        id: 'init',
-        method: 'initialize',
-        params: {
-          protocolVersion: '2025-06-18',
-          capabilities: {},
-          clientInfo: { name: 'huge', version: '1' },
-        },
-      }),
-    );
+    port.postMessage(JSON.stringify(initializeRequest('init', 'huge')));
     await until('init');
     port.postMessage(JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }));
     const pad = 'x'.repeat(bytes);

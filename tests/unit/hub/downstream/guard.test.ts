@@ -19,6 +19,7 @@ import {
   TEXT_ID_CASES,
   framesArb,
   idKey,
+  initializeRequest,
   runFuzz,
   type Frame,
 } from '../../../support/hostile-frames.ts';
@@ -39,7 +40,7 @@ interface Answer {
 }
 
 /** A hub with only its built-in server, a dashboard "watching", and one raw client port. */
-async function rawClient() {
+async function hubWithPort() {
   const journal = new MemoryJournalStore();
   const hub = await createHub({
     policy: allowAllPolicy,
@@ -55,8 +56,14 @@ async function rawClient() {
     clientName: 'fuzz',
     sessionId: 'fuzz-session',
   });
+  return { hub, journal, port: port1 };
+}
+
+/** `hubWithPort`, with the session initialized and every answer collected. */
+async function rawClient() {
+  const { hub, journal, port } = await hubWithPort();
   const answers: Answer[] = [];
-  port1.addEventListener('message', (event: MessageEvent) => {
+  port.addEventListener('message', (event: MessageEvent) => {
     const data: unknown = typeof event.data === 'string' ? JSON.parse(event.data) : event.data;
     for (const message of Array.isArray(data) ? data : [data]) {
       if (typeof message !== 'object' || message === null || 'method' in message) continue;
@@ -64,32 +71,27 @@ async function rawClient() {
       answers.push(error ? { id, code: error.code, message: error.message } : { id });
     }
   });
-  port1.start();
+  port.start();
   const post = (frame: Frame) =>
-    port1.postMessage(frame.as === 'text' ? JSON.stringify(frame.payload) : frame.payload);
-  post({
-    as: 'text',
-    payload: {
-      jsonrpc: '2.0',
-      id: 'init',
-      method: 'initialize',
-      params: {
-        protocolVersion: '2025-06-18',
-        capabilities: {},
-        clientInfo: { name: 'fuzz', version: '1' },
-      },
-    },
-  });
+    port.postMessage(frame.as === 'text' ? JSON.stringify(frame.payload) : frame.payload);
+  post({ as: 'text', payload: initializeRequest('init') });
   await until(() => answers.some((answer) => answer.id === 'init'), 'the answer to initialize');
   post({ as: 'text', payload: { jsonrpc: '2.0', method: 'notifications/initialized' } });
-  return { hub, journal, answers, post, port: port1 };
+  return { hub, journal, answers, post, port };
 }
 
-/** The answers per id key, waiting until every expected one came (and a little more time passed). */
-async function answersFor(answers: Answer[], expected: number): Promise<Map<string, Answer[]>> {
+/**
+ * The answers per id key, once `expected` answers came. Then a last ping: the hub handles a
+ * port's messages in order, so a second answer to any of them would have left before its answer.
+ */
+async function answersFor(
+  answers: Answer[],
+  expected: number,
+  post: (frame: Frame) => void,
+): Promise<Map<string, Answer[]>> {
   await until(() => answers.length - 1 >= expected, `${expected} answers`, 10_000);
-  // Anything beyond the expected count would be a second answer: give it a chance to show.
-  await new Promise((resolve) => setTimeout(resolve, 100));
+  post({ as: 'text', payload: { jsonrpc: '2.0', id: 'sentinel', method: 'ping' } });
+  await until(() => answers.some((answer) => answer.id === 'sentinel'), 'the last ping');
   const byId = new Map<string, Answer[]>();
   for (const answer of answers) {
     const key = idKey(answer.id);
@@ -149,7 +151,7 @@ describe('the door of a client session', () => {
       ],
     ];
     for (const [payload] of cases) post({ as: 'text', payload });
-    const byId = await answersFor(answers, cases.length);
+    const byId = await answersFor(answers, cases.length, post);
     for (const [payload, code, words] of cases) {
       const id = (payload as { id: number }).id;
       const got = byId.get(idKey(id)) ?? [];
@@ -160,13 +162,13 @@ describe('the door of a client session', () => {
   });
 
   it('gives every id back as it was sent, numbers the SDK cannot take included', async () => {
-    const { answers, port } = await rawClient();
+    const { answers, port, post } = await rawClient();
     for (const { text } of TEXT_ID_CASES) port.postMessage(text);
     // Structured clones carry numbers as they are.
     for (const id of [2.25, -7, 2 ** 60, Number.MAX_VALUE]) {
       port.postMessage({ jsonrpc: '2.0', id, method: 'ping' });
     }
-    const byId = await answersFor(answers, TEXT_ID_CASES.length + 4);
+    const byId = await answersFor(answers, TEXT_ID_CASES.length + 4, post);
     for (const id of [...TEXT_ID_CASES.map((c) => c.id), 2.25, -7, 2 ** 60, Number.MAX_VALUE]) {
       const got = byId.get(idKey(id)) ?? [];
       expect(got, `answers to id ${id}`).toHaveLength(1);
@@ -234,21 +236,7 @@ describe('the door of a client session', () => {
   });
 
   it('fuzz: every frame with a readable id gets exactly one answer with the right code', async () => {
-    const journal = new MemoryJournalStore();
-    const hub = await createHub({
-      policy: allowAllPolicy,
-      registry: new MemoryRegistryStore(),
-      journal,
-    });
-    hubs.push(hub);
-    hub.recorder.inspector.watch();
-    const { port1, port2 } = new MessageChannel();
-    ports.push(port1);
-    await hub.connect(new MessagePortTransport(port2, { text: true }), {
-      origin: 'http://127.0.0.1',
-      clientName: 'fuzz',
-      sessionId: 'fuzz-session',
-    });
+    const { hub, journal, port: port1 } = await hubWithPort();
     const frames = fc.sample(framesArb(1_500), { seed: 20261203, numRuns: 1 })[0]!;
     const report = await runFuzz(port1, frames);
     expect(report.wrong.slice(0, 20)).toEqual([]);

@@ -6,11 +6,9 @@
 import { Client, InMemoryTransport } from '@modelcontextprotocol/client';
 import { ProtocolError, ProtocolErrorCode, Server } from '@modelcontextprotocol/server';
 import { afterEach, describe, expect, it } from 'vitest';
-import { allowAllPolicy, createHub, type Hub } from '../../../../src/hub/index.ts';
-import { MemoryRegistryStore } from '../../../../src/hub/memory-stores.ts';
+import type { Hub } from '../../../../src/hub/index.ts';
 import { dedupe } from '../../../../src/hub/upstream/catalog.ts';
-import { MemoryUpstreams } from '../../../support/memory-upstreams.ts';
-import { until } from '../../../support/until.ts';
+import { hubWithMemoryServer } from '../../../support/memory-upstreams.ts';
 
 const hubs: Hub[] = [];
 afterEach(async () => {
@@ -50,23 +48,7 @@ function sloppy(): Server {
 }
 
 async function hubWith(factory: () => Server) {
-  const upstreams = new MemoryUpstreams();
-  const url = upstreams.add('sloppy', factory as never);
-  const hub = await createHub({
-    policy: allowAllPolicy,
-    registry: new MemoryRegistryStore(),
-    connectors: [upstreams.connector],
-  });
-  hubs.push(hub);
-  const { id } = await hub.admin.addServer({
-    name: 'Sloppy',
-    slug: 'sloppy',
-    url,
-    transport: 'streamable-http',
-    headers: [],
-  });
-  const server = () => hub.admin.listServers().find((view) => view.id === id)!;
-  await until(() => server().status.state === 'ready', 'the sloppy server to be ready');
+  const { hub, id, server } = await hubWithMemoryServer('sloppy', factory, hubs);
   const [clientSide, hubSide] = InMemoryTransport.createLinkedPair();
   await hub.connect(hubSide, { origin: 'http://127.0.0.1', clientName: 'c', sessionId: 's' });
   const client = new Client({ name: 'c', version: '1' });
@@ -76,7 +58,7 @@ async function hubWith(factory: () => Server) {
 
 describe('a server catalog, list by list', () => {
   it('keeps a server ready whose templates list fails, with its other lists usable', async () => {
-    const { server, client } = await hubWith(sloppy);
+    const { hub, server, client } = await hubWith(sloppy);
     const status = server().status;
     expect(status.state).toBe('ready');
     expect(status.state === 'ready' && status.warnings).toEqual([
@@ -94,6 +76,13 @@ describe('a server catalog, list by list', () => {
       ['sloppy__echo', 'first'],
       ['sloppy__other', 'other'],
     ]);
+    // The dashboard's Playground reads one definition by the name clients see.
+    expect(hub.admin.toolDefinition('sloppy__echo')).toMatchObject({
+      name: 'sloppy__echo',
+      upstreamName: 'echo',
+      description: 'first',
+    });
+    expect(hub.admin.toolDefinition('sloppy__nothing')).toBeUndefined();
     const called = await client.callTool({ name: 'sloppy__echo', arguments: {} });
     expect(called.content).toEqual([{ type: 'text', text: 'called echo' }]);
     const prompts = mine((await client.listPrompts()).prompts);

@@ -9,7 +9,7 @@ import { afterEach, expect, it } from 'vitest';
 import { allowAllPolicy, createHub, type Hub } from '../../../../src/hub/index.ts';
 import { Playground } from '../../../../src/hub/admin/playground.ts';
 import { MemoryRegistryStore } from '../../../../src/hub/memory-stores.ts';
-import { MemoryUpstreams } from '../../../support/memory-upstreams.ts';
+import { hubWithMemoryServer } from '../../../support/memory-upstreams.ts';
 import { until } from '../../../support/until.ts';
 
 const hubs: Hub[] = [];
@@ -81,25 +81,7 @@ function handWritten() {
 }
 
 it('relays unknown content types and odd encodings unchanged, both SDKs notwithstanding', async () => {
-  const upstreams = new MemoryUpstreams();
-  const url = upstreams.add('odd', handWritten as never);
-  const hub = await createHub({
-    policy: allowAllPolicy,
-    registry: new MemoryRegistryStore(),
-    connectors: [upstreams.connector],
-  });
-  hubs.push(hub);
-  const { id } = await hub.admin.addServer({
-    name: 'odd',
-    slug: 'odd',
-    url,
-    transport: 'streamable-http',
-    headers: [],
-  });
-  await until(
-    () => hub.admin.listServers().find((view) => view.id === id)?.status.state === 'ready',
-    'the odd server to be ready',
-  );
+  const { hub } = await hubWithMemoryServer('odd', handWritten, hubs);
   // A raw client: the SDK's Client would refuse these results itself.
   const [clientSide, hubSide] = InMemoryTransport.createLinkedPair();
   await hub.connect(hubSide, { origin: 'http://127.0.0.1', clientName: 'raw', sessionId: 's' });
