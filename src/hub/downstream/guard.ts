@@ -191,8 +191,12 @@ export function guardTransport(transport: Transport, options: GuardOptions): Tra
     if (params !== undefined) {
       let clean = withoutProto(params);
       if (method === 'notifications/cancelled' && readableId(clean.requestId)) {
-        const standIn = byOriginal.get(clean.requestId);
+        const original = clean.requestId;
+        const standIn = byOriginal.get(original);
         if (standIn !== undefined) clean = { ...clean, requestId: standIn };
+        // A cancelled request gets no answer: forget it, or each one would stay. Not one under a
+        // stand-in (rare): should its answer leave after all, it must still find its own id.
+        if (standIn === undefined) methods.delete(original);
       }
       message.params = clean;
     }
