@@ -187,6 +187,12 @@ test('a hostile server registered in the dashboard: every page renders, names ar
   await measure('inspector detail, 10 MB', () => details.click(), 'tr.detail pre');
   await expect(page.getByRole('button', { name: 'Copy JSON' })).toBeVisible();
 
+  // The remaining pages render too, the hostile server among the others.
+  await nav.getByRole('link', { name: 'Activity' }).click();
+  await expect(page.getByRole('heading', { name: 'Activity', level: 2 })).toBeVisible();
+  await nav.getByRole('link', { name: 'Clients' }).click();
+  await expect(page.getByRole('heading', { name: 'Connected clients', level: 2 })).toBeVisible();
+
   console.log(
     'longest main-thread task (ms): ' +
       Object.entries(longest)

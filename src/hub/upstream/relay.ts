@@ -22,6 +22,8 @@ import type { Ids } from '../ports.ts';
 export const RELAY_META_KEY = 'dev.nexus/relayed';
 /** Raw results kept at once; an older one whose answer never left is dropped. */
 const KEPT = 256;
+/** Requests in flight whose method is remembered per connection (answers are matched by id). */
+const ASKED_KEPT = 10_000;
 
 /** The schema's base64 (zod's `z.base64()`); the empty string is valid. */
 const BASE64 = /^$|^(?:[0-9a-zA-Z+/]{4})*(?:[0-9a-zA-Z+/]{2}==|[0-9a-zA-Z+/]{3}=)?$/;
@@ -118,12 +120,17 @@ export class RelayedResults {
     const asked = new Map<RequestId, RelayedMethod>();
     return mapTransport(transport, {
       outbound: (message) => {
-        if ('method' in message && 'id' in message && message.method in FIELDS) {
+        if ('method' in message && 'id' in message && Object.hasOwn(FIELDS, message.method)) {
           asked.set(message.id, message.method as RelayedMethod);
+          // A request never answered (cancelled, its server gone) must not stay forever.
+          if (asked.size > ASKED_KEPT) asked.delete(asked.keys().next().value!);
         }
         return message;
       },
-      inbound: (message) => this.#accepted(message as JSONRPCMessage, asked),
+      inbound: (message) =>
+        isObject(message)
+          ? this.#accepted(message as JSONRPCMessage, asked)
+          : (message as JSONRPCMessage),
     });
   }
 
