@@ -76,7 +76,6 @@ export interface UpstreamDeps {
   /** How each kind of server is reached (one connector per entry kind). */
   connectors: Connectors;
   clientInfo: { name: string; version: string };
-  /** Called after every status change. */
   /** The status changed; `was` is the state before (ready → ready: only its warnings changed). */
   onStatus(upstream: Upstream, was: ServerStatus['state']): void;
   /** Called after lists of the catalog changed (including on connect and disconnect). */
@@ -102,6 +101,17 @@ export interface UpstreamDeps {
 }
 
 export const DEFAULT_TIMEOUT_MS = 60_000;
+
+/**
+ * The SDK's errors for a request that got lost between the hub and the server (the other
+ * failures that are not the server's answer, a TypeError from fetch say, count too).
+ */
+const ON_THE_WAY: ReadonlySet<SdkErrorCode> = new Set([
+  SdkErrorCode.ConnectionClosed,
+  SdkErrorCode.SendFailed,
+  SdkErrorCode.NotConnected,
+  SdkErrorCode.RequestTimeout,
+]);
 
 /** Health-check round trips kept per server, for the dashboard. */
 const LATENCIES_KEPT = 10;
@@ -354,19 +364,25 @@ export class Upstream {
       // cancelled: as it is. Anything else failed on the way and would reach the client as a
       // bare "Failed to fetch": say which server, what happened and what Nexus does about it.
       if (error instanceof ProtocolError || signal?.aborted) throw error;
+      if (error instanceof SdkError && !ON_THE_WAY.has(error.code)) {
+        if (error.code === SdkErrorCode.InvalidResult) throw this.#invalidResult(what, error);
+        throw error; // the SDK's own words for what it refused to do (rounds, pages, …)
+      }
       throw await this.#failedOnTheWay(what, error);
     } finally {
       deadline.stop();
     }
   }
 
+  /** A result the SDK refused, as an error that names the server and what was wrong. */
+  #invalidResult(what: string, error: SdkError): ProtocolError {
+    const detail = error.message.replace(/^Invalid result for [^:]*: /, '');
+    return invalidResult(this.entry.slug, what, schemaIssuesText(detail) ?? detail);
+  }
+
   /** A request that failed between the hub and the server, as an error that names both. */
   async #failedOnTheWay(what: string, error: unknown): Promise<ProtocolError> {
     const slug = this.entry.slug;
-    if (error instanceof SdkError && error.code === SdkErrorCode.InvalidResult) {
-      const detail = error.message.replace(/^Invalid result for [^:]*: /, '');
-      return invalidResult(slug, what, schemaIssuesText(detail) ?? detail);
-    }
     const connector = this.deps.connectors.get(this.entry.kind);
     let reason: string;
     try {
