@@ -8,12 +8,12 @@
  * reads its generation counter and current client to drop the work of an older connection.
  * What stands on its own is beside it: how the connection is opened (connectors/), the SDK
  * client's set-up (client.ts), the 2026-07-28 change stream (change-stream.ts), the calls in
- * flight (calls.ts) and the lists (catalog.ts).
+ * flight (calls.ts), the lists (catalog.ts), how a failed request is worded (failures.ts) and the
+ * relay of results the SDK does not know (relay.ts).
  */
 import {
   Client,
   LOG_LEVEL_META_KEY,
-  ProtocolError,
   SdkError,
   SdkErrorCode,
   type CompleteRequest,
@@ -24,12 +24,7 @@ import {
   type ServerCapabilities,
   type Transport,
 } from '@modelcontextprotocol/client';
-import {
-  invalidResult,
-  schemaIssuesText,
-  serverTimeout,
-  serverUnavailable,
-} from '../../protocol/errors.ts';
+import { serverTimeout, serverUnavailable } from '../../protocol/errors.ts';
 import {
   RoundTrips,
   type Exchange,
@@ -58,6 +53,7 @@ import {
 import type { Connectors, OpenedTransport, TransportKind } from './connectors/connector.ts';
 import { ChangeStream } from './change-stream.ts';
 import { createUpstreamClient } from './client.ts';
+import { failureFor } from './failures.ts';
 import type { RelayedResults } from './relay.ts';
 import { Deadline, SDK_TIMEOUT_OFF } from './deadline.ts';
 
@@ -101,17 +97,6 @@ export interface UpstreamDeps {
 }
 
 export const DEFAULT_TIMEOUT_MS = 60_000;
-
-/**
- * The SDK's errors for a request that got lost between the hub and the server (the other
- * failures that are not the server's answer, a TypeError from fetch say, count too).
- */
-const ON_THE_WAY: ReadonlySet<SdkErrorCode> = new Set([
-  SdkErrorCode.ConnectionClosed,
-  SdkErrorCode.SendFailed,
-  SdkErrorCode.NotConnected,
-  SdkErrorCode.RequestTimeout,
-]);
 
 /** Health-check round trips kept per server, for the dashboard. */
 const LATENCIES_KEPT = 10;
@@ -360,51 +345,18 @@ export class Upstream {
         // The SDK has already sent notifications/cancelled upstream; say whose silence it was.
         throw serverTimeout(this.entry.slug, what, this.timeoutMs);
       }
-      // The server's own error answer (or one of the hub's, already worded), or the client
-      // cancelled: as it is. Anything else failed on the way and would reach the client as a
-      // bare "Failed to fetch": say which server, what happened and what Nexus does about it.
-      if (error instanceof ProtocolError || signal?.aborted) throw error;
-      if (error instanceof SdkError && !ON_THE_WAY.has(error.code)) {
-        if (error.code === SdkErrorCode.InvalidResult) throw this.#invalidResult(what, error);
-        throw error; // the SDK's own words for what it refused to do (rounds, pages, …)
-      }
-      throw await this.#failedOnTheWay(what, error);
+      // The client cancelled: as it is. Anything else says which server (./failures.ts).
+      if (signal?.aborted) throw error;
+      throw await failureFor(what, error, {
+        entry: this.entry,
+        connector: this.deps.connectors.get(this.entry.kind),
+        status: this.status,
+        retryAt: this.#retryAt,
+        now: this.deps.clock.now(),
+      });
     } finally {
       deadline.stop();
     }
-  }
-
-  /** A result the SDK refused, as an error that names the server and what was wrong. */
-  #invalidResult(what: string, error: SdkError): ProtocolError {
-    const detail = error.message.replace(/^Invalid result for [^:]*: /, '');
-    return invalidResult(this.entry.slug, what, schemaIssuesText(detail) ?? detail);
-  }
-
-  /** A request that failed between the hub and the server, as an error that names both. */
-  async #failedOnTheWay(what: string, error: unknown): Promise<ProtocolError> {
-    const slug = this.entry.slug;
-    const connector = this.deps.connectors.get(this.entry.kind);
-    let reason: string;
-    try {
-      reason = connector
-        ? await connector.explain(error, this.entry)
-        : error instanceof Error
-          ? error.message
-          : String(error);
-    } catch {
-      reason = error instanceof Error ? error.message : String(error);
-    }
-    const retryIn =
-      this.status.state === 'error' && this.#retryAt !== undefined
-        ? Math.max(0, Math.ceil((this.#retryAt - this.deps.clock.now()) / 1000))
-        : undefined;
-    const next =
-      retryIn === undefined
-        ? `Nexus reconnects on its own; try again in a few seconds (Servers → ${slug} shows how it is going).`
-        : `Nexus retries ${retryIn <= 1 ? 'in a moment' : `in ${retryIn} s`}; try again then (Servers → ${slug} shows how it is going).`;
-    return serverUnavailable(slug, `could not be reached for ${what} (${reason})`, next, {
-      state: this.status.state,
-    });
   }
 
   /** 2026-07-28: the call's parameters with the log level it should carry, if any. */
