@@ -4,7 +4,7 @@
  * Inspector. Every frame with a readable id gets exactly one answer with the right code, nothing
  * throws in the hub worker or in either page, and the Inspector still shows the calls that follow.
  */
-import { expect, test, type Locator, type Page } from '@playwright/test';
+import { expect, test, type Browser, type Locator, type Page } from '@playwright/test';
 import { startHostileServer } from '../fixtures/hostile-server.ts';
 import { appForThisFile, attachToHub, nexus, openClientPage } from './support.ts';
 
@@ -16,16 +16,24 @@ function pageErrors(page: Page): string[] {
   return errors;
 }
 
-test('3,000 hostile frames: one answer per readable id, no uncaught error, the Inspector keeps recording', async ({
-  browser,
-}) => {
+/**
+ * A fresh context with a dashboard on the Inspector (so the hub records everything), its page
+ * errors collected, and the hub worker attached through DevTools.
+ */
+async function recordingDashboard(browser: Browser) {
   const context = await browser.newContext();
   stops.push(() => context.close());
   const dashboard = await context.newPage();
   const dashboardErrors = pageErrors(dashboard);
   await dashboard.goto(`${app.url}/#/inspector`);
   await expect(dashboard.getByRole('heading', { name: 'Inspector' })).toBeVisible();
-  const hub = await attachToHub(browser);
+  return { context, dashboard, dashboardErrors, hub: await attachToHub(browser) };
+}
+
+test('3,000 hostile frames: one answer per readable id, no uncaught error, the Inspector keeps recording', async ({
+  browser,
+}) => {
+  const { context, dashboard, dashboardErrors, hub } = await recordingDashboard(browser);
 
   const client = await openClientPage(context, app);
   const clientErrors = pageErrors(client);
@@ -56,12 +64,7 @@ test('3,000 hostile frames: one answer per readable id, no uncaught error, the I
 test('four 50 MB frames are answered, shown truncated, and the hub heap returns near its baseline', async ({
   browser,
 }) => {
-  const context = await browser.newContext();
-  stops.push(() => context.close());
-  const dashboard = await context.newPage();
-  await dashboard.goto(`${app.url}/#/inspector`);
-  await expect(dashboard.getByRole('heading', { name: 'Inspector' })).toBeVisible();
-  const hub = await attachToHub(browser);
+  const { context, dashboard, dashboardErrors, hub } = await recordingDashboard(browser);
   const client = await openClientPage(context, app);
   await nexus(client, 'connect', 'v2', 'warm-up');
   await nexus(client, 'callText', 'warm-up', 'nexus__clock', {});
@@ -86,6 +89,7 @@ test('four 50 MB frames are answered, shown truncated, and the hub heap returns 
   await huge.getByRole('button', { name: /^Details of message/ }).click();
   await expect(dashboard.getByTestId('truncated')).toContainText('kept only the beginning');
   expect(hub.errors).toEqual([]);
+  expect(dashboardErrors).toEqual([]);
 });
 
 declare global {
