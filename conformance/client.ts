@@ -283,6 +283,11 @@ async function main(): Promise<number> {
       slug: SLUG,
       url: url.href,
       transport: 'streamable-http',
+      // The suite names the revision a client must speak, and a 2026-07-28 mock judges every
+      // request: in `auto` the hub may also send one 2025 `initialize` to compare what the
+      // server declares (src/hub/upstream/attempt.ts), which such a mock rightly flags. A dated
+      // run stays in `auto`, whose `server/discover` probe the 2025 mocks answer as legacy.
+      era: version === MODERN ? MODERN : 'auto',
       headers: [],
     });
     const view = await settled(hub, added.id);

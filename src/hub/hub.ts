@@ -232,12 +232,14 @@ export class Hub {
       onUnrelatedRequest: (source, request, signal) =>
         answerUnrelated(this.person, source.entry, request, signal),
       onLog: this.#log,
-      onTraffic: (source, direction, message) =>
+      onTraffic: (source, direction, message, note) =>
         this.recorder.inspector.record(
           'server',
           direction,
           { serverId: source.id, serverSlug: source.entry.slug },
           message,
+          undefined,
+          note,
         ),
     });
     this.#upstreams.set(entry.id, upstream);

@@ -4,7 +4,12 @@
  * in-memory ones (./memory-stores.ts). Nothing here touches a browser or Node API.
  */
 import type { FetchLike } from '@modelcontextprotocol/client';
-import type { HeaderEntry, RemoteTransportKind, TrafficFacts } from '../protocol/views.ts';
+import type {
+  HeaderEntry,
+  RemoteTransportKind,
+  ServerEra,
+  TrafficFacts,
+} from '../protocol/views.ts';
 import type { Policy } from './policy/policy.ts';
 import type { BackoffOptions } from './upstream/backoff.ts';
 import type { Connector } from './upstream/connectors/connector.ts';
@@ -12,6 +17,7 @@ import type { Connector } from './upstream/connectors/connector.ts';
 export type {
   HeaderEntry,
   RemoteTransportKind,
+  ServerEra,
   ServerStatus,
   TrafficDirection,
   TrafficFacts,
@@ -32,6 +38,8 @@ interface EntryBase {
   enabled: boolean;
   /** Per-request timeout towards this server in ms (reset by progress). Default 60 000. */
   timeoutMs?: number;
+  /** How long connecting may take in ms, both protocol eras together. Default 15 000. */
+  connectTimeoutMs?: number;
   /** Fields an imported config carried that Nexus does not understand; written back on export. */
   extra?: Record<string, unknown>;
   createdAt: number;
@@ -41,6 +49,8 @@ export interface RemoteServerEntry extends EntryBase {
   kind: 'remote';
   url: string;
   transport: RemoteTransportKind;
+  /** The protocol era to speak; absent means `auto` (2026-07-28, else 2025-11-25). */
+  era?: ServerEra;
   headers: HeaderEntry[];
 }
 

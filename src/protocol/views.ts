@@ -13,6 +13,11 @@ import type {
 
 /** How the hub reaches a remote server. `auto` follows the spec's backwards-compatibility rule. */
 export type RemoteTransportKind = 'auto' | 'streamable-http' | 'sse';
+/**
+ * The protocol era a server entry speaks: `auto` tries 2026-07-28 and falls back to the 2025
+ * handshake when that fails; a version pins it (no fallback).
+ */
+export type ServerEra = 'auto' | '2026-07-28' | '2025-11-25';
 
 /** A request header sent to one server. A secret value is never logged or shown back in full. */
 export interface HeaderEntry {
@@ -49,6 +54,8 @@ export interface TrafficFacts {
   latencyMs?: number;
   /** An `invalid` message: what was wrong with it, and whether it was answered (−32600). */
   problem?: string;
+  /** What the hub read otherwise than the message says (a server's missing `resultType`). */
+  note?: string;
   /**
    * Only the beginning of the message is kept (the Inspector's byte budget ran out, or the journal
    * does not keep messages this large); `size` is still the whole message's.
@@ -99,8 +106,12 @@ export interface ServerView {
   /** The transport actually in use once connected (remote only). */
   activeTransport?: 'streamable-http' | 'sse';
   headers: HeaderView[];
+  /** The era the entry asks for (remote only; absent means `auto`). */
+  era?: ServerEra;
   enabled: boolean;
   timeoutMs: number;
+  /** How long connecting may take, both eras together (ms). */
+  connectTimeoutMs: number;
   status: ServerStatus;
   /** A human hint for a stdio entry, e.g. "needs the local bridge". */
   note?: string;
@@ -226,8 +237,10 @@ export interface ServerInput {
   slug?: string;
   url: string;
   transport: RemoteTransportKind;
+  era?: ServerEra;
   headers: Array<Omit<HeaderEntry, 'value'> & { value?: string }>;
   timeoutMs?: number;
+  connectTimeoutMs?: number;
 }
 
 export interface ImportSummary {

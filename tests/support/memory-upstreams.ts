@@ -18,7 +18,10 @@ export class MemoryUpstreams {
   readonly down = new Set<string>();
   /** Keys whose live connections swallow every message: up, but silent (a hung server). */
   readonly silent = new Set<string>();
-  /** The live server instances per key, newest last. */
+  /**
+   * The live server instances per key, newest last; an instance leaves when its connection
+   * closes (the hub's throwaway connections, such as its 2025 comparison probe, come and go).
+   */
   readonly instances = new Map<string, McpServer[]>();
   /**
    * Keys served through the SDK's era-selecting entry, so they speak 2026-07-28 to a client that
@@ -46,14 +49,25 @@ export class MemoryUpstreams {
     }
     const factory = this.factories.get(key);
     if (!factory) throw new Error(`no memory upstream ${key}`);
+    const mine: McpServer[] = [];
     const created = (): McpServer => {
       const server = factory();
       const list = this.instances.get(key) ?? [];
       list.push(server);
+      mine.push(server);
       this.instances.set(key, list);
       return server;
     };
     const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+    const closeServerSide = serverSide.close.bind(serverSide);
+    serverSide.close = async () => {
+      const list = this.instances.get(key) ?? [];
+      this.instances.set(
+        key,
+        list.filter((server) => !mine.includes(server)),
+      );
+      await closeServerSide();
+    };
     const notified = this.notified.get(key) ?? [];
     this.notified.set(key, notified);
     const serverSend = serverSide.send.bind(serverSide);

@@ -32,6 +32,7 @@ export function toServerView(upstream: Upstream, exposed: Map<string, string>): 
     name: entry.name,
     enabled: entry.enabled,
     timeoutMs: entry.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    connectTimeoutMs: upstream.connectTimeoutMs,
     status: upstream.status,
     since: upstream.since,
     serverInfo: upstream.serverInfo && {
@@ -66,6 +67,7 @@ export function toServerView(upstream: Upstream, exposed: Map<string, string>): 
             ? upstream.activeTransport
             : undefined,
         headers: entry.headers.map(headerView),
+        era: entry.era ?? 'auto',
       };
     case 'stdio':
       return {

@@ -170,6 +170,7 @@ export class Inspector {
   /**
    * Records one message. `problem`: it never reached the SDK (./../downstream/guard.ts says why);
    * it is recorded as `invalid`, and counted in `dropped` when it had no readable id either.
+   * `note`: the hub read it otherwise than it says (../upstream/tolerance.ts).
    */
   record(
     side: TrafficSide,
@@ -177,6 +178,7 @@ export class Inspector {
     endpoint: TrafficEndpoint,
     message: unknown,
     problem?: { problem: string; answered?: string | number },
+    note?: string,
   ): void {
     if (problem && problem.answered === undefined) this.#dropped++;
     if (!this.active) return;
@@ -194,6 +196,7 @@ export class Inspector {
     if (fields.method !== undefined) entry.method = fields.method;
     if (fields.id !== undefined) entry.id = fields.id;
     if (problem) entry.problem = problem.problem;
+    if (note !== undefined) entry.note = note;
     const where = `${side}|${endpoint.sessionId ?? endpoint.serverId ?? ''}`;
     if (entry.kind === 'request') {
       this.#pending.set(`${where}|${direction}|${String(entry.id)}`, entry);

@@ -5,10 +5,19 @@
  *   (also found nested as `{ "mcp": { "servers": … } }` in a settings.json).
  * Remote entries carry `url` (+ `headers`), stdio entries `command`, `args`, `env`. Fields Nexus
  * does not understand are kept in `extra` and written back on export, so a round trip through
- * Nexus does not strip another client's settings.
+ * Nexus does not strip another client's settings. A remote entry's pinned protocol era is
+ * `"protocolVersion": "2026-07-28"` or `"2025-11-25"` (Nexus's own field; absent means auto).
  */
 import { createScanner, type SyntaxKind } from 'jsonc-parser';
-import type { HeaderEntry, NewServerEntry, RemoteTransportKind, ServerEntry } from '../ports.ts';
+import type {
+  HeaderEntry,
+  NewServerEntry,
+  RemoteTransportKind,
+  ServerEntry,
+  ServerEra,
+} from '../ports.ts';
+
+const ERAS: readonly ServerEra[] = ['auto', '2026-07-28', '2025-11-25'];
 
 /** A problem with an imported file, worded for the person who picked the file. */
 export class ConfigError extends Error {
@@ -36,7 +45,7 @@ export type ConfigFormat = 'mcpServers' | 'vscode';
 type Json = Record<string, unknown>;
 
 /** Fields parse consumes; everything else on an entry goes to `extra`. */
-const REMOTE_FIELDS = new Set(['type', 'transport', 'url', 'headers']);
+const REMOTE_FIELDS = new Set(['type', 'transport', 'url', 'headers', 'protocolVersion']);
 const STDIO_FIELDS = new Set(['type', 'transport', 'command', 'args', 'env']);
 
 /**
@@ -125,8 +134,23 @@ function parseEntry(key: string, raw: unknown): NewServerEntry {
     // Unreachable ("stdio" needs "command", and both is refused above), but says so to the compiler.
     const transport =
       type === 'stdio' ? fail('type', '"type" is "stdio", but it has a "url"') : (type ?? 'auto');
+    const era = raw['protocolVersion'] ?? 'auto';
+    if (!ERAS.includes(era as ServerEra)) {
+      fail(
+        'protocolVersion',
+        `"protocolVersion" must be "2026-07-28" or "2025-11-25" (got ${describe(era)})`,
+      );
+    }
     return withExtra(
-      { kind: 'remote', name: key, enabled: true, url, transport, headers },
+      {
+        kind: 'remote',
+        name: key,
+        enabled: true,
+        url,
+        transport,
+        headers,
+        ...(era === 'auto' ? {} : { era: era as ServerEra }),
+      },
       raw,
       REMOTE_FIELDS,
     );
@@ -241,6 +265,8 @@ function exportEntry(entry: Exclude<ServerEntry, { kind: 'builtin' }>, format: C
       fields.push(['type', entry.transport === 'sse' ? 'sse' : 'http']);
     fields.push(['url', entry.url]);
     if (entry.headers.length > 0) fields.push(['headers', exportPairs(entry.headers)]);
+    if (entry.era !== undefined && entry.era !== 'auto')
+      fields.push(['protocolVersion', entry.era]);
   } else {
     // VS Code wants the type on every entry; Claude Desktop and Cursor infer stdio from "command".
     if (format === 'vscode') fields.push(['type', 'stdio']);

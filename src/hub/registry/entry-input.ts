@@ -3,9 +3,10 @@
  * say what to write, because a person reads them next to the form.
  */
 import type { ServerInput } from '../../protocol/views.ts';
-import type { HeaderEntry, NewServerEntry, RemoteTransportKind } from '../ports.ts';
+import type { HeaderEntry, NewServerEntry, RemoteTransportKind, ServerEra } from '../ports.ts';
 
 const TRANSPORTS: readonly RemoteTransportKind[] = ['auto', 'streamable-http', 'sse'];
+const ERAS: readonly ServerEra[] = ['auto', '2026-07-28', '2025-11-25'];
 
 /** Validates the add/edit form's input; errors name the field and say what to write. */
 export function entryFromInput(input: ServerInput): NewServerEntry {
@@ -23,6 +24,10 @@ export function entryFromInput(input: ServerInput): NewServerEntry {
   if (!TRANSPORTS.includes(input.transport)) {
     throw new Error(`Unknown transport "${input.transport}": use auto, streamable-http or sse.`);
   }
+  const era = input.era ?? 'auto';
+  if (!ERAS.includes(era)) {
+    throw new Error(`Unknown protocol version "${era}": use auto, 2026-07-28 or 2025-11-25.`);
+  }
   const headers: HeaderEntry[] = [];
   for (const header of input.headers) {
     const name = header.name.trim();
@@ -35,14 +40,19 @@ export function entryFromInput(input: ServerInput): NewServerEntry {
   if (input.timeoutMs !== undefined && !(input.timeoutMs > 0)) {
     throw new Error('The timeout must be a positive number of milliseconds.');
   }
+  if (input.connectTimeoutMs !== undefined && !(input.connectTimeoutMs > 0)) {
+    throw new Error('The connect timeout must be a positive number of milliseconds.');
+  }
   return {
     kind: 'remote',
     name: input.name?.trim() || url.host,
     slug: input.slug?.trim() || undefined,
     url: url.href,
     transport: input.transport,
+    ...(era === 'auto' ? {} : { era }),
     headers,
     enabled: true,
     timeoutMs: input.timeoutMs,
+    ...(input.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: input.connectTimeoutMs }),
   };
 }

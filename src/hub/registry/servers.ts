@@ -127,10 +127,16 @@ export class Servers {
     const next = { ...old } as ServerEntry;
     if (input.name !== undefined) next.name = input.name.trim() || old.name;
     if (input.timeoutMs !== undefined) next.timeoutMs = input.timeoutMs;
+    if (input.connectTimeoutMs !== undefined) {
+      if (!(input.connectTimeoutMs > 0))
+        throw new Error('The connect timeout must be a positive number of milliseconds.');
+      next.connectTimeoutMs = input.connectTimeoutMs;
+    }
     if (next.kind === 'remote' && old.kind === 'remote') {
       const merged = entryFromInput({
         url: input.url ?? old.url,
         transport: input.transport ?? old.transport,
+        era: input.era ?? old.era,
         headers: (input.headers ?? old.headers).map((header) => ({
           ...header,
           // A header sent back without a value keeps the stored one (secrets never leave the hub).
@@ -143,6 +149,11 @@ export class Servers {
           transport: merged.transport,
           headers: merged.headers,
         });
+      // `auto` is the absence of a pin.
+      if (next.kind === 'remote' && merged.kind === 'remote') {
+        if (merged.era === undefined) delete next.era;
+        else next.era = merged.era;
+      }
     }
     if (input.slug !== undefined && input.slug !== old.slug) {
       const others = this.entries().filter((entry) => entry.id !== id);

@@ -64,6 +64,14 @@ export const LIST_NAMES: Record<CatalogKind, string> = {
   templates: 'resource templates',
 };
 
+/** The request that fetches each list. */
+export const LIST_METHODS: Record<CatalogKind, string> = {
+  tools: 'tools/list',
+  prompts: 'prompts/list',
+  resources: 'resources/list',
+  templates: 'resources/templates/list',
+};
+
 const NOUN: Record<CatalogKind, string> = {
   tools: 'tool',
   prompts: 'prompt',

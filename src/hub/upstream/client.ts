@@ -5,12 +5,15 @@
  * the server's notifications into the connection's events. Every handler first asks whether this
  * client is still the connection's current one: a late message of an old connection is dropped.
  */
-import { Client, type LoggingMessageNotification } from '@modelcontextprotocol/client';
+import {
+  Client,
+  type LoggingMessageNotification,
+  type VersionNegotiationOptions,
+} from '@modelcontextprotocol/client';
 import { CfWorkerJsonSchemaValidator } from '@modelcontextprotocol/client/validators/cf-worker';
 import { INPUT_METHODS, type InputRequest, type InputResponse } from '../downstream/input.ts';
 import type { RunningCall } from './calls.ts';
 import { MAX_UPSTREAM_PAGES, type CatalogKind } from './catalog.ts';
-import type { TransportKind } from './connectors/connector.ts';
 
 export interface ClientHooks {
   /** Whether `client` is the connection's current client. */
@@ -25,9 +28,10 @@ export interface ClientHooks {
   logMessage?(params: LoggingMessageNotification['params']): void;
 }
 
+/** `negotiation`: how the client finds the era (./era.ts `negotiationFor`); none is 2025 only. */
 export function createUpstreamClient(
   clientInfo: { name: string; version: string },
-  kind: TransportKind,
+  negotiation: VersionNegotiationOptions | undefined,
   hooks: ClientHooks,
 ): Client {
   const client = new Client(clientInfo, {
@@ -39,7 +43,7 @@ export function createUpstreamClient(
     listMaxPages: MAX_UPSTREAM_PAGES,
     // Streamable HTTP servers may speak 2026-07-28: ask first (`server/discover`), and fall back
     // to `initialize` on a legacy answer. HTTP+SSE and the built-in server are 2025-era only.
-    ...(kind === 'streamable-http' ? { versionNegotiation: { mode: 'auto' as const } } : {}),
+    ...(negotiation ? { versionNegotiation: negotiation } : {}),
     // Input a 2026-07-28 server asks for goes to the client whose call asked, not to handlers
     // shared by every client: the hub drives those rounds itself.
     inputRequired: { autoFulfill: false },

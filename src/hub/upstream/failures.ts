@@ -19,6 +19,21 @@ const ON_THE_WAY: ReadonlySet<SdkErrorCode> = new Set([
   SdkErrorCode.RequestTimeout,
 ]);
 
+/** A request for a server that is not ready: why not, and what the person can do. */
+export function notReady(entry: ServerEntry, status: ServerStatus): ProtocolError {
+  const slug = entry.slug;
+  const [why, next] =
+    status.state === 'error'
+      ? [
+          `is down (${status.reason})`,
+          `Nexus keeps retrying; see Servers → ${slug} in the dashboard.`,
+        ]
+      : status.state === 'disabled'
+        ? ['is disabled', `Enable it in the Nexus dashboard (Servers → ${slug}).`]
+        : ['is still connecting', 'Try again in a moment.'];
+  return serverUnavailable(slug, why, next, { state: status.state });
+}
+
 /** What the upstream knows when one of its requests failed. */
 export interface FailureContext {
   entry: ServerEntry;

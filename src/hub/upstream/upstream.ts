@@ -6,10 +6,12 @@
  *
  * Why this file is longer than the house's ~400 lines: it is one state machine, and every method
  * reads its generation counter and current client to drop the work of an older connection.
- * What stands on its own is beside it: how the connection is opened (connectors/), the SDK
- * client's set-up (client.ts), the 2026-07-28 change stream (change-stream.ts), the calls in
- * flight (calls.ts), the lists (catalog.ts), how a failed request is worded (failures.ts) and the
- * relay of results the SDK does not know (relay.ts).
+ * What stands on its own is beside it: how a server is reached (connectors/), which era is
+ * spoken and how long connecting may take (era.ts), one era's try (attempt.ts), the SDK client's
+ * set-up (client.ts), the 2026-07-28 change stream (change-stream.ts), the calls in flight
+ * (calls.ts), the lists (catalog.ts), how a failed request is worded (failures.ts), what a server
+ * gets wrong that is read anyway (tolerance.ts) and the relay of results the SDK does not know
+ * (relay.ts).
  */
 import {
   Client,
@@ -17,14 +19,13 @@ import {
   SdkError,
   SdkErrorCode,
   type CompleteRequest,
-  type JSONRPCMessage,
   type LoggingLevel,
   type LoggingMessageNotification,
   type RequestOptions,
   type ServerCapabilities,
   type Transport,
 } from '@modelcontextprotocol/client';
-import { serverTimeout, serverUnavailable } from '../../protocol/errors.ts';
+import { serverTimeout } from '../../protocol/errors.ts';
 import {
   RoundTrips,
   type Exchange,
@@ -44,18 +45,32 @@ import {
 import {
   CATALOG_KINDS,
   LISTS,
+  LIST_METHODS,
   LIST_NAMES,
   dedupe,
   emptyCatalog,
   type Catalog,
   type CatalogKind,
 } from './catalog.ts';
-import type { Connectors, OpenedTransport, TransportKind } from './connectors/connector.ts';
+import type { Connectors, TransportKind } from './connectors/connector.ts';
 import { ChangeStream } from './change-stream.ts';
 import { createUpstreamClient } from './client.ts';
-import { failureFor } from './failures.ts';
+import { failureFor, notReady } from './failures.ts';
 import type { RelayedResults } from './relay.ts';
 import { Deadline, SDK_TIMEOUT_OFF } from './deadline.ts';
+import { tryEra, type AttemptHost, type Attempted } from './attempt.ts';
+import {
+  ConnectBudget,
+  DEFAULT_CONNECT_TIMEOUT_MS,
+  MODERN_VERSION,
+  ModernPathFailure,
+  erasToTry,
+  fallbackNote,
+  negotiationFor,
+  seconds,
+  type EraTry,
+} from './era.ts';
+import { RESULT_TYPE_WARNING, tolerantTransport } from './tolerance.ts';
 
 export type { CallOptions, InputCapableMethod, InputCapableResults } from './calls.ts';
 export { CATALOG_KINDS, type Catalog, type CatalogKind } from './catalog.ts';
@@ -90,8 +105,16 @@ export interface UpstreamDeps {
     signal: AbortSignal,
   ): Promise<InputResponse>;
   onLog?(message: string): void;
-  /** Each message to and from the server, for the Inspector (see ../journal/protocol-log.ts). */
-  onTraffic?(upstream: Upstream, direction: TrafficDirection, message: JSONRPCMessage): void;
+  /**
+   * Each message to and from the server as it went, for the Inspector (../journal/protocol-log.ts),
+   * with a note when the hub read it differently (./tolerance.ts).
+   */
+  onTraffic?(
+    upstream: Upstream,
+    direction: TrafficDirection,
+    message: unknown,
+    note?: string,
+  ): void;
   /** Carries results the SDK does not know around it (./relay.ts); without it they fail. */
   relay?: RelayedResults;
 }
@@ -126,6 +149,8 @@ export class Upstream {
   readonly latencyMs: number[] = [];
   /** The last failure, kept after a recovery. */
   lastError?: { reason: string; at: number };
+  /** Why the 2026-07-28 path failed when this connection fell back to 2025 (`auto` only). */
+  eraFallback?: string;
 
   #client?: Client;
   /** 2025-era calls in flight, for the requests the server sends during them. */
@@ -139,17 +164,13 @@ export class Upstream {
   #retryTimer: unknown;
   #pingTimer: unknown;
   /** 2026-07-28: the `subscriptions/listen` stream of list changes and resource updates. */
-  readonly #changes = new ChangeStream(
-    (client) => this.#client === client,
-    (how) =>
-      void this.#fail(
-        this.#generation,
-        new Error(`the server ended its change stream (subscriptions/listen, ${how})`),
-      ),
-    () => this.timeoutMs,
-  );
+  readonly #changes: ChangeStream;
   /** 2026-07-28: the level the hub's sessions need, sent with each request (no setLevel there). */
   #logLevel: LoggingLevel | undefined;
+  /** 2026-07-28: the server's results lacked `resultType` on this connection (./tolerance.ts). */
+  #resultTypeMissing = false;
+  /** 2026-07-28: why change notifications are off (the listen stream failed after ready). */
+  #listenTrouble: string | undefined;
 
   constructor(
     public entry: ServerEntry,
@@ -157,6 +178,26 @@ export class Upstream {
   ) {
     this.since = deps.clock.now();
     this.firstSettled = new Promise((resolve) => (this.#settle = resolve));
+    this.#changes = new ChangeStream({
+      current: (client) => this.#client === client,
+      timeoutMs: () => this.timeoutMs,
+      clock: deps.clock,
+      retryDelay: (attempt) => backoffDelay(attempt, deps.backoff, deps.random),
+      // The server's tools stay: only change notifications are off, and the status says so.
+      off: (reason, delay) => {
+        this.#listenTrouble = `change notifications are off (subscriptions/listen: ${reason}); retrying in ${seconds(delay)}`;
+        deps.onLog?.(`server '${this.entry.slug}': ${this.#listenTrouble}`);
+        if (this.status.state === 'ready') this.#setStatus(this.#ready());
+      },
+      // What changed while nobody listened: every list again (which also clears the warning).
+      back: (client) => {
+        this.#listenTrouble = undefined;
+        const generation = this.#generation;
+        this.#loadCatalog(client, generation, CATALOG_KINDS).catch((error: unknown) =>
+          this.#fail(generation, error),
+        );
+      },
+    });
   }
 
   get id(): string {
@@ -165,6 +206,10 @@ export class Upstream {
 
   get timeoutMs(): number {
     return this.entry.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  }
+
+  get connectTimeoutMs(): number {
+    return this.entry.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
   }
 
   /** Starts (or restarts) according to the entry: disabled entries stay down. */
@@ -368,19 +413,7 @@ export class Upstream {
   }
 
   #readyClient(): Client {
-    if (this.status.state !== 'ready' || !this.#client) {
-      const slug = this.entry.slug;
-      const [why, next] =
-        this.status.state === 'error'
-          ? [
-              `is down (${this.status.reason})`,
-              `Nexus keeps retrying; see Servers → ${slug} in the dashboard.`,
-            ]
-          : this.status.state === 'disabled'
-            ? ['is disabled', `Enable it in the Nexus dashboard (Servers → ${slug}).`]
-            : ['is still connecting', 'Try again in a moment.'];
-      throw serverUnavailable(slug, why, next, { state: this.status.state });
-    }
+    if (this.status.state !== 'ready' || !this.#client) throw notReady(this.entry, this.status);
     return this.#client;
   }
 
@@ -388,12 +421,19 @@ export class Upstream {
     this.#generation++;
     this.deps.clock.clearTimeout(this.#retryTimer);
     this.deps.clock.clearTimeout(this.#pingTimer);
+    this.#release();
+  }
+
+  /** Lets the connection go: client, listen, level, the catalog and what it found wrong. */
+  #release(): void {
     const client = this.#client;
     this.#client = undefined;
     this.activeTransport = undefined;
     // The server forgets a connection's subscriptions and level; the hub restores them on ready.
     this.#changes.reset();
     this.#logLevel = undefined;
+    this.#listenTrouble = undefined;
+    this.#resultTypeMissing = false;
     if (client) {
       client.onclose = undefined;
       void client.close().catch(() => {});
@@ -414,9 +454,9 @@ export class Upstream {
     this.deps.onStatus(this, was);
   }
 
-  #newClient(kind: TransportKind): Client {
+  #newClient(kind: TransportKind, era: EraTry): Client {
     const { deps } = this;
-    return createUpstreamClient(deps.clientInfo, kind, {
+    return createUpstreamClient(deps.clientInfo, negotiationFor(era, kind === 'streamable-http'), {
       current: (client) => this.#client === client,
       relatedTo: (requestId) => this.#calls.relatedTo(requestId),
       unrelated:
@@ -434,72 +474,107 @@ export class Upstream {
     });
   }
 
+  /**
+   * Connects within the entry's connect timeout: for each era to try (./era.ts), each transport
+   * the connector lists. A failure of the 2026-07-28 path in `auto` is followed by the 2025
+   * handshake, and the status says why.
+   */
   async #connect(generation: number): Promise<void> {
     this.#setStatus({ state: 'connecting' });
-    const entry = this.entry;
-    const connector = this.deps.connectors.get(entry.kind);
+    const connector = this.deps.connectors.get(this.entry.kind);
     if (!connector) return;
-    const kinds = connector.attempts(entry);
-    let firstFailure: { error: unknown; observations?: unknown } | undefined;
-    for (const [index, kind] of kinds.entries()) {
-      if (generation !== this.#generation) return;
-      const client = this.#newClient(kind);
-      let opened: OpenedTransport | undefined;
+    const { clock } = this.deps;
+    const started = clock.now();
+    const eras = erasToTry(this.entry);
+    let modernFailure: string | undefined;
+    for (const [index, era] of eras.entries()) {
+      const last = index === eras.length - 1;
+      // A first try of 2026-07-28 has half the time, so that the 2025 one keeps the other half.
+      const allowed = last ? this.connectTimeoutMs : this.connectTimeoutMs / 2;
+      const budget = new ConnectBudget(
+        clock,
+        last ? started + this.connectTimeoutMs : started + allowed,
+        seconds(allowed),
+      );
+      let outcome: Attempted;
       try {
-        opened = await connector.open(entry, kind);
-        this.#calls.related = opened.related;
-        const tapped = this.#tapped(opened.transport);
-        const relayed = this.deps.relay ? this.deps.relay.sanitizing(tapped) : tapped;
-        await client.connect(this.#calls.watch(relayed));
-      } catch (error) {
-        void client.close().catch(() => {});
-        const failure = { error, observations: opened?.observations };
-        const canFallBack = index < kinds.length - 1 && connector.fallsBack(error);
-        firstFailure ??= failure;
-        if (canFallBack) continue;
-        // When the legacy attempt also says "not here", the first answer explains more.
-        const report = index > 0 && connector.fallsBack(error) ? firstFailure : failure;
-        await this.#fail(generation, report.error, report.observations);
+        outcome = await tryEra(this.#attemptHost(generation), connector, era, budget);
+      } finally {
+        budget.stop();
+      }
+      if (generation !== this.#generation || outcome.kind === 'stale') return;
+      if (outcome.kind === 'ready') {
+        this.#attempt = 0;
+        this.eraFallback = modernFailure;
+        this.#setStatus(this.#ready());
+        this.#schedulePing(generation);
         return;
       }
-      if (generation !== this.#generation) {
-        void client.close().catch(() => {});
-        return;
+      const explained = await connector.explain(outcome.error, this.entry, outcome.observations);
+      const reason = outcome.stage === undefined ? explained : `${outcome.stage}: ${explained}`;
+      if (outcome.kind === 'modern-failed' && !last) {
+        modernFailure = reason;
+        continue;
       }
-      this.#client = client;
-      this.activeTransport = kind;
-      this.serverInfo = client.getServerVersion();
-      this.protocolVersion = client.getNegotiatedProtocolVersion();
-      this.capabilities = client.getServerCapabilities();
-      this.instructions = client.getInstructions();
-      client.onclose = () => {
-        if (this.#client === client)
-          void this.#fail(this.#generation, new Error('the server closed the connection'));
-      };
-      try {
-        // Listen before loading the lists, so no change between the two goes unheard.
-        if (this.isModern) await this.#changes.open(client);
-        await this.#loadCatalog(client, generation, CATALOG_KINDS);
-      } catch (error) {
-        await this.#fail(generation, error);
-        return;
-      }
-      if (generation !== this.#generation) return;
-      this.#attempt = 0;
-      this.#setStatus(this.#ready());
-      this.#schedulePing(generation);
+      const said =
+        era === 'modern'
+          ? `${MODERN_VERSION} (pinned) failed: ${reason}`
+          : modernFailure !== undefined && modernFailure !== reason
+            ? `${reason} (and ${MODERN_VERSION} failed before: ${modernFailure})`
+            : reason;
+      await this.#fail(generation, new Error(said));
       return;
     }
   }
 
-  /** The transport, with both directions shown to the Inspector when the hub has one. */
-  #tapped(transport: Transport): Transport {
+  /** What one era's try (./attempt.ts) may do with this connection, under `generation`. */
+  #attemptHost(generation: number): AttemptHost {
+    return {
+      entry: this.entry,
+      current: () => generation === this.#generation,
+      newClient: (kind, era) => this.#newClient(kind, era),
+      wrap: (opened) => {
+        this.#calls.related = opened.related;
+        return this.#calls.watch(this.#wrapped(opened.transport));
+      },
+      wrapProbe: (transport) => this.#wrapped(transport),
+      adopt: (client, kind) => {
+        this.#client = client;
+        this.activeTransport = kind;
+        this.serverInfo = client.getServerVersion();
+        this.protocolVersion = client.getNegotiatedProtocolVersion();
+        this.capabilities = client.getServerCapabilities();
+        this.instructions = client.getInstructions();
+        client.onclose = () => {
+          if (this.#client === client)
+            void this.#fail(this.#generation, new Error('the server closed the connection'));
+        };
+      },
+      isModern: () => this.isModern,
+      listen: (client) => this.#changes.open(client),
+      loadLists: (client, strict) => this.#loadCatalog(client, generation, CATALOG_KINDS, strict),
+      release: () => this.#release(),
+    };
+  }
+
+  /**
+   * The transport as the SDK client gets it: both directions shown to the Inspector as they
+   * went (when the hub has one), then what a server gets wrong but can be read anyway made
+   * readable (./tolerance.ts), then results the SDK does not know carried around it (./relay.ts).
+   */
+  #wrapped(transport: Transport): Transport {
     const onTraffic = this.deps.onTraffic;
-    if (!onTraffic) return transport;
-    return tapTransport(transport, {
-      inbound: (message) => onTraffic(this, 'in', message),
-      outbound: (message) => onTraffic(this, 'out', message),
+    const tolerant = tolerantTransport(transport, (message, note) => {
+      onTraffic?.(this, 'in', message, note);
+      if (note !== undefined && !this.#resultTypeMissing) {
+        this.#resultTypeMissing = true;
+        if (this.status.state === 'ready') this.#setStatus(this.#ready());
+      }
     });
+    const tapped = onTraffic
+      ? tapTransport(tolerant, { outbound: (message) => onTraffic(this, 'out', message) })
+      : tolerant;
+    return this.deps.relay ? this.deps.relay.sanitizing(tapped) : tapped;
   }
 
   /**
@@ -511,6 +586,8 @@ export class Upstream {
     client: Client,
     generation: number,
     kinds: readonly CatalogKind[],
+    /** Throw on the first list that fails instead (a 2026-07-28 try that 2025 may do better). */
+    strict = false,
   ): Promise<void> {
     const offered = client.getServerCapabilities();
     const loaded = await Promise.all(
@@ -521,6 +598,7 @@ export class Upstream {
           return { kind, ...dedupe(kind, await list.fetch(client)) };
         } catch (error) {
           const reason = error instanceof Error ? error.message : String(error);
+          if (strict) throw new ModernPathFailure(LIST_METHODS[kind], reason);
           return {
             kind,
             list: undefined,
@@ -546,9 +624,17 @@ export class Upstream {
     }
   }
 
-  /** Ready, with what the lists' loading found wrong (see `#loadCatalog`). */
+  /**
+   * Ready, with what is not as it should be: the era it fell back from, change notifications
+   * that are off, and what the lists' loading found wrong (see `#loadCatalog`).
+   */
   #ready(): ServerStatus {
-    const warnings = CATALOG_KINDS.flatMap((kind) => this.#warnings.get(kind) ?? []);
+    const warnings = [
+      ...(this.eraFallback === undefined ? [] : [fallbackNote(this.eraFallback)]),
+      ...(this.#listenTrouble === undefined ? [] : [this.#listenTrouble]),
+      ...(this.#resultTypeMissing ? [RESULT_TYPE_WARNING] : []),
+      ...CATALOG_KINDS.flatMap((kind) => this.#warnings.get(kind) ?? []),
+    ];
     return warnings.length > 0 ? { state: 'ready', warnings } : { state: 'ready' };
   }
 

@@ -17,6 +17,8 @@ export function builtinConnector(serve: (serverSide: Transport) => Promise<void>
       return { transport: clientSide };
     },
     fallsBack: () => false,
+    // Only the 2025 era is tried: a built-in server does not speak 2026-07-28 here.
+    unreachable: () => false,
     explain: async (error) => (error instanceof Error ? error.message : String(error)),
   };
 }

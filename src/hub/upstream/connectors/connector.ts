@@ -45,6 +45,11 @@ export interface Connector {
   open(entry: ServerEntry, attempt: TransportKind): OpenedTransport | Promise<OpenedTransport>;
   /** Whether a failed attempt says to try the next one (HTTP: 400/404/405 → legacy HTTP+SSE). */
   fallsBack(error: unknown): boolean;
+  /**
+   * Whether a failed attempt never reached the server (no network path, refused credentials):
+   * then trying the other protocol era would fail the same way, and the hub does not.
+   */
+  unreachable(error: unknown): boolean;
   /** A failed connection, as a reason for a person: what happened and what to try. */
   explain(error: unknown, entry: ServerEntry, observations?: unknown): Promise<string>;
 }

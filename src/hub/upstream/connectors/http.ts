@@ -128,6 +128,16 @@ export function isLegacyHint(error: unknown): boolean {
   return error instanceof SdkHttpError && [400, 404, 405].includes(error.status);
 }
 
+/**
+ * Whether a failed exchange never got an MCP answer from the server: no network path (a socket
+ * error, a browser's bare "Failed to fetch", CORS included) or credentials it refused.
+ */
+export function isUnreachable(error: unknown): boolean {
+  const status = httpStatus(error);
+  if (status !== undefined) return status === 401 || status === 403;
+  return networkCode(error) !== undefined || isFetchTypeError(error);
+}
+
 /** The HTTP status of a failed exchange, if there was one. */
 function httpStatus(error: unknown): number | undefined {
   return error instanceof SdkHttpError ? error.status : undefined;

@@ -9,6 +9,7 @@ import {
   createHttpTransport,
   describeConnectError,
   isLegacyHint,
+  isUnreachable,
   type HttpObservations,
 } from './http.ts';
 
@@ -30,6 +31,7 @@ export function httpConnector(fetch?: FetchLike, open?: TransportOpener): Connec
       return createHttpTransport(entry, attempt, fetch);
     },
     fallsBack: isLegacyHint,
+    unreachable: isUnreachable,
     explain: (error, entry, observations) =>
       describeConnectError(
         error,

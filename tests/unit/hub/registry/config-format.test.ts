@@ -151,6 +151,12 @@ describe('parseConfig refuses a malformed file, naming the entry and the field',
       undefined,
     ],
     [
+      'an unknown protocol version',
+      file({ url: 'https://x.test', protocolVersion: '2024-01-01' }),
+      'Entry "github": "protocolVersion" must be "2026-07-28" or "2025-11-25" (got string "2024-01-01").',
+      'protocolVersion',
+    ],
+    [
       'a numeric url',
       file({ url: 42 }),
       'Entry "github": "url" must be a string (got number).',
@@ -330,6 +336,26 @@ describe('exportConfig', () => {
     expect(claude.local.type).toBeUndefined();
     const auto = materialize(parseConfig('{"mcpServers": {"a": {"url": "https://a.test"}}}'));
     expect(JSON.parse(exportConfig(auto, 'vscode')).servers.a).toEqual({ url: 'https://a.test' });
+  });
+
+  it('reads and writes a pinned protocol era as "protocolVersion"; auto is left out', () => {
+    const text = JSON.stringify({
+      mcpServers: {
+        pinned: { url: 'https://p.test/mcp', protocolVersion: '2025-11-25' },
+        modern: { url: 'https://m.test/mcp', protocolVersion: '2026-07-28' },
+        auto: { url: 'https://a.test/mcp', protocolVersion: 'auto' },
+      },
+    });
+    const imported = parseConfig(text);
+    expect(imported.map(({ entry }) => (entry.kind === 'remote' ? entry.era : 'none'))).toEqual([
+      '2025-11-25',
+      '2026-07-28',
+      undefined,
+    ]);
+    const written = JSON.parse(exportConfig(materialize(imported), 'mcpServers')).mcpServers;
+    expect(written.pinned.protocolVersion).toBe('2025-11-25');
+    expect(written.modern.protocolVersion).toBe('2026-07-28');
+    expect(written.auto).toEqual({ url: 'https://a.test/mcp' });
   });
 
   it('writes unknown fields back (parse → export round trip)', () => {
