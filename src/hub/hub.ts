@@ -13,6 +13,7 @@ import { AdminService } from './admin/service.ts';
 import { createNotesServer } from './builtin/notes.ts';
 import type { Session } from './downstream/session.ts';
 import { Sessions } from './downstream/sessions.ts';
+import { WaitingCalls } from './downstream/waiting-calls.ts';
 import { answerUnrelated } from './person/elicitation.ts';
 import { Activity } from './journal/activity.ts';
 import { AuditJournal } from './journal/audit.ts';
@@ -66,6 +67,8 @@ export class Hub {
   readonly #connectors;
   /** Results the SDKs would refuse, carried around them (upstream/relay.ts). */
   readonly #relay: RelayedResults;
+  /** 2026-07-28 calls waiting for their client's answers, whichever connection it comes back on. */
+  readonly #waiting: WaitingCalls;
 
   private constructor(private readonly options: HubOptions) {
     const clock = (this.#clock = options.clock ?? systemClock);
@@ -73,6 +76,7 @@ export class Hub {
     const log = (this.#log = (message: string) => options.log?.(message));
     this.policy = options.policy;
     this.#relay = new RelayedResults(this.ids);
+    this.#waiting = new WaitingCalls(clock, this.ids);
     this.events = new HubEvents(clock, log);
     this.router = new Router({ upstreams: this.#upstreams, clock, pageSize: options.pageSize });
     this.person = new PersonQueue(clock, this.ids, () =>
@@ -96,6 +100,7 @@ export class Hub {
         clock,
         ids: this.ids,
         relay: this.#relay,
+        waiting: this.#waiting,
         events: {
           changed: () => this.events.soon('sessions'),
           log,
@@ -297,6 +302,7 @@ export class Hub {
     await this.audit.close();
     for (const upstream of this.#upstreams.values()) upstream.stop();
     await this.sessions.closeAll();
+    this.#waiting.clear();
     this.person.clear();
     this.events.close();
   }

@@ -68,12 +68,13 @@ export function installHandlers(
     const { uri } = request.params;
     const serverId = router.routeResource(uri, session.scope);
     await session.authorize({ type: 'read-resource', serverId, uri });
-    return (await session.run(ctx, serverId, `resources/read ${uri}`, (logLevel) =>
+    const leg = { signal: ctx.mcpReq.signal };
+    return (await session.run(ctx, serverId, `resources/read ${uri}`, leg, (logLevel) =>
       router.start(
         'resources/read',
         { serverId, upstreamName: uri },
         { uri },
-        { signal: ctx.mcpReq.signal, logLevel },
+        { ...leg, logLevel },
       ),
     )) as never;
   });
@@ -144,12 +145,13 @@ async function callNamed(
         },
   );
   const method = kind === 'tool' ? 'tools/call' : 'prompts/get';
-  return session.run(ctx, route.serverId, `${method} ${route.upstreamName}`, (logLevel) =>
+  const leg = { signal: ctx.mcpReq.signal, ...options };
+  return session.run(ctx, route.serverId, `${method} ${route.upstreamName}`, leg, (logLevel) =>
     router.start(
       method,
       route,
       { name: route.upstreamName, arguments: params.arguments },
-      { signal: ctx.mcpReq.signal, logLevel, ...options },
+      { ...leg, logLevel },
     ),
   );
 }

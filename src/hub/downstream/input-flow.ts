@@ -14,8 +14,9 @@ import {
   type ElicitRequest,
   type ServerContext,
 } from '@modelcontextprotocol/server';
-import type { Clock, Ids } from '../ports.ts';
+import type { Principal } from '../policy/policy.ts';
 import { SDK_TIMEOUT_OFF } from '../upstream/deadline.ts';
+import type { Refusal, WaitingCalls } from './waiting-calls.ts';
 import {
   answerAll,
   answerOf,
@@ -27,24 +28,8 @@ import {
   type InputRequest,
   type InputRequests,
   type InputResponse,
+  type Leg,
 } from './input.ts';
-
-/** How long a 2026-07-28 client may take to come back with the input a call asked for. */
-const FLOW_TTL_MS = 10 * 60_000;
-
-/**
- * A call that returned `input_required` to a 2026-07-28 client and waits for its retry. The
- * exchange may be a legacy server's call that is still running: the retry's answers go to it.
- */
-interface WaitingFlow {
-  exchange: Exchange<unknown>;
-  serverId: string;
-  /** What was called (`tools/call weather`), so a retry cannot continue another call's flow. */
-  target: string;
-  /** Answers the hub gave itself (the dashboard, refusals), merged into the client's. */
-  answered: InputAnswers;
-  createdAt: number;
-}
 
 export type Era = 'legacy' | 'modern';
 
@@ -52,7 +37,7 @@ export type Era = 'legacy' | 'modern';
 export interface FlowHost {
   /** The era the client opened with (undefined before its first message). */
   era(): Era | undefined;
-  readonly clientName: string;
+  readonly principal: Principal;
   /** The client's capabilities from `initialize` (2025 era). */
   initialCapabilities(): ClientCapabilities | undefined;
   /** Shows a server's elicitation to the person; settles with their answer. */
@@ -61,12 +46,10 @@ export interface FlowHost {
 }
 
 export class InputFlows {
-  readonly #flows = new Map<string, WaitingFlow>();
-
   constructor(
     private readonly host: FlowHost,
-    private readonly clock: Clock,
-    private readonly ids: Ids,
+    /** The hub's, not this session's: a client may continue on another connection. */
+    private readonly waiting: WaitingCalls,
   ) {}
 
   /** Runs the call to its result, or to `input_required` for a 2026-07-28 client. */
@@ -75,25 +58,15 @@ export class InputFlows {
     serverId: string,
     target: string,
     start: () => Exchange<unknown>,
+    /** The client's request driving this round (a continuation's is not the first one's). */
+    leg: Leg,
   ): Promise<unknown> {
     let exchange: Exchange<unknown>;
     let answers: InputAnswers = {};
     const state = ctx.mcpReq.requestState<unknown>();
     if (typeof state === 'string' && this.host.era() === 'modern') {
-      const flow = this.#flows.get(state);
-      if (flow && (flow.serverId !== serverId || flow.target !== target)) {
-        throw new ProtocolError(
-          ProtocolErrorCode.InvalidParams,
-          `This requestState belongs to another request (${flow.target}); retry that request with it.`,
-        );
-      }
-      if (!flow) {
-        throw new ProtocolError(
-          ProtocolErrorCode.InvalidParams,
-          'Nexus no longer has the call this answer belongs to (it expired, or the hub restarted). Make the request again without requestState.',
-        );
-      }
-      this.#flows.delete(state);
+      const flow = this.waiting.take(state, this.host.principal, serverId, target);
+      if ('refused' in flow) throw refusal(flow.refused, flow.target);
       exchange = flow.exchange;
       answers = { ...flow.answered };
       for (const [key, response] of Object.entries(ctx.mcpReq.inputResponses ?? {}))
@@ -103,7 +76,7 @@ export class InputFlows {
     }
     const capabilities = this.#clientCapabilities(ctx);
     for (;;) {
-      const step = await exchange.next(answers);
+      const step = await exchange.next(answers, leg);
       if (step.kind === 'complete') return step.result;
       const forClient: InputRequests = {};
       const forHub: InputRequests = {};
@@ -122,12 +95,11 @@ export class InputFlows {
         continue;
       }
       if (this.host.era() === 'modern') {
-        const requestState = this.#park({
+        const requestState = this.waiting.park(this.host.principal, {
           exchange,
           serverId,
           target,
           answered,
-          createdAt: this.clock.now(),
         });
         return inputRequired({ inputRequests: forClient, requestState } as never);
       }
@@ -138,11 +110,6 @@ export class InputFlows {
         )),
       };
     }
-  }
-
-  /** Forgets every waiting flow (the session ended). */
-  clear(): void {
-    this.#flows.clear();
   }
 
   /** The client's capabilities: per request on 2026-07-28, from `initialize` before that. */
@@ -175,7 +142,7 @@ export class InputFlows {
             ? error
             : new ProtocolError(
                 ProtocolErrorCode.InternalError,
-                `Client '${this.host.clientName}' could not answer ${request.method}: ${String(error)}`,
+                `Client '${this.host.principal.clientName}' could not answer ${request.method}: ${String(error)}`,
               ),
       };
     }
@@ -194,16 +161,18 @@ export class InputFlows {
       }
     }
     return {
-      error: cannotAnswer(request, this.host.slugOf(serverId), this.host.clientName),
+      error: cannotAnswer(request, this.host.slugOf(serverId), this.host.principal.clientName),
     };
   }
+}
 
-  /** Keeps a flow for the client's retry; returns the `requestState` that names it. */
-  #park(flow: WaitingFlow): string {
-    for (const [key, old] of this.#flows)
-      if (flow.createdAt - old.createdAt > FLOW_TTL_MS) this.#flows.delete(key);
-    const token = this.ids.next();
-    this.#flows.set(token, flow);
-    return token;
-  }
+/** The error for a `requestState` that cannot continue a call, and what to do instead. */
+function refusal(why: Refusal, target: string | undefined): ProtocolError {
+  const message =
+    why === 'other-request'
+      ? `This requestState belongs to another request (${target}); retry that request with it.`
+      : why === 'not-yours'
+        ? 'This requestState was given to another client; a client can only continue its own calls. Make the request again without requestState.'
+        : 'Nexus no longer has the call this answer belongs to (it expired, or the hub restarted). Make the request again without requestState.';
+  return new ProtocolError(ProtocolErrorCode.InvalidParams, message);
 }

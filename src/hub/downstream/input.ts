@@ -48,13 +48,23 @@ export type Step<R> =
       withdrawn?: Record<string, AbortSignal>;
     };
 
+/**
+ * What the client's request that moves a call on brings with it: on 2026-07-28 each round is a
+ * request of its own (maybe on another connection), with its own cancellation and progress.
+ */
+export interface Leg {
+  signal?: AbortSignal;
+  onprogress?: (progress: { progress: number; total?: number; message?: string }) => void;
+}
+
 /** One upstream call that may stop to ask for input, in either era. */
 export interface Exchange<R> {
   /**
    * Answers the requests of the previous step (none on the first call) and runs the call on to
-   * its next stop: the result, or the next batch of requests.
+   * its next stop: the result, or the next batch of requests. `leg`: the client request that
+   * does so (a 2025-era call keeps the request that started it).
    */
-  next(answers: InputAnswers): Promise<Step<R>>;
+  next(answers: InputAnswers, leg?: Leg): Promise<Step<R>>;
 }
 
 /** Everything the client side has to answer with: a result, or an error. */
@@ -163,14 +173,14 @@ export class RoundTrips<R> implements Exchange<R> {
   #rounds = 0;
 
   constructor(
-    private readonly leg: (retry: {
-      inputResponses?: Record<string, InputResponse>;
-      requestState?: string;
-    }) => Promise<unknown>,
+    private readonly leg: (
+      retry: { inputResponses?: Record<string, InputResponse>; requestState?: string },
+      leg: Leg | undefined,
+    ) => Promise<unknown>,
     private readonly maxRounds = 10,
   ) {}
 
-  async next(answers: InputAnswers): Promise<Step<R>> {
+  async next(answers: InputAnswers, leg?: Leg): Promise<Step<R>> {
     let retry: { inputResponses?: Record<string, InputResponse>; requestState?: string } = {};
     if (this.#rounds > 0) {
       const inputResponses: Record<string, InputResponse> = {};
@@ -191,7 +201,7 @@ export class RoundTrips<R> implements Exchange<R> {
         );
       }
       this.#rounds++;
-      const result = await this.leg(retry);
+      const result = await this.leg(retry, leg);
       if (!isInputRequiredResult(result)) return { kind: 'complete', result: result as R };
       this.#requestState = result.requestState;
       this.#requests = (result.inputRequests ?? {}) as InputRequests;

@@ -38,8 +38,9 @@ import type { RelayedResults } from '../upstream/relay.ts';
 import type { CatalogKind } from '../upstream/upstream.ts';
 import { guardTransport, type Rejection } from './guard.ts';
 import { installHandlers } from './handlers.ts';
-import type { Exchange } from './input.ts';
+import type { Exchange, Leg } from './input.ts';
 import { InputFlows, type Era } from './input-flow.ts';
+import type { WaitingCalls } from './waiting-calls.ts';
 
 /** What a session tells the hub (dashboards, the Inspector, activity figures). */
 export interface SessionEvents {
@@ -78,6 +79,8 @@ export interface SessionDeps {
   events: SessionEvents;
   /** Gives results the SDK does not know their server's own parts back (../upstream/relay.ts). */
   relay: RelayedResults;
+  /** 2026-07-28 calls waiting for their client's answers, across connections. */
+  waiting: WaitingCalls;
 }
 
 const LIST_CHANGED: Record<CatalogKind, 'tools' | 'prompts' | 'resources'> = {
@@ -127,7 +130,7 @@ export class Session {
     this.#flows = new InputFlows(
       {
         era: () => this.era,
-        clientName: principal.clientName,
+        principal,
         initialCapabilities: () => this.server?.getClientCapabilities(),
         askPerson: (serverId, request, signal) => {
           const { slug, name } = deps.router.upstream(serverId).entry;
@@ -141,8 +144,7 @@ export class Session {
         },
         slugOf: (serverId) => deps.router.slugOf(serverId),
       },
-      deps.clock,
-      deps.ids,
+      deps.waiting,
     );
   }
 
@@ -203,6 +205,7 @@ export class Session {
     ctx: ServerContext,
     serverId: string,
     target: string,
+    leg: Leg,
     start: (logLevel: LoggingLevel | undefined) => Exchange<unknown>,
   ): Promise<unknown> {
     // A 2026-07-28 client asks for log messages per request; they come back on that request.
@@ -216,7 +219,7 @@ export class Session {
     const finished = this.deps.events.callStarted?.(serverId);
     let ok = false;
     try {
-      const result = await this.#flows.drive(ctx, serverId, target, () => start(logLevel));
+      const result = await this.#flows.drive(ctx, serverId, target, () => start(logLevel), leg);
       ok = !(result as { isError?: boolean } | undefined)?.isError;
       return result;
     } finally {
@@ -339,7 +342,6 @@ export class Session {
   #onClosed(): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#flows.clear();
     this.deps.subscriptions.dropSession(this);
     this.#listens.clear();
     this.#loggingCalls.clear();

@@ -31,6 +31,7 @@ import {
   type Exchange,
   type InputRequest,
   type InputResponse,
+  type Leg,
 } from '../downstream/input.ts';
 import { tapTransport } from '../journal/tap.ts';
 import type { Clock, ServerEntry, ServerStatus, TrafficDirection } from '../ports.ts';
@@ -258,10 +259,10 @@ export class Upstream {
           ? `prompt '${String(params.name)}'`
           : `resource ${String(params.uri)}`;
     let deadline: Deadline | undefined;
-    const send = (legParams: Record<string, unknown>) =>
-      this.#request<unknown>(what, options.signal, (live, request, legDeadline) => {
+    const send = (legParams: Record<string, unknown>, leg: Leg) =>
+      this.#request<unknown>(what, leg.signal, (live, request, legDeadline) => {
         deadline = legDeadline;
-        const onprogress = options.onprogress;
+        const onprogress = leg.onprogress;
         const legOptions = {
           ...request,
           // The timeout starts over whenever the server reports progress.
@@ -294,11 +295,12 @@ export class Upstream {
       });
     if (this.isModern) {
       const sent = this.#withLogLevel(params, options.logLevel);
-      return new RoundTrips((retry) => send({ ...sent, ...retry }));
+      // Each round is a request of the client's own: its cancellation and progress go with it.
+      return new RoundTrips((retry, leg) => send({ ...sent, ...retry }, leg ?? options));
     }
     return this.#calls.track(
       params,
-      (marked) => send(marked) as Promise<InputCapableResults[M]>,
+      (marked) => send(marked, options) as Promise<InputCapableResults[M]>,
       () => deadline,
     );
   }

@@ -255,4 +255,57 @@ describe('a 2026-07-28 retry', () => {
       content: { name: 'Ada', color: 'blue' },
     });
   });
+
+  /** A 2026-07-28 client of `origin` named `name` that answers input by hand, on its own connection. */
+  async function manualClient(hub: Hub, origin: string, name: string): Promise<Client> {
+    const client = new Client(
+      { name, version: '1.0.0' },
+      {
+        capabilities: { elicitation: { form: {} } },
+        versionNegotiation: { mode: 'auto' },
+        inputRequired: { autoFulfill: false },
+      },
+    );
+    const [clientSide, hubSide] = InMemoryTransport.createLinkedPair();
+    await hub.connect(hubSide, { origin, clientName: name, sessionId: crypto.randomUUID() });
+    await client.connect(clientSide);
+    return client;
+  }
+
+  it('continues a call on a new connection, and refuses its requestState to another client', async () => {
+    const hub = await hubWith(true);
+    const first = await manualClient(hub, 'https://chat.test', 'stateless');
+    const asked = (await first.callTool(
+      { name: 'asker__ask', arguments: {} },
+      { allowInputRequired: true },
+    )) as unknown as { resultType: string; requestState: string };
+    expect(asked.resultType).toBe('input_required');
+    // A stateless HTTP client opens a connection per request: the first one is gone.
+    await first.close();
+    const retry = {
+      name: 'asker__ask',
+      arguments: {},
+      requestState: asked.requestState,
+      inputResponses: { q: { action: 'accept', content: { name: 'Ada' } } },
+    };
+
+    // Another page (another origin), and a client of the same origin under another name.
+    const stranger = await manualClient(hub, 'https://evil.test', 'stateless');
+    await expect(stranger.callTool(retry as never)).rejects.toThrow(
+      /requestState was given to another client/,
+    );
+    const sibling = await manualClient(hub, 'https://chat.test', 'other');
+    await expect(sibling.callTool(retry as never)).rejects.toThrow(
+      /requestState was given to another client/,
+    );
+
+    const again = await manualClient(hub, 'https://chat.test', 'stateless');
+    const answered = await again.callTool(retry as never);
+    expect(JSON.parse(textOf(answered))).toEqual({
+      action: 'accept',
+      content: { name: 'Ada', color: 'blue' },
+    });
+    // Used once: the same state cannot continue the call a second time.
+    await expect(again.callTool(retry as never)).rejects.toThrow(/no longer has the call/);
+  });
 });
