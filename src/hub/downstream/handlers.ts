@@ -69,13 +69,8 @@ export function installHandlers(
     const serverId = router.routeResource(uri, session.scope);
     await session.authorize({ type: 'read-resource', serverId, uri });
     const leg = { signal: ctx.mcpReq.signal };
-    return (await session.run(ctx, serverId, `resources/read ${uri}`, leg, (logLevel) =>
-      router.start(
-        'resources/read',
-        { serverId, upstreamName: uri },
-        { uri },
-        { ...leg, logLevel },
-      ),
+    return (await session.run(ctx, serverId, `resources/read ${uri}`, leg, (call) =>
+      router.start('resources/read', { serverId, upstreamName: uri }, { uri }, { ...leg, ...call }),
     )) as never;
   });
 
@@ -146,12 +141,12 @@ async function callNamed(
   );
   const method = kind === 'tool' ? 'tools/call' : 'prompts/get';
   const leg = { signal: ctx.mcpReq.signal, ...options };
-  return session.run(ctx, route.serverId, `${method} ${route.upstreamName}`, leg, (logLevel) =>
+  return session.run(ctx, route.serverId, `${method} ${route.upstreamName}`, leg, (call) =>
     router.start(
       method,
       route,
       { name: route.upstreamName, arguments: params.arguments },
-      { ...leg, logLevel },
+      { ...leg, ...call },
     ),
   );
 }

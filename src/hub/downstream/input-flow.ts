@@ -74,7 +74,7 @@ export class InputFlows {
     } else {
       exchange = start();
     }
-    const capabilities = this.#clientCapabilities(ctx);
+    const capabilities = this.clientCapabilities(ctx);
     for (;;) {
       const step = await exchange.next(answers, leg);
       if (step.kind === 'complete') return step.result;
@@ -113,7 +113,7 @@ export class InputFlows {
   }
 
   /** The client's capabilities: per request on 2026-07-28, from `initialize` before that. */
-  #clientCapabilities(ctx: ServerContext): ClientCapabilities | undefined {
+  clientCapabilities(ctx: ServerContext): ClientCapabilities | undefined {
     if (this.host.era() === 'modern') {
       const envelope = ctx.mcpReq.envelope as Record<string, unknown> | undefined;
       return envelope?.[CLIENT_CAPABILITIES_META_KEY] as ClientCapabilities | undefined;

@@ -34,6 +34,7 @@ import type { LogFanout } from '../router/log-fanout.ts';
 import { admits } from '../router/log-levels.ts';
 import type { ListPages, Router, Scope } from '../router/router.ts';
 import type { Subscriptions } from '../router/subscriptions.ts';
+import type { CallOptions } from '../upstream/calls.ts';
 import type { RelayedResults } from '../upstream/relay.ts';
 import type { CatalogKind } from '../upstream/upstream.ts';
 import { guardTransport, type Rejection } from './guard.ts';
@@ -206,7 +207,7 @@ export class Session {
     serverId: string,
     target: string,
     leg: Leg,
-    start: (logLevel: LoggingLevel | undefined) => Exchange<unknown>,
+    start: (call: Pick<CallOptions, 'logLevel' | 'clientCapabilities'>) => Exchange<unknown>,
   ): Promise<unknown> {
     // A 2026-07-28 client asks for log messages per request; they come back on that request.
     const logLevel = this.#requestLogLevel(ctx);
@@ -219,7 +220,13 @@ export class Session {
     const finished = this.deps.events.callStarted?.(serverId);
     let ok = false;
     try {
-      const result = await this.#flows.drive(ctx, serverId, target, () => start(logLevel), leg);
+      const result = await this.#flows.drive(
+        ctx,
+        serverId,
+        target,
+        () => start({ logLevel, clientCapabilities: this.#flows.clientCapabilities(ctx) }),
+        leg,
+      );
       ok = !(result as { isError?: boolean } | undefined)?.isError;
       return result;
     } finally {

@@ -8,6 +8,7 @@
  */
 import type {
   CallToolResult,
+  ClientCapabilities,
   GetPromptResult,
   JSONRPCMessage,
   LoggingLevel,
@@ -26,6 +27,12 @@ export interface CallOptions {
    * request, at the level the request carries; a 2025-era server uses its connection's level.
    */
   logLevel?: LoggingLevel;
+  /**
+   * What the calling client can do. A 2026-07-28 request carries it (see ./era.ts
+   * `callerCapabilities`), so the server can refuse what that client cannot answer; a 2025-era
+   * connection declared once, for every client, at `initialize`.
+   */
+  clientCapabilities?: ClientCapabilities;
 }
 
 /** The requests that may stop for input, and what each one returns when it completes. */

@@ -1,7 +1,11 @@
 /**
- * The SDK `Client` of one connection attempt, with what the hub declares and how it listens: it
- * offers only what the hub can serve (elicitation always, sampling and roots for calls whose
- * client offers them), lets 2026-07-28 input rounds reach the client whose call asked, and turns
+ * The SDK `Client` of one connection attempt, with what the hub declares and how it listens. What
+ * it declares at connect is what the hub can serve on a connection every client shares (the 2025
+ * era says it once, in `initialize`): elicitation in both modes, since what a client cannot
+ * answer the person answers in the dashboard; sampling and roots, which reach the client whose
+ * call asked for them, and are refused with its name when that client has neither. A 2026-07-28
+ * request carries its own client's capabilities instead (./era.ts `callerCapabilities`). It lets
+ * 2026-07-28 input rounds reach the client whose call asked, and turns
  * the server's notifications into the connection's events. Every handler first asks whether this
  * client is still the connection's current one: a late message of an old connection is dropped.
  */

@@ -150,15 +150,16 @@ export function seconds(ms: number): string {
 }
 
 /**
- * The client capabilities a request to a 2026-07-28 server carries: those of the client whose
- * request it is, so the server can refuse what that client cannot do, plus form elicitation when
- * the person can answer it in the dashboard. Nothing the caller did not declare.
+ * The client capabilities a request to a 2026-07-28 server carries: sampling and roots only when
+ * the client whose request it is has them (a server can then refuse what that client cannot
+ * answer, instead of asking and failing), and elicitation in both modes, because what the client
+ * cannot answer the person answers in the dashboard (the person queue; the call's timeout stands
+ * still meanwhile). Only the capability names the spec defines are passed on.
  */
-export function callerCapabilities(
-  caller: ClientCapabilities | undefined,
-  personAnswers: boolean,
-): ClientCapabilities {
-  const declared: ClientCapabilities = { ...caller };
-  if (personAnswers && declared.elicitation === undefined) declared.elicitation = { form: {} };
-  return declared;
+export function callerCapabilities(caller: ClientCapabilities | undefined): ClientCapabilities {
+  return {
+    elicitation: { form: {}, url: {} },
+    ...(caller?.sampling === undefined ? {} : { sampling: caller.sampling }),
+    ...(caller?.roots === undefined ? {} : { roots: caller.roots }),
+  };
 }

@@ -14,6 +14,7 @@
  * (relay.ts).
  */
 import {
+  CLIENT_CAPABILITIES_META_KEY,
   Client,
   LOG_LEVEL_META_KEY,
   SdkError,
@@ -65,6 +66,7 @@ import {
   DEFAULT_CONNECT_TIMEOUT_MS,
   MODERN_VERSION,
   ModernPathFailure,
+  callerCapabilities,
   erasToTry,
   fallbackNote,
   negotiationFor,
@@ -294,7 +296,7 @@ export class Upstream {
         });
       });
     if (this.isModern) {
-      const sent = this.#withLogLevel(params, options.logLevel);
+      const sent = this.#withMeta(params, options);
       // Each round is a request of the client's own: its cancellation and progress go with it.
       return new RoundTrips((retry, leg) => send({ ...sent, ...retry }, leg ?? options));
     }
@@ -406,12 +408,23 @@ export class Upstream {
     }
   }
 
-  /** 2026-07-28: the call's parameters with the log level it should carry, if any. */
-  #withLogLevel(params: Record<string, unknown>, wanted: LoggingLevel | undefined) {
-    const level = this.offers('logging') ? moreVerbose(this.#logLevel, wanted) : undefined;
-    if (level === undefined) return params;
+  /**
+   * 2026-07-28: the call's parameters with what its `_meta` should carry: the log level, if any,
+   * and the capabilities of the client whose call it is (the SDK would send the hub's own).
+   */
+  #withMeta(params: Record<string, unknown>, options: CallOptions) {
+    const level = this.offers('logging')
+      ? moreVerbose(this.#logLevel, options.logLevel)
+      : undefined;
     const meta = params._meta as Record<string, unknown> | undefined;
-    return { ...params, _meta: { ...meta, [LOG_LEVEL_META_KEY]: level } };
+    return {
+      ...params,
+      _meta: {
+        ...meta,
+        [CLIENT_CAPABILITIES_META_KEY]: callerCapabilities(options.clientCapabilities),
+        ...(level === undefined ? {} : { [LOG_LEVEL_META_KEY]: level }),
+      },
+    };
   }
 
   #readyClient(): Client {

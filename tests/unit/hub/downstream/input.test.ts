@@ -3,7 +3,12 @@
  * ONLY to the session whose call caused them, across both protocol eras, with the dashboard as
  * the fallback for elicitation and a clear error for the rest.
  */
-import { Client, InMemoryTransport, type ElicitResult } from '@modelcontextprotocol/client';
+import {
+  CLIENT_CAPABILITIES_META_KEY,
+  Client,
+  InMemoryTransport,
+  type ElicitResult,
+} from '@modelcontextprotocol/client';
 import { McpServer, inputRequired } from '@modelcontextprotocol/server';
 import { afterEach, describe, expect, it } from 'vitest';
 import * as z from 'zod';
@@ -56,6 +61,12 @@ function askingServer(): McpServer {
       });
     }
     return { content: [{ type: 'text', text: JSON.stringify(answer) }] };
+  });
+  // What the request says its client can do (2026-07-28 only: a 2025 connection says it once).
+  server.registerTool('capabilities', { inputSchema: z.object({}) }, async (_args, ctx) => {
+    const envelope = ctx.mcpReq.envelope as Record<string, unknown> | undefined;
+    const declared = envelope?.[CLIENT_CAPABILITIES_META_KEY] ?? null;
+    return { content: [{ type: 'text', text: JSON.stringify(declared) }] };
   });
   return server;
 }
@@ -211,7 +222,35 @@ describe.each([
       .callTool({ name: 'asker__sample', arguments: {} })
       .then((result) => JSON.stringify(result))
       .catch((error: unknown) => String(error));
-    expect(outcome).toMatch(/client 'no-sampling' does not support sampling/);
+    // A 2026-07-28 server hears the caller cannot sample and refuses before it asks; a 2025 one
+    // (one connection for every client) asks, and the hub refuses on the client's behalf.
+    expect(outcome).toMatch(
+      modernServer
+        ? /sampling\/createMessage.*client capabilities do not declare the required capability/
+        : /client 'no-sampling' does not support sampling/,
+    );
+  });
+});
+
+describe('a 2026-07-28 server', () => {
+  it('hears what the calling client can do, plus elicitation the person answers', async () => {
+    const hub = await hubWith(true);
+    const plain = await clientOf(hub, 'plain', { elicitation: false });
+    const rich = new Client(
+      { name: 'rich', version: '1.0.0' },
+      { capabilities: { sampling: {}, roots: {}, elicitation: { form: {} } } },
+    );
+    const [clientSide, hubSide] = InMemoryTransport.createLinkedPair();
+    await hub.connect(hubSide, { origin: 'test', clientName: 'rich', sessionId: 'rich-1' });
+    await rich.connect(clientSide);
+    const declared = async (client: Client) =>
+      JSON.parse(textOf(await client.callTool({ name: 'asker__capabilities', arguments: {} })));
+    expect(await declared(plain.client)).toEqual({ elicitation: { form: {}, url: {} } });
+    expect(await declared(rich)).toEqual({
+      elicitation: { form: {}, url: {} },
+      sampling: {},
+      roots: {},
+    });
   });
 });
 
