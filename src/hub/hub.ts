@@ -12,6 +12,7 @@ import { HubEvents } from './admin/events.ts';
 import { AdminService } from './admin/service.ts';
 import { createNotesServer } from './builtin/notes.ts';
 import type { Session } from './downstream/session.ts';
+import type { HttpFrontDeps } from './downstream/http-front.ts';
 import { Sessions } from './downstream/sessions.ts';
 import { WaitingCalls } from './downstream/waiting-calls.ts';
 import { answerUnrelated } from './person/elicitation.ts';
@@ -67,6 +68,8 @@ export class Hub {
   readonly #connectors;
   /** Results the SDKs would refuse, carried around them (upstream/relay.ts). */
   readonly #relay: RelayedResults;
+  /** Who hears of every change of a server's lists besides the sessions (HTTP fronts). */
+  readonly #listWatchers = new Set<(serverId: string, kinds: readonly CatalogKind[]) => void>();
   /** 2026-07-28 calls waiting for their client's answers, whichever connection it comes back on. */
   readonly #waiting: WaitingCalls;
 
@@ -263,6 +266,7 @@ export class Hub {
     this.events.emit({ type: 'servers' });
     for (const session of this.sessions.values())
       if (session.scope === undefined || session.scope === upstream.id) session.listsChanged(kinds);
+    for (const watcher of this.#listWatchers) watcher(upstream.id, kinds);
   }
 
   /** After a (re)connect the server knows nothing of this hub's subscriptions or log level. */
@@ -278,6 +282,7 @@ export class Hub {
     this.router.invalidate();
     this.events.emit({ type: 'servers' });
     for (const session of this.sessions.values()) session.listsChanged(CATALOG_KINDS);
+    for (const watcher of this.#listWatchers) watcher(upstream.id, CATALOG_KINDS);
   }
 
   /**
@@ -290,6 +295,24 @@ export class Hub {
     options: { server?: string; clientVersion?: string } = {},
   ): Promise<Session> {
     return this.sessions.connect(transport, principal, options);
+  }
+
+  /**
+   * What an HTTP front needs of the hub (downstream/http-front.ts). The front itself is built by
+   * `createHttpFront` in index.ts, the Node entry, so the worker's bundle never carries it.
+   */
+  frontDeps(): HttpFrontDeps {
+    return {
+      sessions: this.sessions,
+      subscriptions: this.#subscriptions,
+      router: this.router,
+      ids: this.ids,
+      log: this.#log,
+      watchLists: (listener) => {
+        this.#listWatchers.add(listener);
+        return () => this.#listWatchers.delete(listener);
+      },
+    };
   }
 
   session(sessionId: string): Session | undefined {

@@ -4,6 +4,7 @@
  * in, then `hub.connect(transport, principal)` for any SDK `Transport`, and `hub.admin` for what
  * the dashboard does (servers, sessions, the Inspector, answers to the person's queue).
  */
+import { HttpFront, type HttpFrontOptions } from './downstream/http-front.ts';
 import { Hub, type HubOptions } from './hub.ts';
 import { MemoryJournalStore, MemoryNotesStore, MemoryRegistryStore } from './memory-stores.ts';
 
@@ -19,7 +20,17 @@ export function createHub(options: CreateHubOptions): Promise<Hub> {
   });
 }
 
+/**
+ * The hub over Streamable HTTP (both eras): `fetch(request)` serves one web `Request`. In Node,
+ * mount it with `toNodeHandler` from `@modelcontextprotocol/node`; by default only loopback host
+ * names and origins get in. `server` (a slug) serves that one server under its own names.
+ */
+export function createHttpFront(hub: Hub, options: HttpFrontOptions = {}): HttpFront {
+  return new HttpFront(hub.frontDeps(), options);
+}
+
 export { Hub, type HubOptions } from './hub.ts';
+export { HttpFront, LOCAL_PROCESS_ORIGIN, type HttpFrontOptions } from './downstream/http-front.ts';
 export { Session } from './downstream/session.ts';
 export { Playground, PLAYGROUND_CLIENT_NAME } from './admin/playground.ts';
 export type * from './ports.ts';

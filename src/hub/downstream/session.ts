@@ -160,9 +160,37 @@ export class Session {
    * name, and builds one SDK server for the era from `#createServer`.
    */
   async attach(transport: Transport): Promise<void> {
+    this.#handle = serveStdio((options) => this.#createServer(options.era), {
+      transport: this.#door(transport),
+      onerror: () => {},
+    });
+    const closed = transport.onclose;
+    transport.onclose = () => {
+      closed?.();
+      this.#onClosed();
+    };
+  }
+
+  /**
+   * The SDK server of one exchange whose era an HTTP entry has already chosen (./http-front.ts:
+   * one 2026-07-28 request). Its transport, which the entry connects, passes the same door as an
+   * attached one; the session ends with it.
+   */
+  async serverFor(era: Era): Promise<Server> {
+    const server = await this.#createServer(era);
+    const connect = server.connect.bind(server);
+    server.connect = (transport) => connect(this.#door(transport));
+    server.onclose = () => this.#onClosed();
+    return server;
+  }
+
+  /**
+   * The client's transport as the SDK server gets it. Outermost the protocol log, which sees
+   * every message as it went; then the door (./guard.ts), which answers what the SDK would drop;
+   * then what the session watches of the requests it admits.
+   */
+  #door(transport: Transport): Transport {
     const traffic = this.deps.events.traffic;
-    // Outermost the protocol log, which sees every message as it went; then the door, which
-    // answers what the SDK would drop; then what the session watches of the requests it admits.
     const logged = tapTransport(transport, {
       outbound: (message) => traffic?.('out', this, message),
     });
@@ -171,15 +199,7 @@ export class Session {
       received: (message, rejection) => traffic?.('in', this, message, rejection),
       outbound: (message) => this.deps.relay.restore(message),
     });
-    this.#handle = serveStdio((options) => this.#createServer(options.era), {
-      transport: tapTransport(guarded, { inbound: (message) => this.#watchListens(message) }),
-      onerror: () => {},
-    });
-    const closed = transport.onclose;
-    transport.onclose = () => {
-      closed?.();
-      this.#onClosed();
-    };
+    return tapTransport(guarded, { inbound: (message) => this.#watchListens(message) });
   }
 
   async #createServer(era: Era): Promise<Server> {

@@ -60,23 +60,33 @@ export class Sessions {
         `A session with the id '${principal.sessionId}' is already open in Nexus; connect with a new id.`,
       );
     }
-    let scope: Scope;
-    if (options.server !== undefined) {
-      const upstream = [...this.options.upstreams.values()].find(
-        (each) => each.entry.slug === options.server,
-      );
-      if (!upstream) {
-        throw new Error(
-          `No server with the slug '${options.server}' is registered in Nexus; check the slug in the dashboard (Servers).`,
-        );
-      }
-      scope = upstream.id;
-    }
+    const scope = this.#scope(options.server);
     const session = new Session(this.#deps, principal, options.clientVersion ?? '', scope);
     this.#sessions.set(session.id, session);
     await session.attach(transport);
     this.options.changed();
     return session;
+  }
+
+  /**
+   * A session for one 2026-07-28 request an HTTP entry serves (./http-front.ts): the era keeps
+   * nothing between requests, so it lives as long as its request and is not listed.
+   */
+  transient(principal: Principal, options: { server?: string } = {}): Session {
+    const deps = { ...this.#deps, events: { ...this.#deps.events, closed: () => {} } };
+    return new Session(deps, principal, '', this.#scope(options.server));
+  }
+
+  /** The server a slug names (a session scoped to it), or undefined for the whole hub. */
+  #scope(slug: string | undefined): Scope {
+    if (slug === undefined) return undefined;
+    const upstream = [...this.options.upstreams.values()].find((each) => each.entry.slug === slug);
+    if (!upstream) {
+      throw new Error(
+        `No server with the slug '${slug}' is registered in Nexus; check the slug in the dashboard (Servers).`,
+      );
+    }
+    return upstream.id;
   }
 
   /** Ends every session (the hub is closing). */
