@@ -166,13 +166,15 @@ test('a server that needs a token is fixed by editing it; the secret stays hidde
   await edit.getByLabel('Header 1 name').fill('Authorization');
   await edit.getByLabel('Header 1 value').fill(`Bearer ${token}`);
   await edit.getByLabel('Header 1 secret').check();
-  await edit.getByLabel('Timeout (s)').fill('abc');
+  await edit.getByLabel('Timeout (s)', { exact: true }).fill('abc');
   await edit.getByRole('button', { name: 'Save changes' }).click();
   await expect(edit.getByRole('alert')).toContainText('is not a number of seconds');
-  await edit.getByLabel('Timeout (s)').fill('30');
+  await edit.getByLabel('Timeout (s)', { exact: true }).fill('30');
+  await edit.getByLabel('Protocol version').selectOption('2025-11-25');
   await edit.getByRole('button', { name: 'Save changes' }).click();
   await expect(page.getByTestId('detail-status')).toHaveAttribute('data-state', 'ready');
   await expect(page.getByTestId('detail-timeout')).toHaveText('30 s');
+  await expect(page.getByTestId('detail-protocol')).toHaveText('2025-11-25 (stateful), pinned');
   // The token is never shown back: masked on the page, empty in the form.
   await expect(page.getByText(token)).toHaveCount(0);
   await expect(page.getByText('Authorization: ••••ef')).toBeVisible();

@@ -3,7 +3,7 @@
  * submitting it to the hub. Editing never shows a secret header's value (the hub does not hand it
  * out): such a header is shown empty, and left empty it keeps the value the hub has.
  */
-import type { RemoteTransportKind } from '../../protocol/views.ts';
+import type { RemoteTransportKind, ServerEra } from '../../protocol/views.ts';
 import type { ServerInput, ServerView } from '../../protocol/admin-api.ts';
 import type { HubState } from './hub.svelte.ts';
 
@@ -23,14 +23,36 @@ export const TRANSPORT_OPTIONS: ReadonlyArray<{ value: RemoteTransportKind; labe
   { value: 'sse', label: 'HTTP+SSE (legacy)' },
 ];
 
+export const ERA_OPTIONS: ReadonlyArray<{ value: ServerEra; label: string }> = [
+  { value: 'auto', label: 'Automatic (2026-07-28, else 2025-11-25)' },
+  { value: '2026-07-28', label: '2026-07-28 only' },
+  { value: '2025-11-25', label: '2025-11-25 only' },
+];
+
+/** Seconds as typed, in ms; empty is undefined (the default). Errors name the field. */
+function millisecondsOf(typed: string, what: string, example: number): number | undefined {
+  const text = typed.trim();
+  if (text === '') return undefined;
+  const seconds = Number(text);
+  if (!Number.isFinite(seconds) || seconds <= 0) {
+    throw new Error(
+      `The ${what} "${text}" is not a number of seconds above 0; write e.g. ${example}, or leave it empty.`,
+    );
+  }
+  return Math.round(seconds * 1000);
+}
+
 export class ServerFormState {
   url = $state('');
   name = $state('');
   transport = $state<RemoteTransportKind>('auto');
+  era = $state<ServerEra>('auto');
   /** Empty: the hub derives one from the name. */
   slug = $state('');
   /** Request timeout in seconds, as typed; empty is the default (60 s). */
   timeoutSeconds = $state('');
+  /** How long connecting may take in seconds, as typed; empty is the default (15 s). */
+  connectTimeoutSeconds = $state('');
   headers = $state<HeaderDraft[]>([]);
   /** A problem with the draft itself, found before anything was sent. */
   draftError = $state.raw<string | undefined>(undefined);
@@ -63,6 +85,8 @@ export class ServerFormState {
     this.transport = server.transport ?? 'auto';
     this.slug = server.slug;
     this.timeoutSeconds = String(server.timeoutMs / 1000);
+    this.era = server.era ?? 'auto';
+    this.connectTimeoutSeconds = String(server.connectTimeoutMs / 1000);
     this.headers = server.headers.map((header) => ({
       key: this.#nextKey++,
       name: header.name,
@@ -87,23 +111,16 @@ export class ServerFormState {
   toInput(): ServerInput {
     const name = this.name.trim();
     const slug = this.slug.trim();
-    const timeout = this.timeoutSeconds.trim();
-    let timeoutMs: number | undefined;
-    if (timeout !== '') {
-      const seconds = Number(timeout);
-      if (!Number.isFinite(seconds) || seconds <= 0) {
-        throw new Error(
-          `The timeout "${timeout}" is not a number of seconds above 0; write e.g. 60, or leave it empty.`,
-        );
-      }
-      timeoutMs = Math.round(seconds * 1000);
-    }
+    const timeoutMs = millisecondsOf(this.timeoutSeconds, 'timeout', 60);
+    const connectTimeoutMs = millisecondsOf(this.connectTimeoutSeconds, 'connect timeout', 15);
     return {
       url: this.url.trim(),
       ...(name ? { name } : {}),
       ...(slug ? { slug } : {}),
       ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+      ...(connectTimeoutMs !== undefined ? { connectTimeoutMs } : {}),
       transport: this.transport,
+      era: this.era,
       headers: this.headers
         .filter((header) => header.name.trim() !== '')
         .map((header) => ({
@@ -119,8 +136,10 @@ export class ServerFormState {
     this.url = '';
     this.name = '';
     this.transport = 'auto';
+    this.era = 'auto';
     this.slug = '';
     this.timeoutSeconds = '';
+    this.connectTimeoutSeconds = '';
     this.headers = [];
   }
 
