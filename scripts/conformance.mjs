@@ -1,16 +1,24 @@
 #!/usr/bin/env node
 // `npm run conformance`: the official MCP conformance suite (@modelcontextprotocol/conformance)
-// judges the hub's client side. For every client scenario that is not about authorization, at
-// each spec version it applies to, the suite starts its mock server and runs conformance/client.ts,
-// which builds a hub with that server as its only server and drives it from a downstream client.
+// judges both sides of the hub.
 //
-// Known failures are listed per spec version in conformance/expected-failures.yml; the suite takes
-// one baseline per run, so each version's list is handed to it as a file of its own. A run fails on
-// a failure not listed AND on a listed one that now passes (remove it: the list only shrinks).
-// The suite needs Node 22; the npm package `node` provides one, for this runner only.
+// Client side: for every client scenario that is not about authorization, at each spec version it
+// applies to, the suite starts its mock server and runs conformance/client.ts, which builds a hub
+// with that server as its only server and drives it from a downstream client.
+//
+// Server side: conformance/server.ts serves a fixture everything server, directly and through the
+// hub's HTTP front; every server scenario that is not an extension runs against both, at each of
+// the two versions it applies to. A scenario that passes directly must pass through the hub ("via
+// hub >= direct"), and the fixture must pass every scenario directly unless it is listed.
+//
+// Known failures are listed per spec version in conformance/expected-failures.yml (client side:
+// `<version>:`; the fixture on its own: `server-<version>:`). A run fails on a failure not listed
+// AND on a listed one that now passes (remove it: the list only shrinks). The suite needs Node 22;
+// the npm package `node` provides one, for this runner only.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { runServerSide, serverScenarios } from './conformance-server.mjs';
 import { LOOPBACK_PRELOAD, ROOT } from './lib.mjs';
 
 const NODE22 = join(ROOT, 'node_modules', 'node', 'bin', 'node');
@@ -69,8 +77,9 @@ function fail(message) {
  * accepted (`version:` lines, `  - entry` lines, `version: []`, comments), so this stays a few
  * lines of code instead of a YAML dependency.
  */
-function readBaseline() {
+function readBaseline(servers) {
   const baseline = new Map(VERSIONS.map((version) => [version, []]));
+  for (const version of VERSIONS) baseline.set(`server-${version}`, []);
   let current;
   const lines = readFileSync(BASELINE, 'utf8').split('\n');
   for (const [index, raw] of lines.entries()) {
@@ -83,15 +92,22 @@ function readBaseline() {
       current = key[1];
       if (!baseline.has(current)) {
         fail(
-          `${where}: "${current}" is not a spec version this runner uses (${VERSIONS.join(', ')}).`,
+          `${where}: "${current}" is neither a spec version this runner uses (${VERSIONS.join(', ')}) nor server-<version>.`,
         );
       }
     } else if (item && current) {
       const entry = item[2];
       const scenario = entry.split(':')[0];
-      const applies = SCENARIOS.find(([name]) => name === scenario)?.[1] ?? [];
-      if (!applies.includes(current)) {
-        fail(`${where}: scenario "${scenario}" is not run at ${current}, so it cannot fail there.`);
+      const server = current.startsWith('server-');
+      const version = server ? current.slice('server-'.length) : current;
+      const applies = server
+        ? (servers.get(scenario) ?? [])
+        : (SCENARIOS.find(([name]) => name === scenario)?.[1] ?? []);
+      if (server && entry.includes(':')) {
+        fail(`${where}: the server side lists whole scenarios only ("${scenario}").`);
+      }
+      if (!applies.includes(version)) {
+        fail(`${where}: scenario "${scenario}" is not run at ${version}, so it cannot fail there.`);
       }
       baseline.get(current).push(entry);
     } else {
@@ -216,11 +232,13 @@ async function main() {
   if (!existsSync(SUITE)) {
     fail(`${relative(ROOT, SUITE)} is missing: run "npm install" (or "npm ci").`);
   }
-  const baseline = readBaseline();
+  const servers = serverScenarios(NODE22, SUITE, VERSIONS);
+  const baseline = readBaseline(servers);
   rmSync(RESULTS, { recursive: true, force: true });
   mkdirSync(RESULTS, { recursive: true });
   const baselineFiles = new Map();
-  for (const [version, entries] of baseline) {
+  for (const version of VERSIONS) {
+    const entries = baseline.get(version);
     const file = join(RESULTS, `expected-failures-${version}.yml`);
     writeFileSync(file, suiteBaseline(entries));
     baselineFiles.set(version, file);
@@ -281,13 +299,25 @@ async function main() {
     }
   };
   await Promise.all(Array.from({ length: PARALLEL }, worker));
+  const serverSide = await runServerSide({
+    node22: NODE22,
+    suite: SUITE,
+    results: RESULTS,
+    versions: VERSIONS,
+    scenarios: servers,
+    baseline: new Map(VERSIONS.map((version) => [version, baseline.get(`server-${version}`)])),
+  });
+  outcomes.push(...serverSide.map((outcome) => ({ ...outcome, expected: 0 })));
 
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   const bad = outcomes.filter((outcome) => !outcome.ok).length;
   const known = outcomes.reduce((sum, outcome) => sum + outcome.expected, 0);
+  const knownServer = serverSide.reduce((sum, outcome) => sum + outcome.known, 0);
   console.log(
     `Conformance: ${outcomes.length - bad} of ${outcomes.length} scenario runs as expected, ${bad} failed` +
-      ` (${known} known failing checks listed in ${relative(ROOT, BASELINE)}) in ${seconds} s`,
+      ` (${serverSide.length} of them server scenarios, directly and through the hub;` +
+      ` ${known} known failing client checks and ${knownServer} known failing fixture scenarios` +
+      ` listed in ${relative(ROOT, BASELINE)}) in ${seconds} s`,
   );
   process.exit(bad > 0 ? 1 : 0);
 }

@@ -141,7 +141,7 @@ async function main() {
   if (built) await check('bundle check', 'node', ['scripts/bundle-check.mjs']);
   else skip('bundle check', 'the build failed');
   await vitest();
-  await check('conformance (client side)', 'npm', ['run', 'conformance']);
+  await check('conformance (both sides)', 'npm', ['run', 'conformance']);
   await playwright();
   // The benchmark's quick mode (seconds, small counts), so it never rots. It asserts no time:
   // it fails only when it cannot measure (a scenario broke), never because a figure is slow.

@@ -82,8 +82,11 @@ export class Hub {
     this.#waiting = new WaitingCalls(clock, this.ids);
     this.events = new HubEvents(clock, log);
     this.router = new Router({ upstreams: this.#upstreams, clock, pageSize: options.pageSize });
-    this.person = new PersonQueue(clock, this.ids, () =>
-      this.events.emit({ type: 'elicitations' }),
+    this.person = new PersonQueue(
+      clock,
+      this.ids,
+      () => this.events.emit({ type: 'elicitations' }),
+      () => this.events.watched,
     );
     this.#subscriptions = new Subscriptions(this.router, log);
     this.#logs = new LogFanout(

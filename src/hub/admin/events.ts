@@ -19,6 +19,11 @@ export class HubEvents {
     private readonly log: (message: string) => void,
   ) {}
 
+  /** Whether anyone listens: every open dashboard does. */
+  get watched(): boolean {
+    return this.#listeners.size > 0;
+  }
+
   subscribe(listener: (event: HubEvent) => void): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);

@@ -24,9 +24,10 @@ import {
   localhostAllowedHostnames,
   localhostAllowedOrigins,
   originValidationResponse,
+  McpServer,
+  type EventStore,
   type McpHttpHandler,
   type McpRequestContext,
-  type Server,
 } from '@modelcontextprotocol/server';
 import type { Principal } from '../policy/policy.ts';
 import type { Ids } from '../ports.ts';
@@ -60,6 +61,12 @@ export interface HttpFrontDeps {
  * always names the page's origin on a cross-origin request).
  */
 export const LOCAL_PROCESS_ORIGIN = 'local-process';
+
+/** The name of the `McpServer` shell around a session's server (never on the wire). */
+const FRONT_INFO = { name: 'nexus-http-front', version: '1' };
+
+/** Events a 2025 session keeps for a client that resumes a stream (`Last-Event-ID`). */
+const EVENTS_KEPT = 1_000;
 
 /** A body larger than this is left to the SDK, which answers 413. */
 const PEEK_LIMIT = 4 * 1024 * 1024;
@@ -130,13 +137,23 @@ export class HttpFront {
     this.#listening.clear();
   }
 
-  /** One 2026-07-28 request's server: a hub session of its own, for the caller it names. */
-  async #modernServer(ctx: McpRequestContext): Promise<Server> {
+  /**
+   * One 2026-07-28 request's server: a hub session of its own, for the caller it names. Handed
+   * to the SDK as an `McpServer` whose server is the session's: the SDK checks a tool call's
+   * `Mcp-Param-*` headers against the tool's schema only for an `McpServer`, and asks it for the
+   * schema (`toolInputSchemaJson`); it registers nothing of its own.
+   */
+  async #modernServer(ctx: McpRequestContext): Promise<McpServer> {
     const body = ctx.requestInfo && this.#bodies.get(ctx.requestInfo);
     const meta = (body?.params as { _meta?: Json } | undefined)?._meta;
     const clientInfo = meta?.[CLIENT_INFO_META_KEY] as { name?: unknown } | undefined;
     const principal = this.#principal(ctx.requestInfo, clientInfo?.name);
-    return this.deps.sessions.transient(principal, this.options).serverFor('modern');
+    const session = this.deps.sessions.transient(principal, this.options);
+    const product = new McpServer(FRONT_INFO);
+    // `server` is readonly in the types only: the shell holds the session's server instead.
+    Object.defineProperty(product, 'server', { value: await session.serverFor('modern') });
+    product.toolInputSchemaJson = (name) => session.toolInputSchema(name);
+    return product;
   }
 
   /**
@@ -201,6 +218,10 @@ export class HttpFront {
     const id = this.deps.ids.next();
     const transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: () => id,
+      // Streams a client can resume after they drop (SEP-1699): each gets a priming event, and
+      // the client comes back with Last-Event-ID after `retryInterval`.
+      eventStore: boundedEventStore(EVENTS_KEPT),
+      retryInterval: 1_000,
       onsessioninitialized: (initialized) => void this.#legacy.set(initialized, transport),
       onsessionclosed: (closed) => void this.#legacy.delete(closed),
     });
@@ -246,6 +267,32 @@ async function peek(request: Request): Promise<Json | undefined> {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The events of one 2025 session's streams, the newest `capacity` of them, so that a client whose
+ * stream dropped can resume it. Ids are `<stream>:<sequence>`, increasing.
+ */
+function boundedEventStore(capacity: number): EventStore {
+  const events: Array<{ id: string; stream: string; message: unknown }> = [];
+  let sequence = 0;
+  return {
+    async storeEvent(stream, message) {
+      const id = `${stream}:${String(++sequence).padStart(12, '0')}`;
+      events.push({ id, stream, message });
+      if (events.length > capacity) events.shift();
+      return id;
+    },
+    async replayEventsAfter(lastEventId, { send }) {
+      const stream = lastEventId.slice(0, lastEventId.lastIndexOf(':'));
+      const after = Number(lastEventId.slice(lastEventId.lastIndexOf(':') + 1));
+      for (const event of events) {
+        const seq = Number(event.id.slice(event.id.lastIndexOf(':') + 1));
+        if (event.stream === stream && seq > after) await send(event.id, event.message as never);
+      }
+      return stream;
+    },
+  };
 }
 
 function withBody(body: Json | undefined) {

@@ -57,7 +57,11 @@ export class InputFlows {
     ctx: ServerContext,
     serverId: string,
     target: string,
-    start: () => Exchange<unknown>,
+    /**
+     * Starts the call upstream. `answered`: answers a 2026-07-28 client sent with a call that
+     * continues nothing (a stateless client that knows the questions); the server may take them.
+     */
+    start: (answered: Record<string, InputResponse> | undefined) => Exchange<unknown>,
     /** The client's request driving this round (a continuation's is not the first one's). */
     leg: Leg,
   ): Promise<unknown> {
@@ -72,7 +76,8 @@ export class InputFlows {
       for (const [key, response] of Object.entries(ctx.mcpReq.inputResponses ?? {}))
         answers[key] = answerOf(response);
     } else {
-      exchange = start();
+      const sent = this.host.era() === 'modern' ? ctx.mcpReq.inputResponses : undefined;
+      exchange = start(sent && Object.keys(sent).length > 0 ? (sent as never) : undefined);
     }
     const capabilities = this.clientCapabilities(ctx);
     for (;;) {

@@ -67,6 +67,25 @@ export interface Exchange<R> {
   next(answers: InputAnswers, leg?: Leg): Promise<Step<R>>;
 }
 
+/**
+ * The client capabilities a 2026-07-28 request carries to its server: the calling client's
+ * elicitation, sampling and roots (so the server can refuse what that client cannot answer
+ * instead of asking in vain), plus elicitation in both modes when the client has none but the
+ * person can answer in a dashboard that is open now (the person queue). Nothing else the client
+ * declared goes upstream.
+ */
+export function callerCapabilities(
+  caller: ClientCapabilities | undefined,
+  personAnswers: boolean,
+): ClientCapabilities {
+  const elicitation = caller?.elicitation ?? (personAnswers ? { form: {}, url: {} } : undefined);
+  return {
+    ...(elicitation === undefined ? {} : { elicitation }),
+    ...(caller?.sampling === undefined ? {} : { sampling: caller.sampling }),
+    ...(caller?.roots === undefined ? {} : { roots: caller.roots }),
+  };
+}
+
 /** Everything the client side has to answer with: a result, or an error. */
 export function answerOf(result: unknown): InputAnswer {
   return { result: (result ?? {}) as InputResponse };

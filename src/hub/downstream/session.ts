@@ -39,7 +39,7 @@ import type { RelayedResults } from '../upstream/relay.ts';
 import type { CatalogKind } from '../upstream/upstream.ts';
 import { guardTransport, type Rejection } from './guard.ts';
 import { installHandlers } from './handlers.ts';
-import type { Exchange, Leg } from './input.ts';
+import { callerCapabilities, type Exchange, type Leg } from './input.ts';
 import { InputFlows, type Era } from './input-flow.ts';
 import type { WaitingCalls } from './waiting-calls.ts';
 
@@ -185,6 +185,20 @@ export class Session {
   }
 
   /**
+   * The input schema of a tool as this client names it, or undefined for a name no server
+   * offers it. The HTTP entry reads it before dispatch, to check the `Mcp-Param-*` headers a
+   * 2026-07-28 client mirrors from `x-mcp-header` arguments (SEP-2243).
+   */
+  toolInputSchema(name: string): Record<string, unknown> | undefined {
+    try {
+      const { router } = this.deps;
+      return router.definition('tool', router.route('tool', name, this.scope))?.inputSchema;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
    * The client's transport as the SDK server gets it. Outermost the protocol log, which sees
    * every message as it went; then the door (./guard.ts), which answers what the SDK would drop;
    * then what the session watches of the requests it admits.
@@ -227,7 +241,9 @@ export class Session {
     serverId: string,
     target: string,
     leg: Leg,
-    start: (call: Pick<CallOptions, 'logLevel' | 'clientCapabilities'>) => Exchange<unknown>,
+    start: (
+      call: Pick<CallOptions, 'logLevel' | 'clientCapabilities' | 'inputResponses'>,
+    ) => Exchange<unknown>,
   ): Promise<unknown> {
     // A 2026-07-28 client asks for log messages per request; they come back on that request.
     const logLevel = this.#requestLogLevel(ctx);
@@ -244,7 +260,15 @@ export class Session {
         ctx,
         serverId,
         target,
-        () => start({ logLevel, clientCapabilities: this.#flows.clientCapabilities(ctx) }),
+        (inputResponses) =>
+          start({
+            logLevel,
+            clientCapabilities: callerCapabilities(
+              this.#flows.clientCapabilities(ctx),
+              this.deps.person.attended(),
+            ),
+            ...(inputResponses ? { inputResponses } : {}),
+          }),
         leg,
       );
       ok = !(result as { isError?: boolean } | undefined)?.isError;

@@ -28,11 +28,17 @@ export interface CallOptions {
    */
   logLevel?: LoggingLevel;
   /**
-   * What the calling client can do. A 2026-07-28 request carries it (see ./era.ts
-   * `callerCapabilities`), so the server can refuse what that client cannot answer; a 2025-era
-   * connection declared once, for every client, at `initialize`.
+   * What may be asked of the caller: a 2026-07-28 request carries it in its `_meta` (see
+   * ../downstream/input.ts `callerCapabilities`), so the server can refuse what cannot be
+   * answered; a 2025-era connection declared once, for every client, at `initialize`.
    */
   clientCapabilities?: ClientCapabilities;
+  /**
+   * 2026-07-28: answers the client sent with a call that continues nothing (a stateless client
+   * that knows the questions), passed on with the first round. A 2025-era server has no place
+   * for them.
+   */
+  inputResponses?: Record<string, unknown>;
 }
 
 /** The requests that may stop for input, and what each one returns when it completes. */

@@ -11,7 +11,7 @@
  * Connecting is bounded: the whole of it (both tries) ends within the entry's connect timeout, a
  * first try of 2026-07-28 within half of it, so that the 2025 try keeps the other half.
  */
-import type { ClientCapabilities, ServerCapabilities } from '@modelcontextprotocol/client';
+import type { ServerCapabilities } from '@modelcontextprotocol/client';
 import type { ServerEra } from '../../protocol/views.ts';
 import type { Clock, ServerEntry } from '../ports.ts';
 
@@ -147,19 +147,4 @@ export class ConnectTimeout extends Error {
 /** Seconds for a person: "7.5 s". */
 export function seconds(ms: number): string {
   return `${Number((ms / 1000).toFixed(1))} s`;
-}
-
-/**
- * The client capabilities a request to a 2026-07-28 server carries: sampling and roots only when
- * the client whose request it is has them (a server can then refuse what that client cannot
- * answer, instead of asking and failing), and elicitation in both modes, because what the client
- * cannot answer the person answers in the dashboard (the person queue; the call's timeout stands
- * still meanwhile). Only the capability names the spec defines are passed on.
- */
-export function callerCapabilities(caller: ClientCapabilities | undefined): ClientCapabilities {
-  return {
-    elicitation: { form: {}, url: {} },
-    ...(caller?.sampling === undefined ? {} : { sampling: caller.sampling }),
-    ...(caller?.roots === undefined ? {} : { roots: caller.roots }),
-  };
 }

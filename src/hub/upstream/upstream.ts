@@ -66,7 +66,6 @@ import {
   DEFAULT_CONNECT_TIMEOUT_MS,
   MODERN_VERSION,
   ModernPathFailure,
-  callerCapabilities,
   erasToTry,
   fallbackNote,
   negotiationFor,
@@ -297,8 +296,14 @@ export class Upstream {
       });
     if (this.isModern) {
       const sent = this.#withMeta(params, options);
+      const first = options.inputResponses ? { inputResponses: options.inputResponses } : {};
       // Each round is a request of the client's own: its cancellation and progress go with it.
-      return new RoundTrips((retry, leg) => send({ ...sent, ...retry }, leg ?? options));
+      return new RoundTrips((retry, leg) =>
+        send(
+          { ...sent, ...(retry.requestState === undefined ? first : {}), ...retry },
+          leg ?? options,
+        ),
+      );
     }
     return this.#calls.track(
       params,
@@ -421,7 +426,9 @@ export class Upstream {
       ...params,
       _meta: {
         ...meta,
-        [CLIENT_CAPABILITIES_META_KEY]: callerCapabilities(options.clientCapabilities),
+        ...(options.clientCapabilities === undefined
+          ? {}
+          : { [CLIENT_CAPABILITIES_META_KEY]: options.clientCapabilities }),
         ...(level === undefined ? {} : { [LOG_LEVEL_META_KEY]: level }),
       },
     };

@@ -182,6 +182,8 @@ describe.each([
 
   it('goes to the person in the dashboard when the client cannot answer', async () => {
     const hub = await hubWith(modernServer);
+    // A dashboard is open (every open dashboard listens to the hub's events).
+    hub.events.subscribe(() => {});
     const { client } = await clientOf(hub, 'plain', { elicitation: false });
     const call = client.callTool({ name: 'asker__ask', arguments: {} });
     await until(() => hub.admin.listElicitations().length === 1, 'the dashboard shows the request');
@@ -203,6 +205,8 @@ describe.each([
 
   it('takes the request off the dashboard when the client cancels its call', async () => {
     const hub = await hubWith(modernServer);
+    // A dashboard is open (every open dashboard listens to the hub's events).
+    hub.events.subscribe(() => {});
     const { client } = await clientOf(hub, 'impatient', { elicitation: false });
     const abort = new AbortController();
     const call = client.callTool({ name: 'asker__ask', arguments: {} }, { signal: abort.signal });
@@ -233,7 +237,7 @@ describe.each([
 });
 
 describe('a 2026-07-28 server', () => {
-  it('hears what the calling client can do, plus elicitation the person answers', async () => {
+  it('hears what the calling client can do, plus elicitation while a dashboard is open', async () => {
     const hub = await hubWith(true);
     const plain = await clientOf(hub, 'plain', { elicitation: false });
     const rich = new Client(
@@ -245,12 +249,13 @@ describe('a 2026-07-28 server', () => {
     await rich.connect(clientSide);
     const declared = async (client: Client) =>
       JSON.parse(textOf(await client.callTool({ name: 'asker__capabilities', arguments: {} })));
+    // Nobody could answer an elicitation the client cannot: the server hears nothing of it.
+    expect(await declared(plain.client)).toEqual({});
+    expect(await declared(rich)).toEqual({ elicitation: { form: {} }, sampling: {}, roots: {} });
+    // A dashboard opens: the person can answer, in either mode.
+    const stop = hub.events.subscribe(() => {});
     expect(await declared(plain.client)).toEqual({ elicitation: { form: {}, url: {} } });
-    expect(await declared(rich)).toEqual({
-      elicitation: { form: {}, url: {} },
-      sampling: {},
-      roots: {},
-    });
+    stop();
   });
 });
 
