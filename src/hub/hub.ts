@@ -86,7 +86,7 @@ export class Hub {
       clock,
       this.ids,
       () => this.events.emit({ type: 'elicitations' }),
-      () => this.events.watched,
+      options.personAnswers ?? (() => this.events.watched),
     );
     this.#subscriptions = new Subscriptions(this.router, log);
     this.#logs = new LogFanout(

@@ -244,4 +244,11 @@ export interface HubOptions {
   /** Where the Inspector's log is kept across restarts. Default: in memory (this hub's life). */
   journal?: JournalStore;
   log?: (message: string) => void;
+  /**
+   * Whether the person can answer what waits for them (a server's elicitation no client can
+   * answer): in the app, always (the dashboard shows it, and the call waits); in Node, by
+   * default only while someone watches the hub's events (`hub.events`), as a dashboard does. A
+   * 2026-07-28 server hears that a caller can elicit only when someone can answer.
+   */
+  personAnswers?: () => boolean;
 }

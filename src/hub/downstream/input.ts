@@ -71,7 +71,7 @@ export interface Exchange<R> {
  * The client capabilities a 2026-07-28 request carries to its server: the calling client's
  * elicitation, sampling and roots (so the server can refuse what that client cannot answer
  * instead of asking in vain), plus elicitation in both modes when the client has none but the
- * person can answer in a dashboard that is open now (the person queue). Nothing else the client
+ * person can answer (`HubOptions.personAnswers`: the person queue). Nothing else the client
  * declared goes upstream.
  */
 export function callerCapabilities(

@@ -39,7 +39,7 @@ export class PersonQueue {
     private readonly ids: Ids,
     /** Told after every change (an item asked, answered or withdrawn): dashboards refetch. */
     private readonly changed: () => void,
-    /** Whether a dashboard is open now, where the person could answer. */
+    /** Whether the person can answer (`HubOptions.personAnswers`). */
     readonly attended: () => boolean = () => false,
   ) {}
 
