@@ -34,6 +34,8 @@ import type { Ids } from '../ports.ts';
 import type { Router } from '../router/router.ts';
 import type { Subscriber, Subscriptions } from '../router/subscriptions.ts';
 import type { CatalogKind } from '../upstream/catalog.ts';
+import { listenedUris } from './listens.ts';
+import type { Session } from './session.ts';
 import type { Sessions } from './sessions.ts';
 
 export interface HttpFrontOptions {
@@ -152,7 +154,7 @@ export class HttpFront {
     const product = new McpServer(FRONT_INFO);
     // `server` is readonly in the types only: the shell holds the session's server instead.
     Object.defineProperty(product, 'server', { value: await session.serverFor('modern') });
-    product.toolInputSchemaJson = (name) => session.toolInputSchema(name);
+    product.toolInputSchemaJson = (name) => toolInputSchema(session, name);
     return product;
   }
 
@@ -161,11 +163,7 @@ export class HttpFront {
    * per URI, with the same policy check as `resources/subscribe`) until the stream ends.
    */
   async #listen(request: Request, body: Json): Promise<void> {
-    const filter = (body.params as { notifications?: { resourceSubscriptions?: unknown } })
-      ?.notifications;
-    const uris = Array.isArray(filter?.resourceSubscriptions)
-      ? filter.resourceSubscriptions.filter((uri): uri is string => typeof uri === 'string')
-      : [];
+    const uris = listenedUris(body.params);
     if (uris.length === 0) return;
     const meta = (body.params as { _meta?: Json } | undefined)?._meta;
     const clientInfo = meta?.[CLIENT_INFO_META_KEY] as { name?: unknown } | undefined;
@@ -249,6 +247,20 @@ export class HttpFront {
       clientName: typeof name === 'string' && name !== '' ? name : 'HTTP client',
       sessionId: this.deps.ids.next(),
     };
+  }
+}
+
+/**
+ * The input schema of a tool as a session's client names it, or undefined for a name no server
+ * offers it: the SDK reads it before dispatch, to check the `Mcp-Param-*` headers a 2026-07-28
+ * client mirrors from `x-mcp-header` arguments (SEP-2243).
+ */
+function toolInputSchema(session: Session, name: string): Record<string, unknown> | undefined {
+  try {
+    const { router } = session.deps;
+    return router.definition('tool', router.route('tool', name, session.scope))?.inputSchema;
+  } catch {
+    return undefined;
   }
 }
 

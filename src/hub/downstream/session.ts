@@ -9,10 +9,8 @@
 import {
   LOG_LEVEL_META_KEY,
   Server,
-  type JSONRPCMessage,
   type LoggingLevel,
   type LoggingMessageNotification,
-  type RequestId,
   type ServerContext,
   type Transport,
 } from '@modelcontextprotocol/server';
@@ -41,6 +39,7 @@ import { guardTransport, type Rejection } from './guard.ts';
 import { installHandlers } from './handlers.ts';
 import { callerCapabilities, type Exchange, type Leg } from './input.ts';
 import { InputFlows, type Era } from './input-flow.ts';
+import { ListenStreams } from './listens.ts';
 import type { WaitingCalls } from './waiting-calls.ts';
 
 /** What a session tells the hub (dashboards, the Inspector, activity figures). */
@@ -107,7 +106,10 @@ export class Session {
   /** The resource URIs this client subscribed to (either era). */
   readonly subscriptions = new Set<string>();
   /** A 2026-07-28 client's open `subscriptions/listen` streams and the URIs each one names. */
-  readonly #listens = new Map<RequestId, string[]>();
+  readonly #listens = new ListenStreams({
+    start: (uri) => void this.#subscribeFromListen(uri),
+    end: (uri) => void this.deps.subscriptions.unsubscribe(this, uri).catch(() => {}),
+  });
   readonly #loggingCalls = new Set<LoggingCall>();
   /** The SDK server for the era the client opened with (see `attach`). */
   server: Server | undefined;
@@ -185,20 +187,6 @@ export class Session {
   }
 
   /**
-   * The input schema of a tool as this client names it, or undefined for a name no server
-   * offers it. The HTTP entry reads it before dispatch, to check the `Mcp-Param-*` headers a
-   * 2026-07-28 client mirrors from `x-mcp-header` arguments (SEP-2243).
-   */
-  toolInputSchema(name: string): Record<string, unknown> | undefined {
-    try {
-      const { router } = this.deps;
-      return router.definition('tool', router.route('tool', name, this.scope))?.inputSchema;
-    } catch {
-      return undefined;
-    }
-  }
-
-  /**
    * The client's transport as the SDK server gets it. Outermost the protocol log, which sees
    * every message as it went; then the door (./guard.ts), which answers what the SDK would drop;
    * then what the session watches of the requests it admits.
@@ -213,7 +201,11 @@ export class Session {
       received: (message, rejection) => traffic?.('in', this, message, rejection),
       outbound: (message) => this.deps.relay.restore(message),
     });
-    return tapTransport(guarded, { inbound: (message) => this.#watchListens(message) });
+    return tapTransport(guarded, {
+      inbound: (message) => {
+        if (this.era !== 'legacy') this.#listens.seen(message);
+      },
+    });
   }
 
   async #createServer(era: Era): Promise<Server> {
@@ -337,36 +329,7 @@ export class Session {
       .catch(() => {});
   }
 
-  /**
-   * A 2026-07-28 client subscribes to resources in its `subscriptions/listen` filter. The SDK
-   * entry serves the stream itself (and delivers the hub's updates to the streams that name a
-   * URI); the session watches those requests go by to start and end the upstream subscriptions,
-   * with the same policy check as `resources/subscribe`.
-   */
-  #watchListens(message: JSONRPCMessage): void {
-    if (this.era === 'legacy') return;
-    if ('method' in message && message.method === 'subscriptions/listen' && 'id' in message) {
-      const filter = (message.params as { notifications?: { resourceSubscriptions?: unknown } })
-        ?.notifications;
-      const uris = Array.isArray(filter?.resourceSubscriptions)
-        ? filter.resourceSubscriptions.filter((uri): uri is string => typeof uri === 'string')
-        : [];
-      if (uris.length === 0) return;
-      this.#listens.set(message.id, uris);
-      for (const uri of uris) void this.#subscribeFromListen(uri);
-      return;
-    }
-    if ('method' in message && message.method === 'notifications/cancelled') {
-      const requestId = (message.params as { requestId?: RequestId } | undefined)?.requestId;
-      const uris = requestId === undefined ? undefined : this.#listens.get(requestId);
-      if (!uris) return;
-      this.#listens.delete(requestId!);
-      const kept = new Set([...this.#listens.values()].flat());
-      for (const uri of uris)
-        if (!kept.has(uri)) void this.deps.subscriptions.unsubscribe(this, uri).catch(() => {});
-    }
-  }
-
+  /** A listen stream of this client names `uri` (./listens.ts). */
   async #subscribeFromListen(uri: string): Promise<void> {
     try {
       await this.subscribe(uri);
