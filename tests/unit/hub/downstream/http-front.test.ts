@@ -14,6 +14,8 @@ import {
   createHub,
   type HttpFrontOptions,
   type Hub,
+  type Policy,
+  type Principal,
 } from '../../../../src/hub/index.ts';
 import { GREETING_URI, startModernServer } from '../../../fixtures/modern-server.ts';
 import { until } from '../../../support/until.ts';
@@ -24,10 +26,12 @@ afterEach(async () => {
 });
 
 /** A hub whose one server is the fixture `modern-server` (both eras), ready. */
-async function hubWithServer(): Promise<{ hub: Hub; notify: () => void }> {
+async function hubWithServer(
+  policy: Policy = allowAllPolicy,
+): Promise<{ hub: Hub; notify: () => void }> {
   const upstream = await startModernServer();
   cleanups.push(() => upstream.stop());
-  const hub = await createHub({ policy: allowAllPolicy, startupGraceMs: 0 });
+  const hub = await createHub({ policy, startupGraceMs: 0 });
   cleanups.push(() => hub.close());
   for (const builtin of hub.admin.listServers()) await hub.admin.removeServer(builtin.id);
   const { id } = await hub.admin.addServer({
@@ -101,6 +105,29 @@ describe('the hub over HTTP', () => {
       });
     });
   }
+
+  it('names the caller by the client name it gives and the Origin it comes from', async () => {
+    const callers: Array<Pick<Principal, 'origin' | 'clientName'>> = [];
+    const recording: Policy = {
+      authorize: (principal, action) => {
+        if (action.type === 'call-tool')
+          callers.push({ origin: principal.origin, clientName: principal.clientName });
+        return 'allow';
+      },
+      filter: (_principal, items) => items,
+    };
+    const { hub } = await hubWithServer(recording);
+    const url = await serveFront(hub);
+    for (const era of ['2025', '2026-07-28'] as const) {
+      const client = await clientOf(url, era);
+      await client.callTool({ name: 'modern__echo', arguments: { message: 'who' } });
+    }
+    // A process that sends no Origin (these SDK clients in Node) is a local process.
+    expect(callers).toEqual([
+      { origin: 'local-process', clientName: 'front-2025' },
+      { origin: 'local-process', clientName: 'front-2026-07-28' },
+    ]);
+  });
 
   it('serves one server under its own names when given its slug', async () => {
     const { hub } = await hubWithServer();
