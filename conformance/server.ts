@@ -13,7 +13,7 @@ import { toNodeHandler } from '@modelcontextprotocol/node';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { allowAllPolicy, createHttpFront, createHub } from '../src/hub/index.ts';
-import { startConformanceServer } from '../tests/fixtures/everything-conformance.ts';
+import { startConformanceServer } from '../tests/fixtures/conformance-server.ts';
 
 const SLUG = 'everything';
 const READY_TIMEOUT_MS = 15_000;

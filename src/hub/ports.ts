@@ -76,6 +76,9 @@ export type NewServerEntry =
   | (Omit<StdioServerEntry, 'id' | 'slug' | 'createdAt'> & { slug?: string })
   | (Omit<BuiltinServerEntry, 'id' | 'slug' | 'createdAt'> & { slug?: string });
 
+/** The protocol eras an entry may ask for (`ServerEra`): `auto`, or one pinned revision. */
+export const SERVER_ERAS: readonly ServerEra[] = ['auto', '2026-07-28', '2025-11-25'];
+
 /** Lowercase letters, digits, `-` and single `_`; 1–32 characters; starts with a letter or digit. */
 export const SLUG_PATTERN = /^(?!.*__)[a-z0-9][a-z0-9_-]{0,31}$/;
 

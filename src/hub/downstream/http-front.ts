@@ -147,9 +147,7 @@ export class HttpFront {
    */
   async #modernServer(ctx: McpRequestContext): Promise<McpServer> {
     const body = ctx.requestInfo && this.#bodies.get(ctx.requestInfo);
-    const meta = (body?.params as { _meta?: Json } | undefined)?._meta;
-    const clientInfo = meta?.[CLIENT_INFO_META_KEY] as { name?: unknown } | undefined;
-    const principal = this.#principal(ctx.requestInfo, clientInfo?.name);
+    const principal = this.#principal(ctx.requestInfo, callerName(body));
     const session = this.deps.sessions.transient(principal, this.options);
     const product = new McpServer(FRONT_INFO);
     // `server` is readonly in the types only: the shell holds the session's server instead.
@@ -165,10 +163,8 @@ export class HttpFront {
   async #listen(request: Request, body: Json): Promise<void> {
     const uris = listenedUris(body.params);
     if (uris.length === 0) return;
-    const meta = (body.params as { _meta?: Json } | undefined)?._meta;
-    const clientInfo = meta?.[CLIENT_INFO_META_KEY] as { name?: unknown } | undefined;
     const session = this.deps.sessions.transient(
-      this.#principal(request, clientInfo?.name),
+      this.#principal(request, callerName(body)),
       this.options,
     );
     const held: string[] = [];
@@ -185,7 +181,7 @@ export class HttpFront {
         this.deps.log(`HTTP front: a listen names ${uri}, but Nexus cannot subscribe: ${error}`);
       }
     }
-    request.signal.addEventListener('abort', () => {
+    const release = () => {
       for (const uri of held) {
         const count = (this.#listening.get(uri) ?? 1) - 1;
         if (count > 0) {
@@ -195,7 +191,10 @@ export class HttpFront {
         this.#listening.delete(uri);
         void this.deps.subscriptions.unsubscribe(this.#subscriber, uri);
       }
-    });
+    };
+    // The client may have gone while the subscriptions were made.
+    if (request.signal.aborted) release();
+    else request.signal.addEventListener('abort', release, { once: true });
   }
 
   /** A 2025 client: its session's transport, or a new session for its `initialize`. */
@@ -248,6 +247,12 @@ export class HttpFront {
       sessionId: this.deps.ids.next(),
     };
   }
+}
+
+/** The name a 2026-07-28 request's `_meta` gives its client (`clientInfo.name`), if any. */
+function callerName(body: Json | undefined): unknown {
+  const meta = (body?.params as { _meta?: Json } | undefined)?._meta;
+  return (meta?.[CLIENT_INFO_META_KEY] as { name?: unknown } | undefined)?.name;
 }
 
 /**

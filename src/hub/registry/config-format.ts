@@ -9,15 +9,14 @@
  * `"protocolVersion": "2026-07-28"` or `"2025-11-25"` (Nexus's own field; absent means auto).
  */
 import { createScanner, type SyntaxKind } from 'jsonc-parser';
-import type {
-  HeaderEntry,
-  NewServerEntry,
-  RemoteTransportKind,
-  ServerEntry,
-  ServerEra,
+import {
+  SERVER_ERAS,
+  type HeaderEntry,
+  type NewServerEntry,
+  type RemoteTransportKind,
+  type ServerEntry,
+  type ServerEra,
 } from '../ports.ts';
-
-const ERAS: readonly ServerEra[] = ['auto', '2026-07-28', '2025-11-25'];
 
 /** A problem with an imported file, worded for the person who picked the file. */
 export class ConfigError extends Error {
@@ -135,7 +134,7 @@ function parseEntry(key: string, raw: unknown): NewServerEntry {
     const transport =
       type === 'stdio' ? fail('type', '"type" is "stdio", but it has a "url"') : (type ?? 'auto');
     const era = raw['protocolVersion'] ?? 'auto';
-    if (!ERAS.includes(era as ServerEra)) {
+    if (!SERVER_ERAS.includes(era as ServerEra)) {
       fail(
         'protocolVersion',
         `"protocolVersion" must be "2026-07-28" or "2025-11-25" (got ${describe(era)})`,

@@ -3,10 +3,14 @@
  * say what to write, because a person reads them next to the form.
  */
 import type { ServerInput } from '../../protocol/views.ts';
-import type { HeaderEntry, NewServerEntry, RemoteTransportKind, ServerEra } from '../ports.ts';
+import {
+  SERVER_ERAS,
+  type HeaderEntry,
+  type NewServerEntry,
+  type RemoteTransportKind,
+} from '../ports.ts';
 
 const TRANSPORTS: readonly RemoteTransportKind[] = ['auto', 'streamable-http', 'sse'];
-const ERAS: readonly ServerEra[] = ['auto', '2026-07-28', '2025-11-25'];
 
 /** Validates the add/edit form's input; errors name the field and say what to write. */
 export function entryFromInput(input: ServerInput): NewServerEntry {
@@ -25,7 +29,7 @@ export function entryFromInput(input: ServerInput): NewServerEntry {
     throw new Error(`Unknown transport "${input.transport}": use auto, streamable-http or sse.`);
   }
   const era = input.era ?? 'auto';
-  if (!ERAS.includes(era)) {
+  if (!SERVER_ERAS.includes(era)) {
     throw new Error(`Unknown protocol version "${era}": use auto, 2026-07-28 or 2025-11-25.`);
   }
   const headers: HeaderEntry[] = [];

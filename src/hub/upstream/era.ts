@@ -12,14 +12,12 @@
  * first try of 2026-07-28 within half of it, so that the 2025 try keeps the other half.
  */
 import type { ServerCapabilities } from '@modelcontextprotocol/client';
-import type { ServerEra } from '../../protocol/views.ts';
 import type { Clock, ServerEntry } from '../ports.ts';
 
 export type { ServerEra } from '../../protocol/views.ts';
 
 export const MODERN_VERSION = '2026-07-28';
 export const LEGACY_VERSION = '2025-11-25';
-export const SERVER_ERAS: readonly ServerEra[] = ['auto', MODERN_VERSION, LEGACY_VERSION];
 
 /** How long connecting may take, both eras together, unless the entry says otherwise. */
 export const DEFAULT_CONNECT_TIMEOUT_MS = 15_000;
@@ -100,7 +98,7 @@ export class ConnectBudget {
     /** When this attempt's time is over (clock time). */
     readonly until: number,
     /** How the time is described in the error (e.g. "15 s"). */
-    private readonly allowed: string,
+    allowed: string,
   ) {
     this.#expired = new Promise<never>((_, reject) => {
       this.#timer = clock.setTimeout(
@@ -126,10 +124,6 @@ export class ConnectBudget {
 
   stop(): void {
     this.clock.clearTimeout(this.#timer);
-  }
-
-  describe(): string {
-    return this.allowed;
   }
 }
 

@@ -544,7 +544,7 @@ export class Upstream {
           : modernFailure !== undefined && modernFailure !== reason
             ? `${reason} (and ${MODERN_VERSION} failed before: ${modernFailure})`
             : reason;
-      await this.#fail(generation, new Error(said));
+      this.#down(generation, said);
       return;
     }
   }
@@ -688,6 +688,11 @@ export class Upstream {
       : error instanceof Error
         ? error.message
         : String(error);
+    this.#down(generation, reason);
+  }
+
+  /** The connection is down for `reason` (already in words): error, and a retry with backoff. */
+  #down(generation: number, reason: string): void {
     if (generation !== this.#generation) return;
     this.#halt();
     const retryGeneration = this.#generation;
