@@ -84,9 +84,14 @@ export async function tryEra(
       if (canFallBack) continue;
       // When the legacy attempt also says "not here", the first answer explains more.
       const report = index > 0 && connector.fallsBack(error) ? firstFailure : failure;
-      // A server that answered, but not in a way the 2026-07-28 handshake could use, may still
-      // speak 2025; one that could not be reached at all will not on a second try.
-      const modern = era !== 'legacy' && !connector.unreachable(report.error);
+      // A server that answered the 2026-07-28 handshake, but not in a way it could use, may still
+      // speak 2025. Not one that could not be reached at all, nor one whose URL said "not here"
+      // (the SDK's probe has then tried `initialize` already, and HTTP+SSE followed).
+      const modern =
+        era !== 'legacy' &&
+        kind === 'streamable-http' &&
+        !connector.unreachable(report.error) &&
+        !connector.fallsBack(report.error);
       return { kind: modern ? 'modern-failed' : 'failed', ...report };
     }
     if (!host.current()) {

@@ -29,9 +29,13 @@ export const DEFAULT_CONNECT_TIMEOUT_MS = 15_000;
  */
 export type EraTry = 'probe' | 'modern' | 'legacy';
 
-/** The tries an entry's era setting asks for, in order. */
+/**
+ * The tries an entry's era setting asks for, in order. Only Streamable HTTP speaks 2026-07-28
+ * here: a built-in server, or one pinned to HTTP+SSE, gets the 2025 handshake alone.
+ */
 export function erasToTry(entry: ServerEntry): readonly EraTry[] {
-  const era = entry.kind === 'remote' ? (entry.era ?? 'auto') : 'auto';
+  if (entry.kind !== 'remote' || entry.transport === 'sse') return ['legacy'];
+  const era = entry.era ?? 'auto';
   if (era === MODERN_VERSION) return ['modern'];
   if (era === LEGACY_VERSION) return ['legacy'];
   return ['probe', 'legacy'];
