@@ -8,7 +8,7 @@
 // their configs write to test-results/. The conformance check (scripts/conformance.mjs) fails on any scenario run that
 // does not match conformance/expected-failures.yml, and prints its own line per run.
 import { existsSync, readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { CHROMIUM_MISSING, ROOT, chromiumPath, ensureDependencies, run } from './lib.mjs';
 
 const VITEST_REPORT = join(ROOT, 'test-results', 'vitest.json');
@@ -72,7 +72,7 @@ function readJson(path) {
  * unhandled error, "no tests found", a missing report) still counts as one failure, so a broken
  * suite can never read as green.
  */
-function addSuite(title, code, counts) {
+function addSuite(title, code, counts, failedNames) {
   let { passed, failed, skipped } = counts ?? { passed: 0, failed: 0, skipped: 0 };
   let note = '';
   if (!counts) {
@@ -87,6 +87,8 @@ function addSuite(title, code, counts) {
   totals.skipped += skipped;
   const verdict = failed > 0 ? 'FAIL' : 'ok  ';
   recap.push(`${verdict}  ${title}: ${passed} passed, ${failed} failed, ${skipped} skipped${note}`);
+  // The names of what failed, right above the summary: a CI log is often read from its tail only.
+  for (const name of (failedNames ?? []).slice(0, 20)) recap.push(`        ✗ ${name}`);
 }
 
 async function vitest() {
@@ -103,21 +105,39 @@ async function vitest() {
     failed: (report.numFailedTests ?? 0) + brokenFiles,
     skipped: (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0),
   };
-  addSuite('unit tests (Vitest)', code, counts);
+  const failedNames = (report?.testResults ?? []).flatMap((file) => {
+    const where = relative(ROOT, file.name ?? '');
+    const tests = (file.assertionResults ?? []).filter((test) => test.status === 'failed');
+    if (file.status === 'failed' && tests.length === 0) return [`${where} (did not load)`];
+    return tests.map((test) => `${where}: ${test.fullName ?? test.title}`);
+  });
+  addSuite('unit tests (Vitest)', code, counts, failedNames);
 }
 
 async function playwright() {
   banner('browser and end-to-end tests', 'npx playwright test');
   rmSync(PLAYWRIGHT_REPORT, { force: true });
   const code = await run('npx', ['--no', 'playwright', 'test']);
-  const stats = readJson(PLAYWRIGHT_REPORT)?.stats;
+  const report = readJson(PLAYWRIGHT_REPORT);
+  const stats = report?.stats;
   const counts = stats && {
     // `flaky` passed on a retry; with `retries: 0` there are none, but they did pass.
     passed: (stats.expected ?? 0) + (stats.flaky ?? 0),
     failed: stats.unexpected ?? 0,
     skipped: stats.skipped ?? 0,
   };
-  addSuite('browser/e2e tests (Playwright)', code, counts);
+  addSuite('browser/e2e tests (Playwright)', code, counts, playwrightFailures(report?.suites ?? []));
+}
+
+/** `file: title` of every Playwright test whose outcome was unexpected, walking nested suites. */
+function playwrightFailures(suites, prefix = []) {
+  return suites.flatMap((suite) => {
+    const path = suite.title && !suite.title.endsWith('.ts') ? [...prefix, suite.title] : prefix;
+    const own = (suite.specs ?? [])
+      .filter((spec) => (spec.tests ?? []).some((test) => test.status === 'unexpected'))
+      .map((spec) => `${spec.file}: ${[...path, spec.title].join(' › ')}`);
+    return [...own, ...playwrightFailures(suite.suites ?? [], path)];
+  });
 }
 
 async function main() {

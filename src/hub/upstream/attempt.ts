@@ -74,7 +74,7 @@ export async function tryEra(
       opened = await budget.race('connecting', Promise.resolve(connector.open(host.entry, kind)));
       await budget.race(
         era === 'legacy' || kind !== 'streamable-http' ? 'initialize' : 'server/discover',
-        client.connect(host.wrap(opened), { timeout: budget.left }),
+        client.connect(host.wrap(opened), { timeout: budget.backstop }),
       );
     } catch (error) {
       void client.close().catch(() => {});
@@ -140,7 +140,7 @@ async function compareWithInitialize(
     const opened = await connector.open(host.entry, 'streamable-http');
     await budget.race(
       'initialize',
-      probe.connect(host.wrapProbe(opened.transport), { timeout: budget.left }),
+      probe.connect(host.wrapProbe(opened.transport), { timeout: budget.backstop }),
     );
     initialized = probe.getServerCapabilities();
     const transport = opened.transport as { terminateSession?: () => Promise<void> };

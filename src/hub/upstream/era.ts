@@ -114,9 +114,14 @@ export class ConnectBudget {
     this.#expired.catch(() => {});
   }
 
-  /** Milliseconds left (at least 1: the SDK reads 0 as "no timeout"). */
-  get left(): number {
-    return Math.max(1, this.until - this.clock.now());
+  /**
+   * The SDK's own request timeout for a step raced against this budget: a backstop a second past
+   * the budget's end, so that the budget's timer always fires first and the error names the
+   * stage ("no answer to server/discover within 7.5 s"), not the SDK's generic timeout. Two
+   * timers due at the same millisecond would otherwise decide the wording by scheduling luck.
+   */
+  get backstop(): number {
+    return Math.max(0, this.until - this.clock.now()) + BACKSTOP_MS;
   }
 
   /** Runs one step, named for the error should the time run out during it. */
@@ -130,6 +135,8 @@ export class ConnectBudget {
     this.clock.clearTimeout(this.#timer);
   }
 }
+
+const BACKSTOP_MS = 1_000;
 
 /** The connect time ran out during `stage`. */
 export class ConnectTimeout extends Error {
