@@ -5,6 +5,13 @@
  */
 import type { FetchLike } from '@modelcontextprotocol/client';
 import type {
+  ClientId,
+  ClientRecord,
+  ConsentSettings,
+  Grant,
+  Pin,
+} from '../protocol/consent.ts';
+import type {
   HeaderEntry,
   RemoteTransportKind,
   ServerEra,
@@ -14,6 +21,16 @@ import type { Policy } from './policy/policy.ts';
 import type { BackoffOptions } from './upstream/backoff.ts';
 import type { Connector } from './upstream/connectors/connector.ts';
 
+export type {
+  ClientId,
+  ClientRecord,
+  ConsentSettings,
+  Grant,
+  GrantTarget,
+  Permission,
+  Pin,
+  ToolDefaultRule,
+} from '../protocol/consent.ts';
 export type {
   HeaderEntry,
   RemoteTransportKind,
@@ -148,6 +165,26 @@ export interface JournalEvent {
   serverSlug?: string;
   /** What it was about, in words for a person (secrets redacted). */
   detail?: string;
+  /** For an action on an item: the method (`tools/call`, `prompts/get`, `resources/read`, …). */
+  method?: string;
+  /** The item acted on: the aggregated tool or prompt name, or the resource's URI. */
+  target?: string;
+  /** What the policy said, and by which rule (`grant`, `default:destructive`, `person`, …). */
+  decision?: 'allow' | 'ask' | 'deny';
+  rule?: string;
+  /** How it ended: `ok`, or `error` with the JSON-RPC error code when there was one. */
+  outcome?: 'ok' | 'error';
+  errorCode?: number;
+  durationMs?: number;
+  /** The arguments as JSON text, redacted; only when the settings say to store them. */
+  arguments?: string;
+}
+
+/** Which events the journal keeps after a write: at most `count`, none older than `since`. */
+export interface EventRetention {
+  count: number;
+  /** Clock time; events whose `at` is before it are dropped. Absent: no age limit. */
+  since?: number;
 }
 
 /**
@@ -166,11 +203,57 @@ export interface JournalStore {
   clear(): Promise<void>;
   /**
    * Appends events (in order, in ONE transaction with the trim) and then keeps only the newest
-   * `keep` events of all kinds together.
+   * `keep.count` events of all kinds together, and none whose `at` is before `keep.since`.
    */
-  appendEvents(events: JournalEvent[], keep: number): Promise<void>;
+  appendEvents(events: JournalEvent[], keep: EventRetention): Promise<void>;
   /** The newest `limit` events of one kind, oldest first. */
   events(kind: JournalEventKind, limit: number): Promise<JournalEvent[]>;
+}
+
+/** Everything the person decided about clients and grants, as read at start and exported. */
+export interface GrantSnapshot {
+  clients: ClientRecord[];
+  grants: Grant[];
+  /** Absent until the person first changes a setting: the defaults apply. */
+  settings?: ConsentSettings;
+}
+
+/** Identifies one grant: its client (absent: everyone), server, target and name. */
+export type GrantKey = Pick<Grant, 'client' | 'serverId' | 'target' | 'name'>;
+
+/**
+ * The writes of ONE decision of the person's (approve a client with its servers, answer "allow
+ * always", revoke, import): they land together or not at all.
+ */
+export interface GrantChange {
+  /** First: remove every client and every grant (an import replaces what was there). */
+  clearAll?: boolean;
+  /** Inserts or replaces clients (by origin × clientName). */
+  putClients?: ClientRecord[];
+  /** Removes clients AND every grant of theirs. */
+  deleteClients?: ClientId[];
+  /** Inserts or replaces grants (by `GrantKey`). */
+  putGrants?: Grant[];
+  deleteGrants?: GrantKey[];
+  /** Removes every grant about this server, of every client (the server was removed). */
+  deleteServerGrants?: string[];
+  settings?: ConsentSettings;
+}
+
+/** Durable client approvals, grants and consent settings (policy/). */
+export interface GrantStore {
+  load(): Promise<GrantSnapshot>;
+  /** Applies one change in ONE transaction, in the order of `GrantChange`'s fields. */
+  commit(change: GrantChange): Promise<void>;
+}
+
+/** Durable tool pins: one per server × tool (policy/pins.ts). */
+export interface PinStore {
+  list(): Promise<Pin[]>;
+  /** Inserts or replaces pins (by serverId × tool) in ONE transaction. */
+  put(pins: Pin[]): Promise<void>;
+  /** Removes every pin of one server (it was removed). */
+  deleteServer(serverId: string): Promise<void>;
 }
 
 export interface Note {

@@ -55,7 +55,7 @@ export class AuditJournal {
       event.detail === undefined ? event : { ...event, detail: redact(event.detail, secrets) },
     );
     this.#write = this.#write
-      .then(() => journal.appendEvents(redacted, EVENTS_KEPT))
+      .then(() => journal.appendEvents(redacted, { count: EVENTS_KEPT }))
       .catch((error: unknown) => {
         this.options.log(`could not write the audit journal: ${String(error)}`);
       });

@@ -1,0 +1,108 @@
+/**
+ * The person's decisions, as they are stored and as the dashboard shows them: which clients may
+ * use Nexus (client approval), what each client may do with each tool, prompt and resource
+ * (grants), the defaults for what nobody decided yet (settings), and the definitions of tools as
+ * they were when approved (pins). DESIGN.md, "Consent, grants and pins".
+ *
+ * Types only: the hub decides with them (src/hub/policy/), the store keeps them (src/store/),
+ * the dashboard edits them through the admin API.
+ */
+
+/** What a rule says about an action: run it, ask the person first, or refuse it. */
+export type Permission = 'allow' | 'ask' | 'deny';
+
+/**
+ * A client as the person approves it: the origin the browser vouches for × the name the client
+ * gave. Two pages of one origin with different names are two clients; the name is self-declared,
+ * so it separates clients for the person's convenience, never for security (DESIGN, threat model).
+ */
+export interface ClientId {
+  origin: string;
+  clientName: string;
+}
+
+/** A client the person has decided about. A client with no record has not been asked yet. */
+export interface ClientRecord extends ClientId {
+  /** `approved`: it may use Nexus (within `servers`); `denied`: it sees nothing, calls fail. */
+  state: 'approved' | 'denied';
+  /** The person's own name for it, shown instead of `clientName`. */
+  label?: string;
+  /** Ids of the servers it may see; absent means every server, present and future. */
+  servers?: string[];
+  decidedAt: number;
+}
+
+/** What a grant is about: a tool or prompt by its server's own name, a resource by its URI. */
+export type GrantTarget = 'tool' | 'prompt' | 'resource';
+
+/**
+ * One rule: `client` (or everyone, `client` absent) × server × item → allow | ask | deny,
+ * optionally until `expiresAt`. Names are the server's own (upstream) names, so renaming a
+ * server's slug keeps its grants. A grant for everyone is the "off for everyone" switch.
+ */
+export interface Grant {
+  client?: ClientId;
+  serverId: string;
+  target: GrantTarget;
+  /** The tool's or prompt's upstream name, or the resource's URI. */
+  name: string;
+  permission: Permission;
+  /** Clock time after which the grant no longer applies (and is dropped on the next write). */
+  expiresAt?: number;
+  grantedAt: number;
+}
+
+/** Which default applies to a tool nobody decided about, from its annotations. */
+export type ToolDefaultRule = 'read-only' | 'destructive' | 'open-world' | 'other';
+
+/** Defaults for what no grant covers, and what the audit journal keeps. Editable by the person. */
+export interface ConsentSettings {
+  /** What a client that connects for the first time gets: asked about (default), or decided. */
+  newClients: Permission;
+  /**
+   * Tools by annotation. `destructive` wins over `open-world`, which wins over `read-only`; a
+   * tool that says none of these (or says `readOnlyHint: false` only) is `other`. Annotations are
+   * the server's word, so `read-only` → allow trusts the server: the person may change it.
+   */
+  tools: Record<ToolDefaultRule, Permission>;
+  prompts: Permission;
+  resources: Permission;
+  audit: {
+    /** Whether tool call and prompt arguments are stored (redacted) in the audit journal. */
+    storeArguments: boolean;
+    /** Events older than this many days are dropped. */
+    keepDays: number;
+    /** At most this many events are kept. */
+    keepCount: number;
+  };
+}
+
+export const DEFAULT_CONSENT_SETTINGS: ConsentSettings = {
+  newClients: 'ask',
+  tools: { 'read-only': 'allow', destructive: 'ask', 'open-world': 'ask', other: 'ask' },
+  prompts: 'allow',
+  resources: 'allow',
+  audit: { storeArguments: false, keepDays: 30, keepCount: 10_000 },
+};
+
+/**
+ * A tool's definition as it was when pinned: the SHA-256 of its canonical form (name, title,
+ * description, input and output schema, annotations; keys sorted, no whitespace) and that form
+ * itself, so a later change can be shown as a diff. One pin per server × tool, for every client.
+ */
+export interface Pin {
+  serverId: string;
+  /** The tool's upstream name. */
+  tool: string;
+  /** Lowercase hex SHA-256 of `canonical`. */
+  hash: string;
+  /** The canonical JSON text that was hashed. */
+  canonical: string;
+  pinnedAt: number;
+  /**
+   * How it came to be pinned: `server-approved` when it was first seen on a server the person
+   * had added (or approved for a client), `person` when the person approved this definition
+   * (a first answer, or a changed definition reviewed).
+   */
+  by: 'server-approved' | 'person';
+}
