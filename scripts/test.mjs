@@ -126,7 +126,12 @@ async function playwright() {
     failed: stats.unexpected ?? 0,
     skipped: stats.skipped ?? 0,
   };
-  addSuite('browser/e2e tests (Playwright)', code, counts, playwrightFailures(report?.suites ?? []));
+  addSuite(
+    'browser/e2e tests (Playwright)',
+    code,
+    counts,
+    playwrightFailures(report?.suites ?? []),
+  );
 }
 
 /** `file: title` of every Playwright test whose outcome was unexpected, walking nested suites. */
