@@ -1,5 +1,6 @@
 /**
- * In-memory `RegistryStore`, `NotesStore` and `JournalStore`, for unit tests and the Node entry.
+ * In-memory `RegistryStore`, `NotesStore`, `JournalStore`, `GrantStore` and `PinStore`, for unit
+ * tests and the Node entry.
  * They follow the same contract as the IndexedDB stores (src/store) and are checked by the same
  * contract suites (tests/contract), so a test that passes against these says something about the
  * browser too:
@@ -14,7 +15,13 @@
  *
  * Pure TypeScript: no DOM, no Node built-ins (this folder compiles with lib ES2023 + WebWorker).
  */
+import type { ClientId, ClientRecord, Grant, Pin } from '../protocol/consent.ts';
 import type {
+  EventRetention,
+  GrantChange,
+  GrantKey,
+  GrantSnapshot,
+  GrantStore,
   JournalEvent,
   JournalEventKind,
   JournalRecord,
@@ -22,6 +29,7 @@ import type {
   NameRecord,
   Note,
   NotesStore,
+  PinStore,
   RegistryStore,
   ServerEntry,
 } from './ports.ts';
@@ -144,10 +152,13 @@ export class MemoryJournalStore implements JournalStore {
 
   #events: JournalEvent[] = [];
 
-  async appendEvents(events: JournalEvent[], keep: number): Promise<void> {
+  async appendEvents(events: JournalEvent[], keep: EventRetention): Promise<void> {
     const copies = events.map((event) => structuredClone(event));
-    const next = [...this.#events, ...copies];
-    this.#events = next.slice(Math.max(0, next.length - Math.max(0, keep)));
+    const since = keep.since;
+    const next = [...this.#events, ...copies].filter(
+      (event) => since === undefined || !(event.at < since),
+    );
+    this.#events = next.slice(Math.max(0, next.length - Math.max(0, keep.count)));
   }
 
   async events(kind: JournalEventKind, limit: number): Promise<JournalEvent[]> {
@@ -180,5 +191,95 @@ export class MemoryNotesStore implements NotesStore {
 
   async delete(id: string): Promise<boolean> {
     return this.#notes.delete(id);
+  }
+}
+
+/** The key IndexedDB orders clients by: `[origin, clientName]`. */
+function clientKey(client: ClientId): string {
+  return JSON.stringify([client.origin, client.clientName]);
+}
+
+/** The key of a grant, `[origin, clientName, serverId, target, name]`; everyone's has '' ''. */
+function grantKey(grant: GrantKey): string {
+  return JSON.stringify([
+    grant.client?.origin ?? '',
+    grant.client?.clientName ?? '',
+    grant.serverId,
+    grant.target,
+    grant.name,
+  ]);
+}
+
+function compareKeyArrays(a: string, b: string): number {
+  const left = JSON.parse(a) as string[];
+  const right = JSON.parse(b) as string[];
+  for (let index = 0; index < Math.min(left.length, right.length); index++) {
+    const order = compareStrings(left[index]!, right[index]!);
+    if (order !== 0) return order;
+  }
+  return left.length - right.length;
+}
+
+function sortedValues<T>(map: Map<string, T>): T[] {
+  return [...map]
+    .sort(([a], [b]) => compareKeyArrays(a, b))
+    .map(([, value]) => structuredClone(value));
+}
+
+/** `GrantStore` in memory: one change is applied to copies and swapped in whole, or not at all. */
+export class MemoryGrantStore implements GrantStore {
+  #clients = new Map<string, ClientRecord>();
+  #grants = new Map<string, Grant>();
+  #settings: GrantSnapshot['settings'];
+
+  async load(): Promise<GrantSnapshot> {
+    const snapshot: GrantSnapshot = {
+      clients: sortedValues(this.#clients),
+      grants: sortedValues(this.#grants),
+    };
+    if (this.#settings) snapshot.settings = structuredClone(this.#settings);
+    return snapshot;
+  }
+
+  async commit(change: GrantChange): Promise<void> {
+    // Cloned first: a value IndexedDB could not store fails the whole change before anything moves.
+    const copy = structuredClone(change);
+    const clients = copy.clearAll ? new Map<string, ClientRecord>() : new Map(this.#clients);
+    const grants = copy.clearAll ? new Map<string, Grant>() : new Map(this.#grants);
+    for (const client of copy.putClients ?? []) clients.set(clientKey(client), client);
+    for (const client of copy.deleteClients ?? []) {
+      clients.delete(clientKey(client));
+      for (const [key, grant] of grants) {
+        if (grant.client && clientKey(grant.client) === clientKey(client)) grants.delete(key);
+      }
+    }
+    for (const grant of copy.putGrants ?? []) grants.set(grantKey(grant), grant);
+    for (const key of copy.deleteGrants ?? []) grants.delete(grantKey(key));
+    for (const serverId of copy.deleteServerGrants ?? []) {
+      for (const [key, grant] of grants) if (grant.serverId === serverId) grants.delete(key);
+    }
+    this.#clients = clients;
+    this.#grants = grants;
+    if (copy.settings) this.#settings = copy.settings;
+  }
+}
+
+/** `PinStore` in memory, in the IndexedDB store's `[serverId, tool]` order. */
+export class MemoryPinStore implements PinStore {
+  #pins = new Map<string, Pin>();
+
+  async list(): Promise<Pin[]> {
+    return sortedValues(this.#pins);
+  }
+
+  async put(pins: Pin[]): Promise<void> {
+    const copies = pins.map((pin) => structuredClone(pin));
+    const next = new Map(this.#pins);
+    for (const pin of copies) next.set(JSON.stringify([pin.serverId, pin.tool]), pin);
+    this.#pins = next;
+  }
+
+  async deleteServer(serverId: string): Promise<void> {
+    this.#pins = new Map([...this.#pins].filter(([, pin]) => pin.serverId !== serverId));
   }
 }

@@ -20,17 +20,21 @@ import {
   type StoreNames,
 } from 'idb';
 import type {
+  ClientRecord,
+  Grant,
+  GrantTarget,
   JournalEvent,
   JournalEventKind,
   JournalRecord,
   NameKind,
   NameRecord,
   Note,
+  Pin,
   ServerEntry,
 } from '../hub/ports.ts';
 
 export const DB_NAME = 'nexus';
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 export interface NexusDB extends DBSchema {
   servers: {
@@ -73,9 +77,32 @@ export interface NexusDB extends DBSchema {
   events: {
     key: number;
     value: JournalEvent;
-    indexes: { 'by-kind': JournalEventKind };
+    /** `by-at` (since v4): the events older than the retention's age, as one index range. */
+    indexes: { 'by-kind': JournalEventKind; 'by-at': number };
+  };
+  /** Clients the person decided about (since v4), by `[origin, clientName]`. */
+  clients: {
+    key: [string, string];
+    value: ClientRecord;
+  };
+  /**
+   * The person's grants (since v4). Out-of-line keys `[origin, clientName, serverId, target,
+   * name]`, with '' '' for a grant for everyone, so one client's grants are one key range.
+   */
+  grants: {
+    key: GrantStoreKey;
+    value: Grant;
+    indexes: { 'by-server': string };
+  };
+  /** Pinned tool definitions (since v4), one per `[serverId, tool]`. */
+  pins: {
+    key: [string, string];
+    value: Pin;
+    indexes: { 'by-server': string };
   };
 }
+
+export type GrantStoreKey = [string, string, string, GrantTarget, string];
 
 export type NexusDatabase = IDBPDatabase<NexusDB>;
 export type UpgradeTransaction = IDBPTransaction<NexusDB, StoreNames<NexusDB>[], 'versionchange'>;
@@ -110,6 +137,17 @@ export const migrations: readonly Migration[] = [
   (db) => {
     const events = db.createObjectStore('events', { autoIncrement: true });
     events.createIndex('by-kind', 'kind');
+  },
+  // v4: the person's decisions (clients, grants, pins) in stores of their own, their settings in
+  // `meta`, and the events indexed by time for the retention's age. New, empty stores and an
+  // index the browser builds over the events already there: nothing moves.
+  (db, tx) => {
+    db.createObjectStore('clients', { keyPath: ['origin', 'clientName'] });
+    const grants = db.createObjectStore('grants');
+    grants.createIndex('by-server', 'serverId');
+    const pins = db.createObjectStore('pins', { keyPath: ['serverId', 'tool'] });
+    pins.createIndex('by-server', 'serverId');
+    tx.objectStore('events').createIndex('by-at', 'at');
   },
 ];
 

@@ -6,7 +6,13 @@
  * backwards cursor, whatever the size of the store.
  */
 import type { IDBPObjectStore } from 'idb';
-import type { JournalEvent, JournalEventKind, JournalRecord, JournalStore } from '../hub/ports.ts';
+import type {
+  EventRetention,
+  JournalEvent,
+  JournalEventKind,
+  JournalRecord,
+  JournalStore,
+} from '../hub/ports.ts';
 import { inTransaction, type NexusDatabase, type NexusDB } from './db.ts';
 
 type JournalObjectStore =
@@ -72,8 +78,8 @@ export class IdbJournalStore implements JournalStore {
     await this.#db.clear('journal');
   }
 
-  async appendEvents(events: JournalEvent[], keep: number): Promise<void> {
-    // As `append`: the adds and the trim in ONE transaction, a failed add undoing the batch.
+  async appendEvents(events: JournalEvent[], keep: EventRetention): Promise<void> {
+    // As `append`: the adds and both trims in ONE transaction, a failed add undoing the batch.
     const tx = this.#db.transaction('events', 'readwrite');
     await inTransaction(tx, async () => {
       const adds = events.map((event) => {
@@ -82,7 +88,17 @@ export class IdbJournalStore implements JournalStore {
         return added;
       });
       await Promise.all(adds);
-      await trim(tx.store, keep);
+      if (keep.since !== undefined) {
+        // By time, through the index: events need not have been appended in time order.
+        let old = await tx.store
+          .index('by-at')
+          .openKeyCursor(IDBKeyRange.upperBound(keep.since, true));
+        while (old) {
+          await tx.store.delete(old.primaryKey);
+          old = await old.continue();
+        }
+      }
+      await trim(tx.store, keep.count);
     });
   }
 

@@ -231,3 +231,85 @@ export function createV3Database(name: string, withData: boolean): Promise<void>
     };
   });
 }
+
+/**
+ * Schema v4 (the person's decisions beside the journal): `clients`, `grants` (out-of-line keys),
+ * `pins`, the settings in `meta`, and the events' `by-at` index. Written as v4 wrote it.
+ */
+export const V4_DATA = {
+  ...V3_DATA,
+  client: {
+    origin: 'http://127.0.0.1:4173',
+    clientName: 'Example client',
+    state: 'approved',
+    decidedAt: 1_780_000_000_000,
+  },
+  grant: {
+    key: ['http://127.0.0.1:4173', 'Example client', 'srv-1', 'tool', 'echo'],
+    value: {
+      client: { origin: 'http://127.0.0.1:4173', clientName: 'Example client' },
+      serverId: 'srv-1',
+      target: 'tool',
+      name: 'echo',
+      permission: 'allow',
+      grantedAt: 1_780_000_000_001,
+    },
+  },
+  pin: {
+    serverId: 'srv-1',
+    tool: 'echo',
+    hash: '0'.repeat(64),
+    canonical: '{"name":"echo"}',
+    pinnedAt: 1_780_000_000_002,
+    by: 'server-approved',
+  },
+};
+
+export function createV4Database(name: string, withData: boolean): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const open = indexedDB.open(name, 4);
+    open.onupgradeneeded = () => {
+      const db = open.result;
+      const servers = db.createObjectStore('servers', { keyPath: 'id' });
+      servers.createIndex('by-slug', 'slug', { unique: true });
+      const names = db.createObjectStore('names', {
+        keyPath: ['serverId', 'kind', 'upstreamName'],
+      });
+      names.createIndex('by-server', 'serverId');
+      names.createIndex('by-exposed', ['kind', 'exposedName'], { unique: true });
+      db.createObjectStore('notes', { keyPath: 'id' });
+      db.createObjectStore('meta');
+      db.createObjectStore('journal', { autoIncrement: true });
+      const events = db.createObjectStore('events', { autoIncrement: true });
+      events.createIndex('by-kind', 'kind');
+      events.createIndex('by-at', 'at');
+      db.createObjectStore('clients', { keyPath: ['origin', 'clientName'] });
+      const grants = db.createObjectStore('grants');
+      grants.createIndex('by-server', 'serverId');
+      const pins = db.createObjectStore('pins', { keyPath: ['serverId', 'tool'] });
+      pins.createIndex('by-server', 'serverId');
+    };
+    open.onblocked = () => reject(new Error(`creating the v4 database ${name} was blocked`));
+    open.onerror = () => reject(open.error);
+    open.onsuccess = () => {
+      const db = open.result;
+      if (!withData) {
+        db.close();
+        resolve();
+        return;
+      }
+      const stores = ['servers', 'events', 'clients', 'grants', 'pins'];
+      const tx = db.transaction(stores, 'readwrite');
+      tx.objectStore('servers').put(V4_DATA.server);
+      for (const event of V4_DATA.events) tx.objectStore('events').add(event);
+      tx.objectStore('clients').put(V4_DATA.client);
+      tx.objectStore('grants').put(V4_DATA.grant.value, V4_DATA.grant.key);
+      tx.objectStore('pins').put(V4_DATA.pin);
+      tx.oncomplete = () => {
+        db.close();
+        resolve();
+      };
+      tx.onabort = () => reject(tx.error ?? new Error('writing v4 data aborted'));
+    };
+  });
+}

@@ -6,23 +6,28 @@
 import { deleteDB, openDB, unwrap } from 'idb';
 import type { JournalEvent, JournalRecord } from '../../src/hub/ports.ts';
 import { migrations, openNexusDb, SCHEMA_VERSION, type NexusDB } from '../../src/store/db.ts';
+import { IdbGrantStore } from '../../src/store/grant-store.ts';
 import { IdbJournalStore } from '../../src/store/journal-store.ts';
 import { IdbNotesStore } from '../../src/store/notes-store.ts';
+import { IdbPinStore } from '../../src/store/pin-store.ts';
 import { IdbRegistryStore } from '../../src/store/registry-store.ts';
 import { assert, assertEqual, assertRejects, type ContractCase } from '../contract/assert.ts';
+import { grantStoreCases } from '../contract/grant-store.contract.ts';
 import { journalStoreCases } from '../contract/journal-store.contract.ts';
 import { notesStoreCases } from '../contract/notes-store.contract.ts';
+import { pinStoreCases } from '../contract/pin-store.contract.ts';
 import { registryStoreCases } from '../contract/registry-store.contract.ts';
 import {
   createV1Database,
   createV2Database,
   createV3Database,
+  createV4Database,
   V1_DATA,
   V2_DATA,
   V3_DATA,
 } from './schema-fixtures.ts';
 
-export type Suite = 'registry' | 'notes' | 'journal';
+export type Suite = 'registry' | 'notes' | 'journal' | 'grants' | 'pins';
 
 /** `error` is set when the check failed; `leftover` when its database could not be deleted. */
 export interface CaseResult {
@@ -44,6 +49,8 @@ export interface StoreHarness {
   v3FixtureMatchesMigrationSteps1To3(): Promise<CaseResult>;
   /** A database written by v3 is readable and writable through the current code. */
   v3DataIsReadableNow(): Promise<CaseResult>;
+  /** The hand-written v4 fixture builds exactly what migration steps 1 to 4 build. */
+  v4FixtureMatchesMigrationSteps1To4(): Promise<CaseResult>;
   /** An open connection closes itself when a newer version asks to upgrade. */
   blockingConnectionClosesForUpgrade(): Promise<CaseResult>;
   /** A database upgraded by a newer Nexus is refused with an error a person can act on. */
@@ -123,6 +130,14 @@ async function runCase(suite: Suite, name: string): Promise<CaseResult> {
     } else if (suite === 'notes') {
       await findCase(notesStoreCases, name).run(
         async () => new IdbNotesStore(track(await openNexusDb(db))),
+      );
+    } else if (suite === 'grants') {
+      await findCase(grantStoreCases, name).run(
+        async () => new IdbGrantStore(track(await openNexusDb(db))),
+      );
+    } else if (suite === 'pins') {
+      await findCase(pinStoreCases, name).run(
+        async () => new IdbPinStore(track(await openNexusDb(db))),
       );
     } else {
       await findCase(journalStoreCases, name).run(
@@ -306,7 +321,7 @@ async function v2DataIsReadableNow(): Promise<CaseResult> {
     // v2 had no events: the upgrade (step 3) added the store, empty, and it takes writes.
     assertEqual(await journal.events('audit', 10), [], 'no audit events after the upgrade');
     const event = { kind: 'audit' as const, at: 1, event: 'server-added' };
-    await journal.appendEvents([event], 10);
+    await journal.appendEvents([event], { count: 10 });
     assertEqual(await journal.events('audit', 10), [event], 'an event lands in the new store');
   });
 }
@@ -350,13 +365,55 @@ async function v3DataIsReadableNow(): Promise<CaseResult> {
       "clearing the protocol log leaves the events (the Inspector's clear is not an audit wipe)",
     );
     const next = { kind: 'audit' as const, at: 2, event: 'server-removed' };
-    await journal.appendEvents([next], 2);
+    await journal.appendEvents([next], { count: 2 });
     assertEqual(
       await journal.events('audit', 10),
       [next],
       "appended after v3's events; the trim keeps the newest two of all kinds",
     );
     assertEqual(await journal.events('security', 10), [security], 'the security event is kept');
+
+    // v3 had no decisions: the upgrade (step 4) added their stores, empty and writable, and
+    // indexed v3's events by time, so the retention's age reaches them too.
+    const grants = new IdbGrantStore(db);
+    assertEqual(await grants.load(), { clients: [], grants: [] }, 'no decisions after the upgrade');
+    const client = {
+      origin: 'http://127.0.0.1:4173',
+      clientName: 'c',
+      state: 'approved' as const,
+      decidedAt: 3,
+    };
+    await grants.commit({ putClients: [client] });
+    assertEqual((await grants.load()).clients, [client], 'a client lands in the new store');
+    const pins = new IdbPinStore(db);
+    assertEqual(await pins.list(), [], 'no pins after the upgrade');
+    await journal.appendEvents([], { count: 10, since: security!.at + 1 });
+    assertEqual(
+      await journal.events('security', 10),
+      [],
+      "v3's security event is older than the age kept: dropped through the new index",
+    );
+    assertEqual(await journal.events('audit', 10), [], 'and the audit event of time 2 too');
+  });
+}
+
+async function v4FixtureMatchesMigrationSteps1To4(): Promise<CaseResult> {
+  return isolated(async (dbName, track) => {
+    const fixtureName = dbName('v4-fixture');
+    await createV4Database(fixtureName, false);
+    const fixture = track(await openDB(fixtureName));
+    const steps = track(
+      await openDB<NexusDB>(dbName('v4-steps'), 4, {
+        upgrade: (db, _old, _new, tx) => {
+          for (const step of migrations.slice(0, 4)) step(db, tx);
+        },
+      }),
+    );
+    assertEqual(
+      describeSchema(unwrap(steps)),
+      describeSchema(unwrap(fixture)),
+      'migration steps 1 to 4 must build the shipped v4 schema (never edit a shipped step)',
+    );
   });
 }
 
@@ -418,6 +475,7 @@ window.nexusStoreHarness = {
   v2FixtureMatchesMigrationSteps1And2,
   v2DataIsReadableNow,
   v3FixtureMatchesMigrationSteps1To3,
+  v4FixtureMatchesMigrationSteps1To4,
   v3DataIsReadableNow,
   blockingConnectionClosesForUpgrade,
   newerDatabaseIsRefused,

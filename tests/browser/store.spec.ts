@@ -14,8 +14,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createServer, type ViteDevServer } from 'vite';
+import { grantStoreCaseNames } from '../contract/grant-store.contract.ts';
 import { journalStoreCaseNames } from '../contract/journal-store.contract.ts';
 import { notesStoreCaseNames } from '../contract/notes-store.contract.ts';
+import { pinStoreCaseNames } from '../contract/pin-store.contract.ts';
 import { registryStoreCaseNames } from '../contract/registry-store.contract.ts';
 import type { CaseResult, StoreHarness, Suite } from './store-harness.ts';
 
@@ -125,6 +127,18 @@ test.describe('IdbJournalStore meets the JournalStore contract', () => {
   }
 });
 
+test.describe('IdbGrantStore meets the GrantStore contract', () => {
+  for (const name of grantStoreCaseNames) {
+    test(name, async ({ page }) => expectPassed(await runCase(page, 'grants', name)));
+  }
+});
+
+test.describe('IdbPinStore meets the PinStore contract', () => {
+  for (const name of pinStoreCaseNames) {
+    test(name, async ({ page }) => expectPassed(await runCase(page, 'pins', name)));
+  }
+});
+
 test.describe('the Nexus database schema', () => {
   test('the hand-written v1 fixture is exactly what migration step 1 builds', async ({ page }) => {
     expectPassed(await runCheck(page, 'v1FixtureMatchesMigrationStep1'));
@@ -158,6 +172,12 @@ test.describe('the Nexus database schema', () => {
     page,
   }) => {
     expectPassed(await runCheck(page, 'v3DataIsReadableNow'));
+  });
+
+  test('the hand-written v4 fixture is exactly what migration steps 1 to 4 build', async ({
+    page,
+  }) => {
+    expectPassed(await runCheck(page, 'v4FixtureMatchesMigrationSteps1To4'));
   });
 
   test('an open connection closes itself so a newer version can upgrade', async ({ page }) => {

@@ -270,8 +270,8 @@ export const journalStoreCases: ContractCase<JournalStore>[] = [
         serverSlug: 'slug',
         detail: 'call slug__tool',
       };
-      await store.appendEvents([event('audit', 1), full, event('audit', 2)], 100);
-      await store.appendEvents([event('security', 3)], 100);
+      await store.appendEvents([event('audit', 1), full, event('audit', 2)], { count: 100 });
+      await store.appendEvents([event('security', 3)], { count: 100 });
       assertEqual(
         (await store.events('audit', 10)).map((each) => each.at),
         [1, 2],
@@ -294,8 +294,10 @@ export const journalStoreCases: ContractCase<JournalStore>[] = [
     name: 'events are trimmed to the newest `keep` of all kinds, and clear() leaves them',
     async run(make) {
       const store = await make();
-      await store.appendEvents([event('audit', 1), event('security', 2), event('audit', 3)], 100);
-      await store.appendEvents([event('security', 4)], 3);
+      await store.appendEvents([event('audit', 1), event('security', 2), event('audit', 3)], {
+        count: 100,
+      });
+      await store.appendEvents([event('security', 4)], { count: 3 });
       assertEqual(
         (await store.events('audit', 10)).map((e) => e.at),
         [3],
@@ -316,10 +318,10 @@ export const journalStoreCases: ContractCase<JournalStore>[] = [
     name: 'an event that cannot be structured-cloned is refused and nothing of its batch is written',
     async run(make) {
       const store = await make();
-      await store.appendEvents([event('audit', 1)], 100);
+      await store.appendEvents([event('audit', 1)], { count: 100 });
       const bad = { ...event('audit', 3), detail: Symbol('no') } as unknown as JournalEvent;
       const error = await assertRejects(
-        store.appendEvents([event('audit', 2), bad], 1),
+        store.appendEvents([event('audit', 2), bad], { count: 1 }),
         'a symbol in detail',
       );
       assertEqual(error.name, 'DataCloneError', 'refused the way structured clone refuses');
@@ -327,6 +329,50 @@ export const journalStoreCases: ContractCase<JournalStore>[] = [
         (await store.events('audit', 10)).map((e) => e.at),
         [1],
         'as it was',
+      );
+    },
+  },
+  {
+    name: 'events older than `since` are dropped, of every kind, whatever order they came in',
+    async run(make) {
+      const store = await make();
+      await store.appendEvents([event('audit', 50), event('security', 5), event('audit', 10)], {
+        count: 100,
+      });
+      await store.appendEvents([event('audit', 3), event('security', 60)], {
+        count: 100,
+        since: 10,
+      });
+      assertEqual(
+        (await store.events('audit', 10)).map((e) => e.at),
+        [50, 10],
+        'audit: 3 (this batch) is gone, 10 (exactly since) stays',
+      );
+      assertEqual(
+        (await store.events('security', 10)).map((e) => e.at),
+        [60],
+        'security: 5 is gone',
+      );
+    },
+  },
+  {
+    name: 'an age and a count together: the older go first, then the count applies',
+    async run(make) {
+      const store = await make();
+      await store.appendEvents(
+        [1, 2, 3, 4, 5].map((at) => event('audit', at)),
+        { count: 100 },
+      );
+      await store.appendEvents([event('security', 6)], { count: 2, since: 3 });
+      assertEqual(
+        (await store.events('audit', 10)).map((e) => e.at),
+        [5],
+        'audit',
+      );
+      assertEqual(
+        (await store.events('security', 10)).map((e) => e.at),
+        [6],
+        'security',
       );
     },
   },

@@ -4,10 +4,14 @@
  */
 import { describe, it } from 'vitest';
 import {
+  MemoryGrantStore,
   MemoryJournalStore,
   MemoryNotesStore,
+  MemoryPinStore,
   MemoryRegistryStore,
 } from '../../../src/hub/memory-stores.ts';
+import { grantStoreCases } from '../../contract/grant-store.contract.ts';
+import { pinStoreCases } from '../../contract/pin-store.contract.ts';
 import { journalStoreCases } from '../../contract/journal-store.contract.ts';
 import { notesStoreCases } from '../../contract/notes-store.contract.ts';
 import { registryStoreCases } from '../../contract/registry-store.contract.ts';
@@ -27,5 +31,17 @@ describe('MemoryNotesStore meets the NotesStore contract', () => {
 describe('MemoryJournalStore meets the JournalStore contract', () => {
   for (const c of journalStoreCases) {
     it(c.name, () => c.run(async () => new MemoryJournalStore()));
+  }
+});
+
+describe('MemoryGrantStore meets the GrantStore contract', () => {
+  for (const c of grantStoreCases) {
+    it(c.name, () => c.run(async () => new MemoryGrantStore()));
+  }
+});
+
+describe('MemoryPinStore meets the PinStore contract', () => {
+  for (const c of pinStoreCases) {
+    it(c.name, () => c.run(async () => new MemoryPinStore()));
   }
 });
