@@ -9,6 +9,7 @@
  */
 import type { Transport } from '@modelcontextprotocol/client';
 import { HubEvents } from './admin/events.ts';
+import { ConsentAdmin } from './admin/consent-admin.ts';
 import { AdminService } from './admin/service.ts';
 import { createNotesServer } from './builtin/notes.ts';
 import type { Session } from './downstream/session.ts';
@@ -21,6 +22,9 @@ import { AuditJournal } from './journal/audit.ts';
 import { ProtocolRecorder } from './journal/recorder.ts';
 import { PersonQueue } from './person/queue.ts';
 import { randomIds, systemClock, systemRandom } from './platform.ts';
+import { ConsentPolicy } from './policy/consent-policy.ts';
+import { ConsentWiring } from './policy/consent-wiring.ts';
+import { auditOfAction, securityOfRefusal } from './journal/audit-events.ts';
 import type { Policy, Principal } from './policy/policy.ts';
 import type { HubOptions, Clock, Ids, ServerEntry } from './ports.ts';
 import { NameTable } from './registry/names.ts';
@@ -72,6 +76,10 @@ export class Hub {
   readonly #listWatchers = new Set<(serverId: string, kinds: readonly CatalogKind[]) => void>();
   /** 2026-07-28 calls waiting for their client's answers, whichever connection it comes back on. */
   readonly #waiting: WaitingCalls;
+  /** The person's consent, when the policy is theirs (policy/consent-policy.ts). */
+  readonly consent: ConsentWiring | undefined;
+  /** The dashboard's side of it (admin/consent-admin.ts). */
+  readonly consentAdmin: ConsentAdmin | undefined;
 
   private constructor(private readonly options: HubOptions) {
     const clock = (this.#clock = options.clock ?? systemClock);
@@ -85,7 +93,7 @@ export class Hub {
     this.person = new PersonQueue(
       clock,
       this.ids,
-      () => this.events.emit({ type: 'elicitations' }),
+      () => this.events.emit({ type: 'waiting' }),
       options.personAnswers ?? (() => this.events.watched),
     );
     this.#subscriptions = new Subscriptions(this.router, log);
@@ -95,12 +103,28 @@ export class Hub {
       log,
     );
     this.activity = new Activity(clock);
+    this.consent =
+      options.policy instanceof ConsentPolicy
+        ? new ConsentWiring({
+            policy: options.policy,
+            queue: this.person,
+            clock,
+            dashboardOpen: () => this.events.watched,
+            ...(options.notify ? { notify: options.notify } : {}),
+            ...(options.consentWaitMs ? { unattendedWaitMs: options.consentWaitMs } : {}),
+            sessions: () => this.sessions.values(),
+            record: (event) => this.audit.record(event),
+            changed: () => this.events.emit({ type: 'consent' }),
+            log,
+          })
+        : undefined;
     this.sessions = new Sessions({
       shared: {
         serverInfo: this.serverInfo,
         router: this.router,
         policy: this.policy,
         person: this.person,
+        ...(this.consent ? { consent: this.consent.consent } : {}),
         subscriptions: this.#subscriptions,
         logs: this.#logs,
         clock,
@@ -118,15 +142,23 @@ export class Hub {
               message,
               rejection,
             ),
-          refused: (session, action, decision, what) =>
+          refused: (session, action, verdict, what) =>
+            this.audit.record(
+              securityOfRefusal(session.principal, action, verdict, what, this.router),
+            ),
+          acted: (session, action, acted) =>
+            this.audit.record(
+              auditOfAction(session.principal, action, acted, this.router, this.consent?.policy),
+            ),
+          inputAsked: (session, serverId, method, answeredBy) =>
             this.audit.record({
-              kind: 'security',
-              event: decision === 'deny' ? 'request-denied' : 'consent-unavailable',
+              kind: 'audit',
+              event: method,
+              method,
               ...session.principal,
-              ...('serverId' in action
-                ? { serverId: action.serverId, serverSlug: this.router.slugOf(action.serverId) }
-                : {}),
-              detail: what,
+              serverId,
+              serverSlug: this.router.slugOf(serverId),
+              detail: `asked during a call; answered by ${answeredBy === 'nobody' ? 'nobody (refused)' : `the ${answeredBy}`}`,
             }),
           callStarted: (serverId) => {
             const started = clock.monotonic();
@@ -163,6 +195,7 @@ export class Hub {
       journal: options.journal,
       secrets: () => this.admin.secrets(),
       log,
+      ...(this.consent ? { retention: () => this.consent!.retention() } : {}),
     });
     this.recorder = new ProtocolRecorder({
       clock,
@@ -184,6 +217,14 @@ export class Hub {
       events: this.events,
       fetch: options.fetch,
     });
+    this.consentAdmin =
+      this.consent &&
+      new ConsentAdmin({
+        policy: this.consent.policy,
+        person: this.person,
+        router: this.router,
+        audit: this.audit,
+      });
     this.#connectors = connectorsOf(
       builtinConnector((serverSide: Transport) =>
         createNotesServer(options.notes, clock, () => this.ids.next()).connect(serverSide),
@@ -209,6 +250,8 @@ export class Hub {
       registry.getMeta(ProtocolRecorder.settingsKey),
     ]);
     this.router.names = new NameTable(names);
+    // The person's decisions before any server or client: nobody is served on a default.
+    await this.consent?.policy.load();
     this.recorder.load(inspector);
     const entries = await this.#servers.load(stored, seeded, this.options.defaults);
     for (const entry of entries) this.#startUpstream(entry);
@@ -259,6 +302,8 @@ export class Hub {
   }
 
   #catalogChanged(upstream: Upstream, kinds: readonly CatalogKind[]): void {
+    if (this.consent && kinds.includes('tools'))
+      void this.consent.toolsListed(upstream.entry, upstream.catalog.tools);
     const added = this.router.assignNames(upstream);
     if (added.length > 0) {
       this.options.registry
@@ -280,6 +325,7 @@ export class Hub {
 
   #forget(upstream: Upstream): void {
     this.#upstreams.delete(upstream.id);
+    void this.consent?.serverRemoved(upstream.id);
     this.activity.forget(upstream.id);
     this.router.names.dropServer(upstream.id);
     this.router.invalidate();
@@ -297,7 +343,10 @@ export class Hub {
     principal: Principal,
     options: { server?: string; clientVersion?: string } = {},
   ): Promise<Session> {
-    return this.sessions.connect(transport, principal, options);
+    return this.sessions.connect(transport, principal, options).then((session) => {
+      this.consent?.arrived(principal);
+      return session;
+    });
   }
 
   /**
@@ -330,6 +379,7 @@ export class Hub {
     await this.sessions.closeAll();
     this.#waiting.clear();
     this.person.clear();
+    this.consent?.close();
     this.events.close();
   }
 }

@@ -37,6 +37,14 @@ export type * from './ports.ts';
 export type * from './policy/policy.ts';
 export type * from '../protocol/views.ts';
 export { allowAllPolicy } from './policy/allow-all.ts';
+export { ConsentPolicy, type ConsentPolicyOptions } from './policy/consent-policy.ts';
+export {
+  MemoryGrantStore,
+  MemoryJournalStore,
+  MemoryNotesStore,
+  MemoryPinStore,
+  MemoryRegistryStore,
+} from './memory-stores.ts';
 export { randomIds, systemClock } from './platform.ts';
 export { SLUG_PATTERN } from './ports.ts';
 export { NexusErrorCode } from '../protocol/errors.ts';

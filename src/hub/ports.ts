@@ -9,6 +9,9 @@ import type {
   ClientRecord,
   ConsentSettings,
   Grant,
+  GrantKey,
+  JournalEvent,
+  JournalEventKind,
   Pin,
 } from '../protocol/consent.ts';
 import type {
@@ -26,7 +29,10 @@ export type {
   ClientRecord,
   ConsentSettings,
   Grant,
+  GrantKey,
   GrantTarget,
+  JournalEvent,
+  JournalEventKind,
   Permission,
   Pin,
   ToolDefaultRule,
@@ -143,43 +149,6 @@ export interface JournalRecord extends TrafficFacts {
   json: string;
 }
 
-/** The always-on part of the journal: `audit` (what was done on the person's behalf or changed
- * by them) and `security` (what was refused, or looked wrong). */
-export type JournalEventKind = 'audit' | 'security';
-
-/**
- * One event of the always-on journal. Unlike the protocol log it is recorded whether or not a
- * dashboard watches, and the Inspector's "clear" does not touch it. Plain text only, redacted.
- */
-export interface JournalEvent {
-  kind: JournalEventKind;
-  at: number;
-  /** A short stable name: `server-added`, `request-denied`, … */
-  event: string;
-  /** The client involved, as the hub knows it (`origin` vouched for by the browser). */
-  origin?: string;
-  clientName?: string;
-  sessionId?: string;
-  /** The server involved. */
-  serverId?: string;
-  serverSlug?: string;
-  /** What it was about, in words for a person (secrets redacted). */
-  detail?: string;
-  /** For an action on an item: the method (`tools/call`, `prompts/get`, `resources/read`, …). */
-  method?: string;
-  /** The item acted on: the aggregated tool or prompt name, or the resource's URI. */
-  target?: string;
-  /** What the policy said, and by which rule (`grant`, `default:destructive`, `person`, …). */
-  decision?: 'allow' | 'ask' | 'deny';
-  rule?: string;
-  /** How it ended: `ok`, or `error` with the JSON-RPC error code when there was one. */
-  outcome?: 'ok' | 'error';
-  errorCode?: number;
-  durationMs?: number;
-  /** The arguments as JSON text, redacted; only when the settings say to store them. */
-  arguments?: string;
-}
-
 /** Which events the journal keeps after a write: at most `count`, none older than `since`. */
 export interface EventRetention {
   count: number;
@@ -217,9 +186,6 @@ export interface GrantSnapshot {
   /** Absent until the person first changes a setting: the defaults apply. */
   settings?: ConsentSettings;
 }
-
-/** Identifies one grant: its client (absent: everyone), server, target and name. */
-export type GrantKey = Pick<Grant, 'client' | 'serverId' | 'target' | 'name'>;
 
 /**
  * The writes of ONE decision of the person's (approve a client with its servers, answer "allow
@@ -337,4 +303,13 @@ export interface HubOptions {
    * 2026-07-28 server hears that a caller can elicit only when someone can answer.
    */
   personAnswers?: () => boolean;
+  /**
+   * Shows a system notification for something waiting for the person (a consent request, a new
+   * client) that opens the dashboard at it; resolves to whether one was shown. The worker's
+   * goes through the service worker registration. Used only with a `ConsentPolicy`.
+   */
+  notify?: (request: { id: string; title: string; body: string }) => Promise<boolean>;
+  /** How long a call waits for consent when no dashboard is open and no notification was shown
+   * (ms). Default 60 000. */
+  consentWaitMs?: number;
 }

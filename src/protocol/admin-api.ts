@@ -14,6 +14,20 @@ import type {
   ResourceTemplateType as ResourceTemplate,
   Tool,
 } from '@modelcontextprotocol/client';
+import type {
+  AuditQuery,
+  ClientApprovalAnswer,
+  ClientApprovalView,
+  ClientDecision,
+  ClientId,
+  ConsentAnswer,
+  ConsentRequestView,
+  ConsentSettings,
+  Grant,
+  GrantKey,
+  JournalEvent,
+  PermissionsView,
+} from './consent.ts';
 import type { ResourceCollision } from './views.ts';
 import type { Diagnosis } from './doctor.ts';
 import type {
@@ -31,6 +45,20 @@ import type {
   TrafficView,
 } from './views.ts';
 
+export type {
+  AuditQuery,
+  ClientApprovalAnswer,
+  ClientApprovalView,
+  ClientDecision,
+  ClientId,
+  ConsentAnswer,
+  ConsentRequestView,
+  ConsentSettings,
+  Grant,
+  GrantKey,
+  JournalEvent,
+  PermissionsView,
+};
 export type {
   ActivityView,
   ElicitationAnswer,
@@ -105,6 +133,37 @@ export interface AdminApi {
   listElicitations(): Promise<ElicitationView[]>;
   /** The person's answer to one of them; throws if it is no longer waiting. */
   answerElicitation(id: string, answer: ElicitationAnswer): Promise<void>;
+
+  // The person's consent (DESIGN, "Consent, grants and pins"). Every answer and decision is
+  // checked in the hub; a request no longer waiting rejects with words that say so.
+  /** What waits for the person's decision: calls asking for consent, and new clients. */
+  consentRequests(): Promise<{ consent: ConsentRequestView[]; approvals: ClientApprovalView[] }>;
+  answerConsent(id: string, answer: ConsentAnswer): Promise<void>;
+  answerClientApproval(id: string, answer: ClientApprovalAnswer): Promise<void>;
+  /** The Permissions page: settings, clients, grants, pins, changed definitions to review. */
+  permissions(): Promise<PermissionsView>;
+  decideClient(client: ClientId, decision: ClientDecision): Promise<void>;
+  /** Denies the client, drops its grants and ends its sessions. */
+  revokeClient(client: ClientId): Promise<void>;
+  /** Forgets the client: it is asked about again when it next connects. */
+  forgetClient(client: ClientId): Promise<void>;
+  /** A grant for one client, or for everyone when `client` is absent ("off for everyone"). */
+  setGrant(grant: Omit<Grant, 'grantedAt'>): Promise<void>;
+  removeGrant(key: GrantKey): Promise<void>;
+  setConsentSettings(settings: ConsentSettings): Promise<void>;
+  /** Accepts the definition a server lists now for a blocked tool, and pins it. */
+  approveDefinition(serverId: string, tool: string): Promise<void>;
+  /** Keeps a changed tool blocked: off for every client. */
+  rejectDefinition(serverId: string, tool: string): Promise<void>;
+  /** Clients, grants and settings as a `nexus-decisions/1` JSON file (no secrets). */
+  exportDecisions(): Promise<string>;
+  /** Replaces every decision with a file's; rejects, changing nothing, on a malformed one. */
+  importDecisions(text: string): Promise<void>;
+  /** The audit journal, filtered, newest first. */
+  auditEvents(query: AuditQuery): Promise<JournalEvent[]>;
+  /** The same, oldest first, as JSON Lines. */
+  exportAudit(query: AuditQuery): Promise<string>;
+
   /** Calls `listener` on every change until the returned function is called. */
   subscribe(listener: (event: HubEvent) => void): Promise<() => void>;
 }

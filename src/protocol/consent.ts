@@ -32,6 +32,16 @@ export interface ClientRecord extends ClientId {
   decidedAt: number;
 }
 
+/** Identifies one grant: its client (absent: everyone), server, target and name. */
+export type GrantKey = Pick<Grant, 'client' | 'serverId' | 'target' | 'name'>;
+
+/** A decision about a client, from the Permissions page or an approval. */
+export interface ClientDecision {
+  state: 'approved' | 'denied';
+  servers?: string[];
+  label?: string;
+}
+
 /** What a grant is about: a tool or prompt by its server's own name, a resource by its URI. */
 export type GrantTarget = 'tool' | 'prompt' | 'resource';
 
@@ -105,4 +115,117 @@ export interface Pin {
    * (a first answer, or a changed definition reviewed).
    */
   by: 'server-approved' | 'person';
+}
+
+/** The person's answer to a consent request. */
+export type ConsentAnswer = 'allow-once' | 'allow-always' | 'deny' | 'deny-always';
+
+/**
+ * A call waiting for the person's consent, as dashboards show it. Every string but `rule` and
+ * `target` comes from a client or a server: show it as text, never as HTML.
+ */
+export interface ConsentRequestView {
+  id: string;
+  askedAt: number;
+  client: ClientId & { label?: string };
+  server: { id: string; slug: string; name: string };
+  target: GrantTarget;
+  /** The name the client used (`slug__tool`), or the resource's URI. */
+  name: string;
+  title?: string;
+  description?: string;
+  annotations?: Record<string, unknown>;
+  /** The arguments as pretty JSON, long strings folded; absent when there are none. */
+  arguments?: string;
+  /** Which rule asked (`default:destructive`, `grant`, …). */
+  rule: string;
+}
+
+/** A client waiting for approval, as dashboards show it. */
+export interface ClientApprovalView {
+  id: string;
+  askedAt: number;
+  client: ClientId;
+}
+
+/** The person's answer to a client approval. */
+export interface ClientApprovalAnswer {
+  approve: boolean;
+  /** Ids of the servers it may see; absent: all, present and future. */
+  servers?: string[];
+  label?: string;
+}
+
+/** A pinned tool whose server now lists another definition: blocked until reviewed. */
+export interface PinReview {
+  serverId: string;
+  serverSlug: string;
+  tool: string;
+  pinnedAt: number;
+  /** The approved definition and the one listed now, as pretty JSON (for a side-by-side diff). */
+  before: string;
+  after: string;
+}
+
+/** Everything the Permissions page shows. */
+export interface PermissionsView {
+  settings: ConsentSettings;
+  clients: ClientRecord[];
+  grants: Grant[];
+  pins: Array<Pin & { serverSlug?: string; changed: boolean }>;
+  reviews: PinReview[];
+}
+
+/** The always-on part of the journal: `audit` (what was done on the person's behalf or changed
+ * by them) and `security` (what was refused, or looked wrong). */
+export type JournalEventKind = 'audit' | 'security';
+
+/**
+ * One event of the always-on journal. Unlike the protocol log it is recorded whether or not a
+ * dashboard watches, and the Inspector's "clear" does not touch it. Plain text only, redacted.
+ */
+export interface JournalEvent {
+  kind: JournalEventKind;
+  at: number;
+  /** A short stable name: `server-added`, `request-denied`, … */
+  event: string;
+  /** The client involved, as the hub knows it (`origin` vouched for by the browser). */
+  origin?: string;
+  clientName?: string;
+  sessionId?: string;
+  /** The server involved. */
+  serverId?: string;
+  serverSlug?: string;
+  /** What it was about, in words for a person (secrets redacted). */
+  detail?: string;
+  /** For an action on an item: the method (`tools/call`, `prompts/get`, `resources/read`, …). */
+  method?: string;
+  /** The item acted on: the aggregated tool or prompt name, or the resource's URI. */
+  target?: string;
+  /** What the policy said, and by which rule (`grant`, `default:destructive`, `person`, …). */
+  decision?: 'allow' | 'ask' | 'deny';
+  rule?: string;
+  /** How it ended: `ok`, or `error` with the JSON-RPC error code when there was one. */
+  outcome?: 'ok' | 'error';
+  errorCode?: number;
+  durationMs?: number;
+  /** The arguments as JSON text, redacted; only when the settings say to store them. */
+  arguments?: string;
+}
+
+/** The Audit page's filters; every one optional. */
+export interface AuditQuery {
+  kind?: JournalEventKind;
+  /** Matches the client's name or origin (substring, any case). */
+  client?: string;
+  /** A server's slug. */
+  server?: string;
+  /** Matches the tool, prompt or URI (substring, any case). */
+  target?: string;
+  decision?: 'allow' | 'ask' | 'deny';
+  /** Clock times, inclusive. */
+  from?: number;
+  to?: number;
+  /** Newest first, at most this many (default 500). */
+  limit?: number;
 }

@@ -103,11 +103,13 @@ export function denied(
   clientName: string,
   what: string,
   involved: { server?: string; tool?: string } = {},
+  /** Why, when the policy said ("the person said no", "it is off for every client"). */
+  reason?: string,
 ): ProtocolError {
-  const next = 'Change this in the Nexus dashboard.';
+  const next = 'Change this in the Nexus dashboard (Permissions).';
   return nexusError(
     NexusErrorCode.Denied,
-    `Nexus does not allow client '${clientName}' to ${what}. ${next}`,
+    `Nexus does not allow client '${clientName}' to ${what}${reason ? `: ${reason}` : ''}. ${next}`,
     { ...involved, nexus: 'denied', next },
   );
 }

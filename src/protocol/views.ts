@@ -201,7 +201,10 @@ export interface ActivityView {
 export type HubEvent =
   | { type: 'servers' }
   | { type: 'sessions' }
-  | { type: 'elicitations' }
+  /** What waits for the person changed (elicitations, consent requests, new clients). */
+  | { type: 'waiting' }
+  /** The person's decisions (clients, grants, settings, pins) changed. */
+  | { type: 'consent' }
   /** New messages in the Inspector's log (sent at most every 250 ms). */
   | { type: 'traffic' };
 

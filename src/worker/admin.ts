@@ -23,6 +23,10 @@ export function createAdminApi(
   // An open dashboard is someone who may look: the Inspector records while one is.
   const unwatch = hub.recorder.inspector.watch();
   const admin = hub.admin;
+  const consent = () => {
+    if (!hub.consentAdmin) throw new Error("This hub runs without the person's consent policy.");
+    return hub.consentAdmin;
+  };
   const api: AdminApi = {
     mode: async () => mode,
     listServers: async () => admin.listServers(),
@@ -52,6 +56,24 @@ export function createAdminApi(
     exportConfig: async (format) => admin.exportConfig(format),
     listElicitations: async () => admin.listElicitations(),
     answerElicitation: async (id, answer) => admin.answerElicitation(id, answer),
+    consentRequests: async () => consent().requests(),
+    answerConsent: async (id, answer) => consent().answerConsent(id, answer),
+    answerClientApproval: async (id, answer) => consent().answerClientApproval(id, answer),
+    permissions: async () => consent().permissions(),
+    decideClient: async (client, decision) => {
+      await consent().decideClient(client, decision);
+    },
+    revokeClient: (client) => consent().revokeClient(client),
+    forgetClient: (client) => consent().forgetClient(client),
+    setGrant: (grant) => consent().setGrant(grant),
+    removeGrant: (key) => consent().removeGrant(key),
+    setConsentSettings: (settings) => consent().setSettings(settings),
+    approveDefinition: (serverId, tool) => consent().approveDefinition(serverId, tool),
+    rejectDefinition: (serverId, tool) => consent().rejectDefinition(serverId, tool),
+    exportDecisions: async () => consent().exportDecisions(),
+    importDecisions: (text) => consent().importDecisions(text),
+    auditEvents: (query) => consent().auditEvents(query),
+    exportAudit: (query) => consent().exportAudit(query),
     subscribe: async (listener) => {
       // `listener` is a comlink proxy: each call is a message to the tab. Calls are fire-and-forget
       // so a slow tab never stalls the hub.

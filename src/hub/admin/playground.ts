@@ -101,6 +101,8 @@ export class Playground {
         origin: this.origin,
         clientName: PLAYGROUND_CLIENT_NAME,
         sessionId: `playground-${this.hub.ids.next()}`,
+        // The person, in the dashboard: audited, not asked.
+        person: true,
       });
       client.onclose = () => {
         if (this.#client === opened) this.#client = undefined;

@@ -4,6 +4,7 @@
  * router, then the one upstream that serves it. Nothing here bounces back into the hub.
  */
 import type { Server, ServerCapabilities, ServerContext } from '@modelcontextprotocol/server';
+import type { PolicyAction } from '../policy/policy.ts';
 import type { CallOptions } from '../upstream/calls.ts';
 import type { Session } from './session.ts';
 
@@ -67,10 +68,19 @@ export function installHandlers(
     await router.whenStarted();
     const { uri } = request.params;
     const serverId = router.routeResource(uri, session.scope);
-    await session.authorize({ type: 'read-resource', serverId, uri });
     const leg = { signal: ctx.mcpReq.signal };
-    return (await session.run(ctx, serverId, `resources/read ${uri}`, leg, (call) =>
-      router.start('resources/read', { serverId, upstreamName: uri }, { uri }, { ...leg, ...call }),
+    return (await session.act(
+      { type: 'read-resource', serverId, uri },
+      () =>
+        session.run(ctx, serverId, `resources/read ${uri}`, leg, (call) =>
+          router.start(
+            'resources/read',
+            { serverId, upstreamName: uri },
+            { uri },
+            { ...leg, ...call },
+          ),
+        ),
+      leg,
     )) as never;
   });
 
@@ -122,7 +132,7 @@ async function callNamed(
   await router.whenStarted();
   const route = router.route(kind, params.name, session.scope);
   const name = router.exposedName(kind, route);
-  await session.authorize(
+  const action: PolicyAction =
     kind === 'tool'
       ? {
           type: 'call-tool',
@@ -137,16 +147,26 @@ async function callNamed(
           prompt: name,
           definition: router.definition('prompt', route),
           arguments: params.arguments as Record<string, string> | undefined,
-        },
-  );
+        };
   const method = kind === 'tool' ? 'tools/call' : 'prompts/get';
   const leg = { signal: ctx.mcpReq.signal, ...options };
-  return session.run(ctx, route.serverId, `${method} ${route.upstreamName}`, leg, (call) =>
-    router.start(
-      method,
-      route,
-      { name: route.upstreamName, arguments: params.arguments },
-      { ...leg, ...call },
-    ),
+  // While the person reads a consent request, a client that asked for progress hears that the
+  // call waits for them: its timeout, if progress resets it, stands still too.
+  let waited = 0;
+  const stillWaiting = options.onprogress
+    ? (message: string) => options.onprogress?.({ progress: ++waited, message })
+    : undefined;
+  return session.act(
+    action,
+    () =>
+      session.run(ctx, route.serverId, `${method} ${route.upstreamName}`, leg, (call) =>
+        router.start(
+          method,
+          route,
+          { name: route.upstreamName, arguments: params.arguments },
+          { ...leg, ...call },
+        ),
+      ),
+    { signal: ctx.mcpReq.signal, ...(stillWaiting ? { stillWaiting } : {}) },
   );
 }

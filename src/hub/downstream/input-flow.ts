@@ -43,6 +43,8 @@ export interface FlowHost {
   /** Shows a server's elicitation to the person; settles with their answer. */
   askPerson(serverId: string, request: ElicitRequest, signal: AbortSignal): Promise<InputResponse>;
   slugOf(serverId: string): string;
+  /** A server asked for input during a call: who answers it (for the audit journal). */
+  inputAsked?(serverId: string, method: string, answeredBy: 'client' | 'person' | 'nobody'): void;
 }
 
 export class InputFlows {
@@ -85,8 +87,15 @@ export class InputFlows {
       if (step.kind === 'complete') return step.result;
       const forClient: InputRequests = {};
       const forHub: InputRequests = {};
-      for (const [key, request] of Object.entries(step.requests))
-        (canAnswer(capabilities, request) ? forClient : forHub)[key] = request;
+      for (const [key, request] of Object.entries(step.requests)) {
+        const client = canAnswer(capabilities, request);
+        (client ? forClient : forHub)[key] = request;
+        this.host.inputAsked?.(
+          serverId,
+          request.method,
+          client ? 'client' : request.method === 'elicitation/create' ? 'person' : 'nobody',
+        );
+      }
       // Asking stops when the call ends or the server withdraws its request.
       const until = (key: string) => {
         const withdrawn = step.withdrawn?.[key];

@@ -16,17 +16,12 @@ import {
 } from '@modelcontextprotocol/server';
 import { serveStdio } from '@modelcontextprotocol/server/stdio';
 import { CfWorkerJsonSchemaValidator } from '@modelcontextprotocol/server/validators/cf-worker';
-import { consentRequired, denied } from '../../protocol/errors.ts';
 import type { TrafficDirection } from '../../protocol/views.ts';
 import { tapTransport } from '../journal/tap.ts';
 import { askPersonToElicit } from '../person/elicitation.ts';
 import type { PersonQueue } from '../person/queue.ts';
-import {
-  describeAction,
-  type Policy,
-  type PolicyAction,
-  type Principal,
-} from '../policy/policy.ts';
+import type { Consent } from '../person/consent.ts';
+import type { Policy, PolicyAction, Principal, Verdict } from '../policy/policy.ts';
 import type { Clock, Ids } from '../ports.ts';
 import type { LogFanout } from '../router/log-fanout.ts';
 import { admits } from '../router/log-levels.ts';
@@ -35,6 +30,7 @@ import type { Subscriptions } from '../router/subscriptions.ts';
 import type { CallOptions } from '../upstream/calls.ts';
 import type { RelayedResults } from '../upstream/relay.ts';
 import type { CatalogKind } from '../upstream/upstream.ts';
+import { act, authorize, type Acted, type GateDeps, type Waiting } from './gate.ts';
 import { guardTransport, type Rejection } from './guard.ts';
 import { installHandlers } from './handlers.ts';
 import { callerCapabilities, type Exchange, type Leg } from './input.ts';
@@ -63,7 +59,16 @@ export interface SessionEvents {
   /** A call to a server starts (for the activity charts); the returned function ends it. */
   callStarted?(serverId: string): (ok: boolean) => void;
   /** The policy refused a request (`deny`, or `ask` with no way to ask): a security event. */
-  refused?(session: Session, action: PolicyAction, decision: 'deny' | 'ask', what: string): void;
+  refused?(session: Session, action: PolicyAction, verdict: Verdict, what: string): void;
+  /** A call, prompt, read or subscription passed the policy and ended: an audit event. */
+  acted?(session: Session, action: PolicyAction, acted: Acted): void;
+  /** A server asked for input (sampling, elicitation, roots) during this client's call. */
+  inputAsked?(
+    session: Session,
+    serverId: string,
+    method: string,
+    answeredBy: 'client' | 'person' | 'nobody',
+  ): void;
 }
 
 /** The narrow pieces a session works with. */
@@ -72,6 +77,8 @@ export interface SessionDeps {
   router: Router;
   policy: Policy;
   person: PersonQueue;
+  /** Asks the person when the policy says `ask`; absent: such a request is refused. */
+  consent?: Consent;
   subscriptions: Subscriptions;
   logs: LogFanout;
   clock: Clock;
@@ -115,6 +122,8 @@ export class Session {
   server: Server | undefined;
   era: Era | undefined;
   readonly #flows: InputFlows;
+  /** The policy gate, built once: every request passes it (./gate.ts). */
+  readonly #gate: GateDeps;
   #handle: { close(): Promise<void> } | undefined;
   #closed = false;
   /** Settles when the session has ended, whichever side ended it. */
@@ -130,6 +139,15 @@ export class Session {
   ) {
     this.connectedAt = deps.clock.now();
     this.closed = new Promise((resolve) => (this.#markClosed = resolve));
+    const { policy, router, clock, consent, events } = deps;
+    this.#gate = {
+      policy,
+      router,
+      clock,
+      ...(consent ? { consent } : {}),
+      refused: (_principal, action, verdict, what) => events.refused?.(this, action, verdict, what),
+      acted: (_principal, action, acted) => events.acted?.(this, action, acted),
+    };
     this.#flows = new InputFlows(
       {
         era: () => this.era,
@@ -146,6 +164,8 @@ export class Session {
           );
         },
         slugOf: (serverId) => deps.router.slugOf(serverId),
+        inputAsked: (serverId, method, answeredBy) =>
+          deps.events.inputAsked?.(this, serverId, method, answeredBy),
       },
       deps.waiting,
     );
@@ -283,8 +303,9 @@ export class Session {
     const { router, subscriptions } = this.deps;
     await router.whenStarted();
     const serverId = router.routeResource(uri, this.scope);
-    await this.authorize({ type: 'subscribe-resource', serverId, uri });
-    await subscriptions.subscribe(this, serverId, uri);
+    await this.act({ type: 'subscribe-resource', serverId, uri }, () =>
+      subscriptions.subscribe(this, serverId, uri),
+    );
   }
 
   /** Tells this client which aggregated lists changed (one notification per list). */
@@ -373,28 +394,13 @@ export class Session {
     return router.page(kind, cursor, this.scope, kept);
   }
 
-  /** Passes the policy or throws the error that tells the client why not. */
-  async authorize(action: PolicyAction): Promise<void> {
-    const decision = await this.deps.policy.authorize(this.principal, action);
-    if (decision === 'allow') return;
-    const what = describeAction(action);
-    const involved = involvedIn(action, this.deps.router);
-    this.deps.events.refused?.(this, action, decision, what);
-    throw decision === 'deny'
-      ? denied(this.principal.clientName, what, involved)
-      : consentRequired(
-          this.principal.clientName,
-          what,
-          'this version of Nexus cannot ask yet',
-          involved,
-        );
+  /** Passes the policy (asking the person when it says so) or throws the client's error. */
+  authorize(action: PolicyAction, waiting?: Waiting): Promise<Verdict> {
+    return authorize(this.#gate, this.principal, action, waiting);
   }
-}
 
-function involvedIn(action: PolicyAction, router: Router): { server?: string; tool?: string } {
-  if (!('serverId' in action)) return {};
-  const server = router.slugOf(action.serverId);
-  if (action.type === 'call-tool') return { server, tool: action.tool };
-  if (action.type === 'get-prompt') return { server, tool: action.prompt };
-  return { server };
+  /** `authorize`, then `work`, recorded in the audit journal (./gate.ts). */
+  act<T>(action: PolicyAction, work: () => Promise<T>, waiting?: Waiting): Promise<T> {
+    return act(this.#gate, this.principal, action, work, waiting);
+  }
 }

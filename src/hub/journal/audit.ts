@@ -6,7 +6,13 @@
  * are written in batches at most every second, redacted, never on the path of a message; the
  * consent, pin and sign-in rooms add their own events through `record`.
  */
-import type { Clock, JournalEvent, JournalEventKind, JournalStore } from '../ports.ts';
+import type {
+  Clock,
+  EventRetention,
+  JournalEvent,
+  JournalEventKind,
+  JournalStore,
+} from '../ports.ts';
 import { redact } from './redaction.ts';
 
 const SAVE_EVERY_MS = 1_000;
@@ -20,6 +26,9 @@ export interface AuditOptions {
   /** The secret values to redact now. */
   secrets: () => string[];
   log: (message: string) => void;
+  /** What the journal keeps after each write (the person's settings); default the newest
+   * `EVENTS_KEPT` of any age. */
+  retention?: () => EventRetention;
 }
 
 export class AuditJournal {
@@ -50,12 +59,17 @@ export class AuditJournal {
     const events = this.#pending;
     if (!journal || events.length === 0) return this.#write;
     this.#pending = [];
+    const keep = this.options.retention?.() ?? { count: EVENTS_KEPT };
+    // What the write's own trim would drop at once is not written (nor redacted) at all.
+    const kept = events.length > keep.count ? events.slice(events.length - keep.count) : events;
     const secrets = this.options.secrets();
-    const redacted = events.map((event) =>
-      event.detail === undefined ? event : { ...event, detail: redact(event.detail, secrets) },
-    );
+    const redacted = kept.map((event) => ({
+      ...event,
+      ...(event.detail !== undefined ? { detail: redact(event.detail, secrets) } : {}),
+      ...(event.arguments !== undefined ? { arguments: redact(event.arguments, secrets) } : {}),
+    }));
     this.#write = this.#write
-      .then(() => journal.appendEvents(redacted, { count: EVENTS_KEPT }))
+      .then(() => journal.appendEvents(redacted, keep))
       .catch((error: unknown) => {
         this.options.log(`could not write the audit journal: ${String(error)}`);
       });

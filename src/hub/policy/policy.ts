@@ -20,6 +20,11 @@ export interface Principal {
   /** The name the client gave in `connectHub({ name })`: self-declared, shown, never trusted. */
   clientName: string;
   sessionId: string;
+  /**
+   * Set only by the hub's own Playground (admin/playground.ts), never from a port: the person
+   * acting in the dashboard. It is audited, not asked.
+   */
+  person?: true;
 }
 
 /** The lists a client reads, as the policy and the router name them. */
@@ -51,18 +56,46 @@ export type PolicyAction =
 
 export type PolicyDecision = 'allow' | 'deny' | 'ask';
 
-/** One item of a list as the client would see it, with the server it comes from. */
+/**
+ * A decision with the rule that made it, for the audit journal and the client's error:
+ * `grant`, `default:destructive`, `client-waiting`, `pin-changed`, … (see ./decide.ts).
+ */
+export interface Verdict {
+  decision: PolicyDecision;
+  rule: string;
+  /** Why a `deny` denies, in words for the client's error ("waiting for approval in Nexus"). */
+  reason?: string;
+}
+
+/** A bare decision (a test double's) as a verdict. */
+export function verdictOf(decided: PolicyDecision | Verdict): Verdict {
+  return typeof decided === 'string' ? { decision: decided, rule: 'policy' } : decided;
+}
+
+/**
+ * One item of a list as the client would see it (`item`, its name the exposed one), with the
+ * server it comes from and the item as that server lists it (`original`, its own name): grants
+ * and pins are about the original.
+ */
 export type Listed =
-  | { kind: 'tools'; serverId: string; item: Tool }
-  | { kind: 'prompts'; serverId: string; item: Prompt }
-  | { kind: 'resources'; serverId: string; item: Resource }
-  | { kind: 'templates'; serverId: string; item: ResourceTemplateType };
+  | { kind: 'tools'; serverId: string; item: Tool; original: Tool }
+  | { kind: 'prompts'; serverId: string; item: Prompt; original: Prompt }
+  | { kind: 'resources'; serverId: string; item: Resource; original: Resource }
+  | {
+      kind: 'templates';
+      serverId: string;
+      item: ResourceTemplateType;
+      original: ResourceTemplateType;
+    };
 
 export type ListedOf<K extends ListKind> = Extract<Listed, { kind: K }>;
 
 export interface Policy {
-  /** `ask` means the person decides; until the person queue can ask for consent it is refused. */
-  authorize(principal: Principal, action: PolicyAction): PolicyDecision | Promise<PolicyDecision>;
+  /** `ask` means the person decides (../person/consent.ts asks, when the hub can). */
+  authorize(
+    principal: Principal,
+    action: PolicyAction,
+  ): PolicyDecision | Verdict | Promise<PolicyDecision | Verdict>;
   /**
    * The items of one list `principal` may see, in their order. Returning `items` itself (the same
    * array) says "all of them" and costs nothing: the hub then serves its cached list.

@@ -34,6 +34,11 @@ export interface Aggregate {
   collisions: ResourceCollision[];
   /** The server id of each item, index for index: what the policy's filter needs to know. */
   owners: Record<'tools' | 'prompts' | 'resources' | 'templates', string[]>;
+  /**
+   * Each tool, prompt and template as its server lists it (its own name), index for index: what
+   * grants and pins are about, so renaming a server's slug keeps them.
+   */
+  originals: { tools: Tool[]; prompts: Prompt[]; templates: ResourceTemplate[] };
 }
 
 export interface ResourceRoute {
@@ -110,6 +115,7 @@ export class CatalogAggregator {
       templates: [],
       collisions: [],
       owners: { tools: [], prompts: [], resources: [], templates: [] },
+      originals: { tools: [], prompts: [], templates: [] },
     };
     const owners = new Map<string, string>();
     const shadowed = new Map<string, string[]>();
@@ -127,16 +133,19 @@ export class CatalogAggregator {
       for (const tool of catalog.tools) {
         aggregate.tools.push({ ...tool, name: toolNames.get(tool.name)! });
         aggregate.owners.tools.push(source.id);
+        aggregate.originals.tools.push(tool);
       }
       const promptNames = exposed('prompt', catalog.prompts);
       for (const prompt of catalog.prompts) {
         aggregate.prompts.push({ ...prompt, name: promptNames.get(prompt.name)! });
         aggregate.owners.prompts.push(source.id);
+        aggregate.originals.prompts.push(prompt);
       }
       const templateNames = exposed('template', catalog.templates);
       for (const template of catalog.templates) {
         aggregate.templates.push({ ...template, name: templateNames.get(template.name)! });
         aggregate.owners.templates.push(source.id);
+        aggregate.originals.templates.push(template);
         templates.push({
           serverId: source.id,
           uriTemplate: template.uriTemplate,

@@ -120,17 +120,21 @@ export class Router {
     if (scope !== undefined) {
       const upstream = this.upstream(scope);
       return upstream.catalog[kind].map(
-        (item) => ({ kind, serverId: upstream.id, item }) as ListedOf<K>,
+        (item) => ({ kind, serverId: upstream.id, item, original: item }) as ListedOf<K>,
       );
     }
     const cached = this.#listed[kind] as ListedOf<K>[] | undefined;
     if (cached) return cached;
-    const built = this.#catalogs.current[kind].map(
+    const current = this.#catalogs.current;
+    const originals: readonly unknown[] =
+      kind === 'resources' ? current.resources : current.originals[kind as 'tools'];
+    const built = current[kind].map(
       (item, index) =>
         ({
           kind,
-          serverId: this.#catalogs.current.owners[kind][index]!,
+          serverId: current.owners[kind][index]!,
           item,
+          original: originals[index],
         }) as ListedOf<K>,
     );
     (this.#listed as Record<K, ListedOf<K>[]>)[kind] = built;

@@ -88,6 +88,10 @@ export class HubState {
   readonly toasts = new Toasts();
   /** Bumped when the hub recorded new traffic; the Inspector page refetches on change. */
   trafficVersion = $state.raw(0);
+  /** Bumped when what waits for the person changed (consent requests, new clients). */
+  waitingVersion = $state.raw(0);
+  /** Bumped when the person's decisions changed (clients, grants, settings, pins). */
+  consentVersion = $state.raw(0);
 
   readonly #open: typeof openHubPort;
   readonly #clientName: string;
@@ -163,7 +167,10 @@ export class HubState {
   #onEvent(event: HubEvent): void {
     if (event.type === 'servers') void this.refreshServers();
     else if (event.type === 'sessions') void this.refreshSessions();
-    else if (event.type === 'elicitations') void this.refreshElicitations();
+    else if (event.type === 'waiting') {
+      this.waitingVersion++;
+      void this.refreshElicitations();
+    } else if (event.type === 'consent') this.consentVersion++;
     else if (event.type === 'traffic') this.trafficVersion++;
   }
 
