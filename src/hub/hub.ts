@@ -118,6 +118,10 @@ export class Hub {
             log,
           })
         : undefined;
+    if (this.consent) {
+      const consent = this.consent.consent;
+      this.events.onUnwatched(() => consent.unwatched());
+    }
     this.sessions = new Sessions({
       shared: {
         serverInfo: this.serverInfo,

@@ -27,6 +27,7 @@ import type {
   GrantKey,
   JournalEvent,
   PermissionsView,
+  ToolSwitchView,
 } from './consent.ts';
 import type { ResourceCollision } from './views.ts';
 import type { Diagnosis } from './doctor.ts';
@@ -58,6 +59,7 @@ export type {
   GrantKey,
   JournalEvent,
   PermissionsView,
+  ToolSwitchView,
 };
 export type {
   ActivityView,
@@ -142,6 +144,8 @@ export interface AdminApi {
   answerClientApproval(id: string, answer: ClientApprovalAnswer): Promise<void>;
   /** The Permissions page: settings, clients, grants, pins, changed definitions to review. */
   permissions(): Promise<PermissionsView>;
+  /** One server's tools with their defaults and grants, for `client` or (absent) everyone. */
+  toolSwitches(serverId: string, client?: ClientId): Promise<ToolSwitchView[]>;
   decideClient(client: ClientId, decision: ClientDecision): Promise<void>;
   /** Denies the client, drops its grants and ends its sessions. */
   revokeClient(client: ClientId): Promise<void>;

@@ -167,6 +167,21 @@ export interface PinReview {
   after: string;
 }
 
+/** One tool of a server as the Permissions page switches it, for one client or for everyone. */
+export interface ToolSwitchView {
+  /** The server's own name for it (what grants are about). */
+  name: string;
+  title?: string;
+  annotations?: Record<string, unknown>;
+  /** The default that applies when no grant does, and why. */
+  rule: ToolDefaultRule;
+  defaultPermission: Permission;
+  /** The grant for this client (or for everyone), if there is one. */
+  grant?: Permission;
+  /** Its definition changed since it was pinned: blocked until reviewed. */
+  blocked: boolean;
+}
+
 /** Everything the Permissions page shows. */
 export interface PermissionsView {
   settings: ConsentSettings;

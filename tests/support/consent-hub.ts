@@ -75,8 +75,12 @@ export function world(): World {
 /** A hub on `w`'s stores; `watched`: a dashboard is open (it listens to the hub's events). */
 export async function hubOn(
   w: World,
-  options: { watched?: boolean; consentWaitMs?: number } = {},
-): Promise<{ hub: Hub; policy: ConsentPolicy }> {
+  options: {
+    watched?: boolean;
+    consentWaitMs?: number;
+    notify?: (request: { id: string; title: string; body: string }) => Promise<boolean>;
+  } = {},
+): Promise<{ hub: Hub; policy: ConsentPolicy; unwatch(): void }> {
   const policy = new ConsentPolicy({ grants: w.grants, pins: w.pins, clock: systemClock });
   const hub = await createHub({
     policy,
@@ -85,11 +89,13 @@ export async function hubOn(
     connectors: [w.upstreams.connector],
     startupGraceMs: 0,
     ...(options.consentWaitMs ? { consentWaitMs: options.consentWaitMs } : {}),
+    ...(options.notify ? { notify: options.notify } : {}),
   });
   cleanups.push(() => hub.close());
+  let unwatch = (): void => {};
   if (options.watched ?? true) {
-    const stop = hub.events.subscribe(() => {});
-    cleanups.push(async () => stop());
+    unwatch = hub.events.subscribe(() => {});
+    cleanups.push(async () => unwatch());
   }
   if (!hub.admin.listServers().some((server) => server.slug === 'shop')) {
     await hub.admin.addServer({
@@ -104,7 +110,7 @@ export async function hubOn(
     () => hub.admin.listServers().find((s) => s.slug === 'shop')?.status.state === 'ready',
     'the shop to be ready',
   );
-  return { hub, policy };
+  return { hub, policy, unwatch: () => unwatch() };
 }
 
 /** A client page of ORIGIN named `name`, with the `list_changed` notifications it heard. */

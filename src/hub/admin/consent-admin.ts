@@ -14,8 +14,10 @@ import type {
   ClientId,
   ConsentAnswer,
   ConsentRequestView,
+  Permission,
   PermissionsView,
   PinReview,
+  ToolSwitchView,
 } from '../../protocol/consent.ts';
 import type { AuditJournal } from '../journal/audit.ts';
 import { jsonOf } from '../journal/untrusted-json.ts';
@@ -27,6 +29,7 @@ import {
 } from '../person/consent.ts';
 import type { PersonQueue } from '../person/queue.ts';
 import type { ConsentPolicy } from '../policy/consent-policy.ts';
+import { toolDefaultRule } from '../policy/decide.ts';
 import {
   readClientDecision,
   readClientId,
@@ -115,6 +118,39 @@ export class ConsentAdmin {
       }),
       reviews,
     };
+  }
+
+  /** One server's tools as the Permissions page switches them, for `client` or everyone. */
+  toolSwitches(serverId: string, client?: ClientId): ToolSwitchView[] {
+    const { policy, router } = this.options;
+    const who = client === undefined ? undefined : readClientId(client);
+    let tools;
+    try {
+      tools = router.upstream(String(serverId)).catalog.tools;
+    } catch {
+      throw new Error(`There is no server ${String(serverId)} in Nexus now.`);
+    }
+    const granted = new Map<string, Permission>();
+    for (const grant of policy.grants()) {
+      const same = who
+        ? grant.client?.origin === who.origin && grant.client.clientName === who.clientName
+        : grant.client === undefined;
+      if (same && grant.serverId === serverId && grant.target === 'tool')
+        granted.set(grant.name, grant.permission);
+    }
+    return tools.map((tool) => {
+      const rule = toolDefaultRule(tool.annotations);
+      const grant = granted.get(tool.name);
+      return {
+        name: tool.name,
+        ...(typeof tool.title === 'string' ? { title: tool.title } : {}),
+        ...(tool.annotations ? { annotations: { ...tool.annotations } } : {}),
+        rule,
+        defaultPermission: policy.settings.tools[rule],
+        ...(grant ? { grant } : {}),
+        blocked: policy.pins.blocked(serverId, tool.name),
+      };
+    });
   }
 
   async decideClient(client: ClientId, decision: ClientDecision): Promise<void> {

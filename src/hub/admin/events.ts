@@ -11,6 +11,8 @@ const HOLD_MS = 250;
 
 export class HubEvents {
   readonly #listeners = new Set<(event: HubEvent) => void>();
+  /** Called when the last listener leaves (the last dashboard closed). */
+  readonly #unwatched = new Set<() => void>();
   /** Events held back (`soon`), with their timers. */
   readonly #held = new Map<HubEvent['type'], unknown>();
 
@@ -26,7 +28,16 @@ export class HubEvents {
 
   subscribe(listener: (event: HubEvent) => void): () => void {
     this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
+    return () => {
+      if (!this.#listeners.delete(listener) || this.#listeners.size > 0) return;
+      for (const callback of this.#unwatched) callback();
+    };
+  }
+
+  /** Calls `callback` whenever the last listener leaves; returns the way to stop. */
+  onUnwatched(callback: () => void): () => void {
+    this.#unwatched.add(callback);
+    return () => this.#unwatched.delete(callback);
   }
 
   emit(event: HubEvent): void {
@@ -55,5 +66,6 @@ export class HubEvents {
     for (const timer of this.#held.values()) this.clock.clearTimeout(timer);
     this.#held.clear();
     this.#listeners.clear();
+    this.#unwatched.clear();
   }
 }

@@ -72,6 +72,8 @@ export interface ConsentQuestion {
 export class Consent {
   /** Clients with an approval request on the queue, by client key. */
   readonly #approvals = new Set<string>();
+  /** What each waiting request does once nobody watches (see `unwatched`). */
+  readonly #unattended = new Set<() => Promise<void>>();
 
   constructor(private readonly deps: ConsentDeps) {}
 
@@ -93,7 +95,7 @@ export class Consent {
     if (this.#approvals.has(key) || this.#approvals.size >= APPROVALS_WAITING) return;
     this.#approvals.add(key);
     const view: ApprovalAsked = { client };
-    void queue
+    const answeredOrGone = queue
       .ask<ApprovalAsked, unknown, Promise<unknown>>(CLIENT_APPROVAL, view, (answer) => {
         const read = readApproval(answer);
         return policy.decideClient(client, {
@@ -104,11 +106,29 @@ export class Consent {
       })
       .catch(() => {})
       .finally(() => this.#approvals.delete(key));
-    void this.#notify(
-      'A new client asks to use Nexus',
-      `${client.clientName} (${client.origin})`,
-      queue.list(CLIENT_APPROVAL).at(-1)?.id,
-    );
+    // An open dashboard shows it already; a notification is for when none is (now, or later).
+    const id = queue.list(CLIENT_APPROVAL).at(-1)?.id;
+    let notified = false;
+    const unattended = async (): Promise<void> => {
+      if (notified) return;
+      notified = true;
+      await this.#notify(
+        'A new client asks to use Nexus',
+        `${client.clientName} (${client.origin})`,
+        id,
+      );
+    };
+    this.#unattended.add(unattended);
+    void answeredOrGone.finally(() => this.#unattended.delete(unattended));
+    if (!this.deps.dashboardOpen()) void unattended();
+  }
+
+  /**
+   * The last dashboard closed: what still waits is shown as a notification, and a call that
+   * cannot be shown one gets the bounded wait, as if it had asked with nobody there.
+   */
+  unwatched(): void {
+    for (const unattended of this.#unattended) void unattended();
   }
 
   /**
@@ -127,6 +147,7 @@ export class Consent {
     signal?.addEventListener('abort', stop, { once: true });
     let ticker: unknown;
     let deadline: unknown;
+    let unattended: (() => Promise<void>) | undefined;
     const tick = (): void => {
       stillWaiting?.(`waiting for the person to answer in Nexus (${question.name})`);
       ticker = clock.setTimeout(tick, STILL_WAITING_EVERY_MS);
@@ -140,20 +161,26 @@ export class Consent {
       );
       const id = queue.list(CONSENT).at(-1)?.id;
       if (stillWaiting) ticker = clock.setTimeout(tick, STILL_WAITING_EVERY_MS);
-      const seen =
-        this.deps.dashboardOpen() ||
-        (await this.#notify(
+      let timedOut = false;
+      let unattendedOnce = false;
+      // Nobody watches (now, or once the last dashboard closes): a notification, or else the
+      // bounded wait, so a call never waits for a person who cannot see it.
+      unattended = async (): Promise<void> => {
+        if (unattendedOnce) return;
+        unattendedOnce = true;
+        const shown = await this.#notify(
           `${view.client.clientName} asks to ${question.target === 'resource' ? 'read' : 'use'} ${question.name}`,
           `${view.server.name}: answer in Nexus`,
           id,
-        ));
-      let timedOut = false;
-      if (!seen) {
+        );
+        if (shown || withdraw.signal.aborted) return;
         deadline = clock.setTimeout(() => {
           timedOut = true;
           withdraw.abort();
         }, this.deps.unattendedWaitMs ?? 60_000);
-      }
+      };
+      this.#unattended.add(unattended);
+      if (!this.deps.dashboardOpen()) await unattended();
       const answer = await answered.catch((error: unknown) => {
         if (error instanceof Withdrawn && timedOut) {
           throw consentRequired(
@@ -180,6 +207,7 @@ export class Consent {
       signal?.removeEventListener('abort', stop);
       clock.clearTimeout(ticker);
       clock.clearTimeout(deadline);
+      if (unattended) this.#unattended.delete(unattended);
     }
   }
 

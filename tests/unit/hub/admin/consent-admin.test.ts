@@ -82,6 +82,41 @@ describe('answers from the dashboard', () => {
 });
 
 describe('the Permissions view', () => {
+  it("lists a server's tools with the default that applies and the grant, per client or for everyone", async () => {
+    const { hub } = await hubOn(world());
+    await approved(hub);
+    const admin = adminOf(hub);
+    const serverId = shopId(hub);
+    await admin.setGrant({ serverId, target: 'tool', name: 'look', permission: 'deny' });
+    await admin.setGrant({
+      client: chat,
+      serverId,
+      target: 'tool',
+      name: 'wipe',
+      permission: 'allow',
+    });
+    expect(admin.toolSwitches(serverId)).toEqual([
+      expect.objectContaining({
+        name: 'look',
+        rule: 'read-only',
+        defaultPermission: 'allow',
+        grant: 'deny',
+      }),
+      expect.objectContaining({
+        name: 'wipe',
+        rule: 'destructive',
+        defaultPermission: 'ask',
+        blocked: false,
+      }),
+    ]);
+    expect(admin.toolSwitches(serverId)[1]!.grant).toBeUndefined();
+    expect(admin.toolSwitches(serverId, chat).map((tool) => tool.grant)).toEqual([
+      undefined,
+      'allow',
+    ]);
+    expect(() => admin.toolSwitches('nope')).toThrow(/no server nope/);
+  });
+
   it('shows a changed definition beside the pinned one; "keep blocked" turns it off for everyone', async () => {
     const { hub, policy } = await hubOn(world());
     const { client } = await approved(hub);

@@ -75,9 +75,17 @@ describe('the audit journal', () => {
     expect(await hub.audit.events('audit', 10)).toEqual([]);
   });
 
-  it('writes in batches on its clock, redacted, and flushes on close', async () => {
+  it('writes at the end of the task, redacted; what comes during a write is the next batch', async () => {
     const clock = new FakeClock();
     const journal = new MemoryJournalStore();
+    const batches: number[] = [];
+    const append = journal.appendEvents.bind(journal);
+    let release: (() => void) | undefined;
+    journal.appendEvents = async (events, keep) => {
+      batches.push(events.length);
+      if (batches.length === 1) await new Promise<void>((resolve) => (release = resolve));
+      return append(events, keep);
+    };
     const audit = new AuditJournal({
       clock,
       journal,
@@ -86,13 +94,22 @@ describe('the audit journal', () => {
     });
     audit.record({ kind: 'security', event: 'odd', detail: 'saw sk-secret-1 and Cookie: a=b' });
     audit.record({ kind: 'audit', event: 'server-added' });
-    expect(await journal.events('security', 10)).toEqual([]);
-    await clock.advance(1_000);
-    expect((await journal.events('security', 10))[0]!.detail).toBe('saw •••• and Cookie: ••••');
-    audit.record({ kind: 'audit', event: 'server-removed' });
+    // No timer: the write starts once this task is done, with both events.
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(batches).toEqual([2]);
+    // While it is under way, three more arrive: one write takes them all, after it.
+    for (const event of ['server-edited', 'server-disabled', 'server-removed'])
+      audit.record({ kind: 'audit', event });
+    expect(batches).toEqual([2]);
+    release!();
     await audit.close();
+    expect(batches).toEqual([2, 3]);
+    expect((await journal.events('security', 10))[0]!.detail).toBe('saw •••• and Cookie: ••••');
     expect((await journal.events('audit', 10)).map((event) => event.event)).toEqual([
       'server-added',
+      'server-edited',
+      'server-disabled',
       'server-removed',
     ]);
   });

@@ -158,6 +158,37 @@ describe('per-tool consent', () => {
   });
 });
 
+describe('nobody watching', () => {
+  it('when the last dashboard closes, what waits is notified; unnotified, a call gets the bounded wait', async () => {
+    const shown: string[] = [];
+    let canShow = true;
+    const { hub, unwatch } = await hubOn(world(), {
+      consentWaitMs: 300,
+      notify: async ({ title }) => {
+        shown.push(title);
+        return canShow;
+      },
+    });
+    const { client } = await approved(hub);
+    const first = client.callTool({ name: 'shop__wipe', arguments: { reason: 'r' } });
+    const id = await waiting(hub, CONSENT);
+    expect(shown).toEqual([]);
+    unwatch();
+    await until(() => shown.length === 1, 'a notification');
+    expect(shown).toEqual(['chat asks to use shop__wipe']);
+    // A notification stands: the call waits for the person, however long.
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    hub.person.answer(id, 'allow-once');
+    expect((await first).isError).toBeFalsy();
+
+    canShow = false;
+    const second = client.callTool({ name: 'shop__wipe', arguments: { reason: 'r' } });
+    const error = await protocolError(second);
+    expect(error.message).toMatch(/nobody answered in Nexus within 0\.3 s/);
+    expect(shown).toHaveLength(2);
+  });
+});
+
 describe('pinned definitions', () => {
   it('blocks a tool whose description changed until the person approves the new one', async () => {
     const w = world();
