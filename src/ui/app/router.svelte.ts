@@ -10,6 +10,10 @@ export type Route =
   | { page: 'clients' }
   | { page: 'inspector' }
   | { page: 'activity' }
+  | { page: 'permissions' }
+  | { page: 'audit' }
+  /** What waits for the person (a system notification opens this). */
+  | { page: 'waiting' }
   | { page: 'playground'; tool?: string };
 
 /** The hash for a route; the inverse of `parseRoute`. */
@@ -25,6 +29,12 @@ export function hrefOf(route: Route): string {
       return '#/inspector';
     case 'activity':
       return '#/activity';
+    case 'permissions':
+      return '#/permissions';
+    case 'audit':
+      return '#/audit';
+    case 'waiting':
+      return '#/waiting';
     case 'playground':
       return route.tool ? `#/playground/${encodeURIComponent(route.tool)}` : '#/playground';
   }
@@ -35,7 +45,15 @@ export function parseRoute(hash: string): Route {
   const [page, arg] = hash.replace(/^#\/?/, '').split('/', 2);
   const decoded = arg ? safeDecode(arg) : undefined;
   if (page === 'servers' && decoded) return { page: 'server', id: decoded };
-  if (page === 'clients' || page === 'inspector' || page === 'activity') return { page };
+  if (
+    page === 'clients' ||
+    page === 'inspector' ||
+    page === 'activity' ||
+    page === 'permissions' ||
+    page === 'audit' ||
+    page === 'waiting'
+  )
+    return { page };
   if (page === 'playground') return decoded ? { page: 'playground', tool: decoded } : { page };
   return { page: 'servers' };
 }

@@ -1,0 +1,125 @@
+/**
+ * The Permissions page's state: the person's decisions as the hub holds them (clients, grants,
+ * settings, pins, changed definitions), refetched when they change, and every edit, each one a
+ * call to the hub that reports a failure in words (`error`) instead of throwing into the page.
+ */
+import type {
+  ClientDecision,
+  ClientId,
+  ConsentSettings,
+  Permission,
+  PermissionsView,
+  ToolSwitchView,
+} from '../../protocol/consent.ts';
+import type * as Comlink from 'comlink';
+import type { AdminApi } from '../../protocol/admin-api.ts';
+import { downloadText } from '../app/download.ts';
+import type { HubState } from './hub.svelte.ts';
+
+type Api = Comlink.Remote<AdminApi>;
+
+export class PermissionsState {
+  view = $state.raw<PermissionsView | undefined>(undefined);
+  error = $state.raw<string | undefined>(undefined);
+  /** The server and client whose tool switches are shown (client undefined: everyone). */
+  serverId = $state<string>('');
+  clientKey = $state<string>('');
+  tools = $state.raw<ToolSwitchView[]>([]);
+
+  constructor(private readonly hub: HubState) {}
+
+  /** The client the switches are for, from `clientKey` (an index into the view's clients). */
+  get client(): ClientId | undefined {
+    const found = this.view?.clients.find((client) => keyOf(client) === this.clientKey);
+    return found && { origin: found.origin, clientName: found.clientName };
+  }
+
+  async load(): Promise<void> {
+    await this.#try(async () => {
+      this.view = await this.hub.query((api) => api.permissions());
+      await this.loadTools();
+    });
+  }
+
+  async loadTools(): Promise<void> {
+    if (!this.serverId) {
+      this.tools = [];
+      return;
+    }
+    const { serverId, client } = this;
+    await this.#try(async () => {
+      this.tools = await this.hub.query((api) => api.toolSwitches(serverId, client));
+    });
+  }
+
+  /** `default` removes the grant; anything else sets it, for the chosen client or everyone. */
+  setTool(name: string, permission: Permission | 'default'): Promise<void> {
+    const { serverId, client } = this;
+    const key = { ...(client ? { client } : {}), serverId, target: 'tool' as const, name };
+    return this.#edit((api) =>
+      permission === 'default' ? api.removeGrant(key) : api.setGrant({ ...key, permission }),
+    );
+  }
+
+  decide(client: ClientId, decision: ClientDecision): Promise<void> {
+    return this.#edit((api) => api.decideClient(client, decision));
+  }
+
+  revoke(client: ClientId): Promise<void> {
+    return this.#edit((api) => api.revokeClient(client));
+  }
+
+  forget(client: ClientId): Promise<void> {
+    return this.#edit((api) => api.forgetClient(client));
+  }
+
+  saveSettings(settings: ConsentSettings): Promise<void> {
+    return this.#edit((api) => api.setConsentSettings(settings));
+  }
+
+  approveDefinition(serverId: string, tool: string): Promise<void> {
+    return this.#edit((api) => api.approveDefinition(serverId, tool));
+  }
+
+  rejectDefinition(serverId: string, tool: string): Promise<void> {
+    return this.#edit((api) => api.rejectDefinition(serverId, tool));
+  }
+
+  /** Downloads the decisions file (call from a click). */
+  async exportDecisions(): Promise<void> {
+    await this.#try(async () => {
+      const text = await this.hub.query((api) => api.exportDecisions());
+      downloadText('nexus-decisions.json', text);
+    });
+  }
+
+  importDecisions(text: string): Promise<void> {
+    return this.#edit((api) => api.importDecisions(text));
+  }
+
+  async #edit(call: (api: Api) => Promise<unknown>): Promise<void> {
+    let failed: string | undefined;
+    try {
+      await this.hub.query(call);
+    } catch (failure) {
+      failed = (failure as Error).message;
+    }
+    // Read back what is true now (a failed edit changed nothing, a good one changed the view),
+    // then say what failed, if anything.
+    await this.load();
+    if (failed) this.error = failed;
+  }
+
+  async #try(work: () => Promise<unknown>): Promise<void> {
+    try {
+      await work();
+      this.error = undefined;
+    } catch (failure) {
+      this.error = (failure as Error).message;
+    }
+  }
+}
+
+export function keyOf(client: ClientId): string {
+  return JSON.stringify([client.origin, client.clientName]);
+}
