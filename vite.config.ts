@@ -82,6 +82,8 @@ function serviceWorker(): Plugin[] {
       // index.html, assets/*, nexus-hub.js, nexus-client.js (not source maps, not
       // nexus-defaults.json: a deployment writes that after the build, and the hub reads it once).
       globPatterns: ['**/*.{js,css,html}'],
+      // Shows the hub's notifications and opens the dashboard on a click (src/worker/notify.ts).
+      importScripts: ['nexus-notify-sw.js'],
       skipWaiting: false,
       // The FIRST install takes control of the open page at once (nothing older is running), so
       // the page and its hub are served by the worker from the first visit on.

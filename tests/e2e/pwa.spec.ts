@@ -11,7 +11,7 @@ import { expect, test, type Browser, type BrowserContext, type Page } from '@pla
 import { build } from 'vite';
 import { CONTENT_SECURITY_POLICY } from '../../vite.config.ts';
 import { freePort } from '../fixtures/ports.ts';
-import { appForThisFile, startApp, type App } from './support.ts';
+import { appForThisFile, sharedWorkers, startApp, type App } from './support.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const { app, stops } = appForThisFile();
@@ -128,19 +128,6 @@ function pngSize(bytes: Buffer): { width: number; height: number } {
   expect([...bytes.subarray(0, 8)], 'PNG signature').toEqual(signature);
   expect(bytes.toString('ascii', 12, 16), 'first chunk').toBe('IHDR');
   return { width: bytes.readUInt32BE(16), height: bytes.readUInt32BE(20) };
-}
-
-/** Shared workers alive in the browser now (the hub is one), from the browser's own target list. */
-async function sharedWorkers(browser: Browser): Promise<number> {
-  const cdp = await browser.newBrowserCDPSession();
-  try {
-    const { targetInfos } = (await cdp.send('Target.getTargets')) as {
-      targetInfos: Array<{ type: string }>;
-    };
-    return targetInfos.filter((target) => target.type === 'shared_worker').length;
-  } finally {
-    await cdp.detach();
-  }
 }
 
 /** How many records the hub's journal holds, read from IndexedDB in `page`. */

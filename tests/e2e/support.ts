@@ -7,6 +7,7 @@ import path from 'node:path';
 import { test, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import { build } from 'vite';
 import { startApp, type App, type StartAppOptions } from '../fixtures/app-server.ts';
+import { ALLOW_EVERYTHING } from '../support/allow-everything.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const bundleDir = path.join(root, 'test-results', 'e2e-page');
@@ -90,8 +91,16 @@ function clientBundle(): Promise<string> {
   return bundle;
 }
 
-/** Opens the stand-in client page on the app's origin (served by a route, never by the app). */
-export async function openClientPage(context: BrowserContext, app: App): Promise<Page> {
+/**
+ * Opens the stand-in client page on the app's origin (served by a route, never by the app). Unless
+ * `consent: 'person'`, the person's settings allow everything first (ALLOW_EVERYTHING), as set
+ * through the admin API the dashboard uses: the page's clients are neither held nor asked.
+ */
+export async function openClientPage(
+  context: BrowserContext,
+  app: App,
+  options: { consent?: 'allow-everything' | 'person' } = {},
+): Promise<Page> {
   const script = await clientBundle();
   await context.route(`${app.url}/e2e-client.html`, (route) =>
     route.fulfill({
@@ -105,7 +114,22 @@ export async function openClientPage(context: BrowserContext, app: App): Promise
   const page = await context.newPage();
   await page.goto(`${app.url}/e2e-client.html`);
   await page.waitForFunction(() => document.title === 'e2e client ready');
+  if ((options.consent ?? 'allow-everything') === 'allow-everything')
+    await nexus(page, 'admin', 'setConsentSettings', ALLOW_EVERYTHING);
   return page;
+}
+
+/** Shared workers alive in the browser now (the hub is one), from the browser's own target list. */
+export async function sharedWorkers(browser: Browser): Promise<number> {
+  const cdp = await browser.newBrowserCDPSession();
+  try {
+    const { targetInfos } = (await cdp.send('Target.getTargets')) as {
+      targetInfos: Array<{ type: string }>;
+    };
+    return targetInfos.filter((target) => target.type === 'shared_worker').length;
+  } finally {
+    await cdp.detach();
+  }
 }
 
 /** The hub's SharedWorker seen through DevTools: its uncaught errors, and protocol calls into it. */

@@ -14,8 +14,10 @@ import {
   ListRootsRequestSchema,
 } from '@modelcontextprotocol/sdk/types.js';
 
+import * as Comlink from 'comlink';
 import fc from 'fast-check';
 import { openHubPort } from '../../../src/client/hub-port.ts';
+import type { AdminApi } from '../../../src/protocol/admin-api.ts';
 import {
   framesArb,
   initializeRequest,
@@ -91,7 +93,28 @@ function client(name: string): ClientV2 {
 // hub, so a test sees what the hub answers now.
 const fresh = { cacheMode: 'bypass' } as const;
 
+let adminApi: Promise<Comlink.Remote<AdminApi>> | undefined;
+
+/** The hub's admin API as the dashboard reaches it (same origin, an admin port), opened once. */
+function admin(): Promise<Comlink.Remote<AdminApi>> {
+  adminApi ??= openHubPort({ role: 'admin', clientName: 'e2e admin', clientVersion: '1.0.0' }).then(
+    ({ port }) => Comlink.wrap<AdminApi>(port),
+  );
+  return adminApi;
+}
+
 const api = {
+  /**
+   * Calls one admin API method as the dashboard would: a test that is not about consent makes
+   * the person's decisions up front this way (../support.ts, `openClientPage`).
+   */
+  async admin<K extends keyof AdminApi>(
+    method: K,
+    ...args: Parameters<AdminApi[K]>
+  ): Promise<Awaited<ReturnType<AdminApi[K]>>> {
+    const remote = (await admin()) as unknown as Record<K, (...all: unknown[]) => unknown>;
+    return (await remote[method](...args)) as Awaited<ReturnType<AdminApi[K]>>;
+  },
   /** Connects a client named `name` with SDK `sdk`; returns its key for later calls. */
   async connect(sdk: 'v1' | 'v2', name: string, options: ConnectOptions = {}): Promise<string> {
     const { connectHub } = await nexusClient();
