@@ -151,6 +151,7 @@ export interface JournalRecord extends TrafficFacts {
 
 /** Which events the journal keeps after a write: at most `count`, none older than `since`. */
 export interface EventRetention {
+  /** `Infinity`: no trim by count on this write (a trim walks `count` keys; not on every write). */
   count: number;
   /** Clock time; events whose `at` is before it are dropped. Absent: no age limit. */
   since?: number;

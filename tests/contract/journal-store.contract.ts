@@ -376,6 +376,31 @@ export const journalStoreCases: ContractCase<JournalStore>[] = [
       );
     },
   },
+  {
+    name: 'a count of Infinity trims nothing by count (the age still applies)',
+    async run(make) {
+      const store = await make();
+      await store.appendEvents(
+        [1, 2, 3].map((at) => event('audit', at)),
+        { count: 1 },
+      );
+      await store.appendEvents(
+        [4, 5].map((at) => event('audit', at)),
+        { count: Infinity },
+      );
+      assertEqual(
+        (await store.events('audit', 10)).map((e) => e.at),
+        [3, 4, 5],
+        'none dropped',
+      );
+      await store.appendEvents([], { count: Infinity, since: 5 });
+      assertEqual(
+        (await store.events('audit', 10)).map((e) => e.at),
+        [5],
+        'older ones dropped',
+      );
+    },
+  },
 ];
 
 /** A minimal event of `kind` at time `at`. */

@@ -3,8 +3,8 @@
  * server added, edited, removed, a client connected) and what was refused or looked wrong
  * (`security`: a request the policy denied or could not ask about). Unlike the protocol log it
  * records whether or not a dashboard watches, and nothing the Inspector does clears it. Events
- * are written as soon as the write before them is done, redacted, never on the path of a
- * message (a call's answer does not wait for its event to be written); the
+ * are written in batches within 100 ms, redacted, never on the path of a message (a call's
+ * answer does not wait for its event to be written); the
  * consent, pin and sign-in rooms add their own events through `record`.
  */
 import type {
@@ -18,6 +18,14 @@ import { redact } from './redaction.ts';
 
 /** Events kept in the store, of all kinds together. */
 export const EVENTS_KEPT = 10_000;
+/**
+ * How often a write also trims the store. A trim walks the kept keys (10,000 by default), which
+ * on every write would cost more than the call it records; between trims the store holds at
+ * most a second's events more than it keeps.
+ */
+const TRIM_EVERY_MS = 1_000;
+/** How long an event waits for others to share its write. */
+const WRITE_AFTER_MS = 100;
 
 export interface AuditOptions {
   clock: Clock;
@@ -33,46 +41,51 @@ export interface AuditOptions {
 
 export class AuditJournal {
   #pending: JournalEvent[] = [];
-  /** The write loop while it runs (see `record`). */
-  #writing: Promise<void> | undefined;
+  /** Clock time of the last write that trimmed (`-Infinity`: the next one does). */
+  #trimmedAt = -Infinity;
+  #timer: unknown;
+  /** The writes, one after the other; never rejects (a failed write is logged). */
+  #write: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: AuditOptions) {}
 
   /**
-   * Records one event now (its time is the hub's clock's). Writing starts at the end of this task
-   * and each write takes everything that came while the one before it ran, so under load the
-   * batches grow and the store sees one transaction at a time, and when a page closes the last
-   * tab (and the worker with it) little is left unwritten: a timed batch lost up to a second of
-   * the person's last actions then.
+   * Records one event now (its time is the hub's clock's); it is written within `WRITE_AFTER_MS`
+   * with the others of that moment, in one transaction. A write per event would cost about as
+   * much as the call it records; a longer wait would lose more of the person's last actions when
+   * they close the last tab (the worker stops with it, and what is not written is gone).
    */
   record(event: Omit<JournalEvent, 'at'>): void {
     if (!this.options.journal) return;
     this.#pending.push({ ...event, at: this.options.clock.now() });
-    this.#writing ??= this.#drain();
+    this.#timer ??= this.options.clock.setTimeout(() => void this.#flush(), WRITE_AFTER_MS);
   }
 
   /** The newest `limit` events of a kind, written or still waiting to be, oldest first. */
   async events(kind: JournalEventKind, limit: number): Promise<JournalEvent[]> {
-    await this.#writing;
+    await this.#flush();
     return (await this.options.journal?.events(kind, limit)) ?? [];
   }
 
-  async #drain(): Promise<void> {
-    // A microtask, not a timer (the hub's only clock is the one it is given): every event of the
-    // task that recorded the first one joins its batch.
-    await Promise.resolve();
-    while (this.#pending.length > 0) await this.#save();
-    this.#writing = undefined;
+  /** Writes what is pending now, after any write under way; resolves once written. */
+  #flush(): Promise<void> {
+    this.options.clock.clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#write = this.#write.then(() => this.#save());
+    return this.#write;
   }
 
   async #save(): Promise<void> {
     const journal = this.options.journal;
     const events = this.#pending;
     this.#pending = [];
-    if (!journal) return;
+    if (!journal || events.length === 0) return;
     const keep = this.options.retention?.() ?? { count: EVENTS_KEPT };
-    // What the write's own trim would drop at once is not written (nor redacted) at all.
+    // What a trim would drop at once is not written (nor redacted) at all.
     const kept = events.length > keep.count ? events.slice(events.length - keep.count) : events;
+    const now = this.options.clock.now();
+    const trim = now - this.#trimmedAt >= TRIM_EVERY_MS;
+    if (trim) this.#trimmedAt = now;
     const secrets = this.options.secrets();
     const redacted = kept.map((event) => ({
       ...event,
@@ -80,14 +93,14 @@ export class AuditJournal {
       ...(event.arguments !== undefined ? { arguments: redact(event.arguments, secrets) } : {}),
     }));
     try {
-      await journal.appendEvents(redacted, keep);
+      await journal.appendEvents(redacted, trim ? keep : { count: Infinity });
     } catch (error) {
       this.options.log(`could not write the audit journal: ${String(error)}`);
     }
   }
 
-  /** Resolves once everything recorded so far is written. */
-  async close(): Promise<void> {
-    await this.#writing;
+  /** Writes what is left; resolves once everything recorded so far is written. */
+  close(): Promise<void> {
+    return this.#flush();
   }
 }
