@@ -28,6 +28,7 @@ import type {
   JournalEvent,
   PermissionsView,
   ToolSwitchView,
+  WaitingDecisions,
 } from './consent.ts';
 import type { ResourceCollision } from './views.ts';
 import type { Diagnosis } from './doctor.ts';
@@ -60,6 +61,7 @@ export type {
   JournalEvent,
   PermissionsView,
   ToolSwitchView,
+  WaitingDecisions,
 };
 export type {
   ActivityView,
@@ -139,7 +141,7 @@ export interface AdminApi {
   // The person's consent (DESIGN, "Consent, grants and pins"). Every answer and decision is
   // checked in the hub; a request no longer waiting rejects with words that say so.
   /** What waits for the person's decision: calls asking for consent, and new clients. */
-  consentRequests(): Promise<{ consent: ConsentRequestView[]; approvals: ClientApprovalView[] }>;
+  consentRequests(): Promise<WaitingDecisions>;
   answerConsent(id: string, answer: ConsentAnswer): Promise<void>;
   answerClientApproval(id: string, answer: ClientApprovalAnswer): Promise<void>;
   /** The Permissions page: settings, clients, grants, pins, changed definitions to review. */
@@ -149,6 +151,8 @@ export interface AdminApi {
   decideClient(client: ClientId, decision: ClientDecision): Promise<void>;
   /** Denies the client, drops its grants and ends its sessions. */
   revokeClient(client: ClientId): Promise<void>;
+  /** Revokes every approved client at once. */
+  revokeAll(): Promise<void>;
   /** Forgets the client: it is asked about again when it next connects. */
   forgetClient(client: ClientId): Promise<void>;
   /** A grant for one client, or for everyone when `client` is absent ("off for everyone"). */

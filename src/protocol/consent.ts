@@ -141,6 +141,14 @@ export interface ConsentRequestView {
   rule: string;
 }
 
+/** What waits for the person's decision, as "Waiting for your decision" shows it. */
+export interface WaitingDecisions {
+  consent: ConsentRequestView[];
+  approvals: ClientApprovalView[];
+  /** Tools blocked because their definitions changed: reviewed on the Permissions page. */
+  changedDefinitions: number;
+}
+
 /** A client waiting for approval, as dashboards show it. */
 export interface ClientApprovalView {
   id: string;

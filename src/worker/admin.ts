@@ -66,6 +66,7 @@ export function createAdminApi(
     },
     revokeClient: (client) => consent().revokeClient(client),
     forgetClient: (client) => consent().forgetClient(client),
+    revokeAll: () => consent().revokeAll(),
     setGrant: (grant) => consent().setGrant(grant),
     removeGrant: (key) => consent().removeGrant(key),
     setConsentSettings: (settings) => consent().setSettings(settings),

@@ -114,10 +114,14 @@ export async function hubOn(
 }
 
 /** A client page of ORIGIN named `name`, with the `list_changed` notifications it heard. */
-export async function clientOf(hub: Hub, name = 'chat') {
+export async function clientOf(hub: Hub, name = 'chat', era: 'modern' | 'legacy' = 'legacy') {
   const [clientSide, hubSide] = InMemoryTransport.createLinkedPair();
   await hub.connect(hubSide, { origin: ORIGIN, clientName: name, sessionId: crypto.randomUUID() });
-  const client = new Client({ name, version: '1.0.0' });
+  // `modern`: the stateless 2026-07-28 revision (the client opens with server/discover).
+  const client = new Client(
+    { name, version: '1.0.0' },
+    era === 'modern' ? { versionNegotiation: { mode: 'auto' as const } } : {},
+  );
   const heard: string[] = [];
   client.setNotificationHandler('notifications/tools/list_changed', () => {
     heard.push('tools');

@@ -18,6 +18,7 @@ import type {
   PermissionsView,
   PinReview,
   ToolSwitchView,
+  WaitingDecisions,
 } from '../../protocol/consent.ts';
 import type { AuditJournal } from '../journal/audit.ts';
 import { jsonOf } from '../journal/untrusted-json.ts';
@@ -57,10 +58,12 @@ export class ConsentAdmin {
   constructor(private readonly options: ConsentAdminOptions) {}
 
   /** What waits for the person: calls asking for consent, and new clients. */
-  requests(): { consent: ConsentRequestView[]; approvals: ClientApprovalView[] } {
+  /** What waits for the person: calls asking for consent, new clients, changed definitions. */
+  requests(): WaitingDecisions {
     return {
       consent: consentRequestViews(this.options.person),
       approvals: clientApprovalViews(this.options.person),
+      changedDefinitions: this.options.policy.pins.changed().length,
     };
   }
 
@@ -160,6 +163,10 @@ export class ConsentAdmin {
   // Async, every one: a value refused by its check rejects like any other failure.
   async revokeClient(client: ClientId): Promise<void> {
     await this.options.policy.revokeClient(readClientId(client));
+  }
+
+  async revokeAll(): Promise<void> {
+    await this.options.policy.revokeAll();
   }
 
   async forgetClient(client: ClientId): Promise<void> {

@@ -32,8 +32,17 @@ import type { ListKind, ListedOf, Policy, PolicyAction, Principal, Verdict } fro
 
 export type { ConsentAnswer };
 
-/** What changed: the clients whose standing changed, or every client. */
-export type ConsentChange = { clients: ClientId[] | 'all' };
+/**
+ * What changed: the clients whose standing changed, or every client; and the client decisions
+ * written (`decided`: approved or refused; `forgotten`), for the audit journal.
+ */
+export interface ConsentChange {
+  clients: ClientId[] | 'all';
+  decided?: ClientRecord[];
+  forgotten?: ClientId[];
+  /** An import replaced every decision. */
+  replaced?: boolean;
+}
 
 const ALLOW_PERSON: Verdict = { decision: 'allow', rule: 'person' };
 const ALLOW_CLIENT: Verdict = { decision: 'allow', rule: 'client-approved' };
@@ -222,17 +231,26 @@ export class ConsentPolicy implements Policy {
   }
 
   /** Revokes a client: refused from now on, its own grants dropped (its sessions end). */
-  async revokeClient(client: ClientId): Promise<void> {
-    const own = this.grants().filter(
-      (grant) => grant.client && clientKey(grant.client) === clientKey(client),
-    );
-    const record: ClientRecord = {
+  revokeClient(client: ClientId): Promise<void> {
+    return this.#revoke([client]);
+  }
+
+  /** Revokes every approved client at once (one decision, one transaction). */
+  revokeAll(): Promise<void> {
+    return this.#revoke(this.clients().filter((client) => client.state === 'approved'));
+  }
+
+  async #revoke(clients: ClientId[]): Promise<void> {
+    const keys = new Set(clients.map((client) => clientKey(client)));
+    const own = this.grants().filter((grant) => grant.client && keys.has(clientKey(grant.client)));
+    const decidedAt = this.options.clock.now();
+    const records: ClientRecord[] = clients.map((client) => ({
       origin: client.origin,
       clientName: client.clientName,
       state: 'denied',
-      decidedAt: this.options.clock.now(),
-    };
-    await this.#commit({ deleteGrants: own, putClients: [record] }, { clients: [client] });
+      decidedAt,
+    }));
+    await this.#commit({ deleteGrants: own, putClients: records }, { clients });
   }
 
   /** Forgets a client entirely: it is asked about again when it next connects. */
@@ -343,7 +361,12 @@ export class ConsentPolicy implements Policy {
       for (const [id, grant] of this.#grants)
         if (grant.serverId === serverId) this.#grants.delete(id);
     if (change.settings) this.#settings = change.settings;
-    this.#tell(told);
+    this.#tell({
+      ...told,
+      ...(change.putClients?.length ? { decided: change.putClients } : {}),
+      ...(change.deleteClients?.length ? { forgotten: change.deleteClients } : {}),
+      ...(change.clearAll ? { replaced: true } : {}),
+    });
   }
 
   #tell(change: ConsentChange): void {

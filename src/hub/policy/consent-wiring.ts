@@ -53,7 +53,34 @@ export class ConsentWiring {
       if (this.deps.policy.standing(session.principal) === 'denied') void session.close();
       else session.listsChanged(EVERY_LIST);
     }
+    this.#audit(change);
     this.deps.changed();
+  }
+
+  /** The person's decisions about clients are security events (who may use Nexus changed). */
+  #audit(change: ConsentChange): void {
+    if (change.replaced)
+      this.deps.record({
+        kind: 'security',
+        event: 'decisions-imported',
+        detail: 'Every client decision and grant was replaced by an imported file.',
+      });
+    for (const client of change.decided ?? [])
+      this.deps.record({
+        kind: 'security',
+        event: client.state === 'approved' ? 'client-approved' : 'client-refused',
+        origin: client.origin,
+        clientName: client.clientName,
+        detail: `Client '${client.clientName}' (${client.origin}) was ${client.state === 'approved' ? 'approved' : 'refused'}${client.servers ? `, limited to ${client.servers.length} server(s)` : ''}.`,
+      });
+    for (const client of change.forgotten ?? [])
+      this.deps.record({
+        kind: 'security',
+        event: 'client-forgotten',
+        origin: client.origin,
+        clientName: client.clientName,
+        detail: `Client '${client.clientName}' (${client.origin}) was forgotten: it is asked about again when it connects.`,
+      });
   }
 
   /** A client connected (any era, any entry). */

@@ -69,6 +69,10 @@ export class PermissionsState {
     return this.#edit((api) => api.revokeClient(client));
   }
 
+  revokeAll(): Promise<void> {
+    return this.#edit((api) => api.revokeAll());
+  }
+
   forget(client: ClientId): Promise<void> {
     return this.#edit((api) => api.forgetClient(client));
   }

@@ -37,6 +37,8 @@ function notificationState(): NotificationState {
 export class WaitingState {
   consent = $state.raw<ConsentRequestView[]>([]);
   approvals = $state.raw<ClientApprovalView[]>([]);
+  /** Tools blocked because their definitions changed (reviewed on the Permissions page). */
+  changedDefinitions = $state.raw(0);
   /** The last failed answer or load, in words for a person. */
   error = $state.raw<string | undefined>(undefined);
   notifications = $state.raw<NotificationState>(notificationState());
@@ -49,7 +51,7 @@ export class WaitingState {
   constructor(private readonly hub: HubState) {}
 
   get count(): number {
-    return this.consent.length + this.approvals.length;
+    return this.consent.length + this.approvals.length + this.changedDefinitions;
   }
 
   /** Refetches; a call while one runs makes it run once more when it ends. */
@@ -65,6 +67,7 @@ export class WaitingState {
           const waiting = await this.hub.query((api) => api.consentRequests());
           this.consent = waiting.consent;
           this.approvals = waiting.approvals;
+          this.changedDefinitions = waiting.changedDefinitions;
         } catch (failure) {
           this.error = (failure as Error).message;
         }

@@ -134,6 +134,7 @@ describe('the Permissions view', () => {
     expect(review).toMatchObject({ serverSlug: 'shop', tool: 'look' });
     expect(review!.before).toContain('"description": "Looks at the shop."');
     expect(review!.after).toContain('"description": "Looks, and mails what it saw."');
+    expect(adminOf(hub).requests().changedDefinitions).toBe(1);
 
     await adminOf(hub).rejectDefinition(serverId, 'look');
     expect(adminOf(hub).permissions().grants).toMatchObject([
@@ -157,6 +158,26 @@ describe('the Permissions view', () => {
     expect(adminOf(hub).permissions().reviews).toEqual([]);
     expect(policy.pins.get(serverId, 'look')).toMatchObject({ by: 'person' });
     expect(await shopTools(client)).toEqual(['shop__look', 'shop__wipe']);
+  });
+});
+
+describe('revoking every client', () => {
+  it('refuses every approved client in one decision and ends their sessions', async () => {
+    const { hub } = await hubOn(world());
+    const first = await approved(hub);
+    const second = await approved(hub, 'other');
+    const closed = Promise.all(
+      [first.client, second.client].map(
+        (client) => new Promise<void>((resolve) => (client.onclose = resolve)),
+      ),
+    );
+    await adminOf(hub).revokeAll();
+    await closed;
+    expect(
+      adminOf(hub)
+        .permissions()
+        .clients.map((client) => client.state),
+    ).toEqual(['denied', 'denied']);
   });
 });
 

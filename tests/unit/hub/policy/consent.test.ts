@@ -7,6 +7,7 @@
  * fails after a bounded wait; a revoked client's session ends; the audit journal has it all.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { Playground } from '../../../../src/hub/admin/playground.ts';
 import { CONSENT, CLIENT_APPROVAL, type ConsentView } from '../../../../src/hub/person/consent.ts';
 import { NexusErrorCode } from '../../../../src/protocol/errors.ts';
 import {
@@ -54,6 +55,11 @@ describe('client approval', () => {
     const closed = new Promise<void>((resolve) => (client.onclose = resolve));
     await policy.revokeClient({ origin: ORIGIN, clientName: 'chat' });
     await closed;
+    const security = await hub.audit.events('security', 10);
+    expect(security.map((event) => [event.event, event.clientName])).toEqual([
+      ['client-approved', 'chat'],
+      ['client-refused', 'chat'],
+    ]);
     const again = await clientOf(hub);
     expect(await toolNames(again.client)).toEqual([]);
     expect(hub.person.list(CLIENT_APPROVAL)).toEqual([]);
@@ -155,6 +161,34 @@ describe('per-tool consent', () => {
     expect(error.code).toBe(NexusErrorCode.ConsentRequired);
     expect(error.message).toMatch(/nobody answered in Nexus within 0\.3 s/);
     expect(hub.person.list(CONSENT)).toEqual([]);
+  });
+});
+
+describe('both eras, and the person', () => {
+  it('a 2026-07-28 client is held, asked about and refused the same way', async () => {
+    const { hub, policy } = await hubOn(world());
+    const { client } = await clientOf(hub, 'chat', 'modern');
+    expect(client.getNegotiatedProtocolVersion()).toBe('2026-07-28');
+    const held = await protocolError(client.callTool({ name: 'shop__look', arguments: {} }));
+    expect(held.message).toMatch(/waiting for approval in Nexus/);
+    await policy.decideClient({ origin: ORIGIN, clientName: 'chat' }, { state: 'approved' });
+    const call = client.callTool({ name: 'shop__wipe', arguments: { reason: 'modern' } });
+    hub.person.answer(await waiting(hub, CONSENT), 'allow-once');
+    expect((await call).content).toEqual([{ type: 'text', text: 'wiped: modern' }]);
+    const refused = client.callTool({ name: 'shop__wipe', arguments: { reason: 'again' } });
+    hub.person.answer(await waiting(hub, CONSENT), 'deny');
+    expect((await protocolError(refused)).code).toBe(NexusErrorCode.Denied);
+  });
+
+  it('the Playground is the person: never asked, always audited', async () => {
+    const { hub } = await hubOn(world());
+    const playground = new Playground(hub, ORIGIN, '1.0.0');
+    const result = await playground.callTool('shop__wipe', { reason: 'by hand' });
+    await playground.close();
+    expect(result.content).toEqual([{ type: 'text', text: 'wiped: by hand' }]);
+    expect(hub.person.list(CONSENT)).toEqual([]);
+    const [event] = (await hub.audit.events('audit', 10)).filter((e) => e.method === 'tools/call');
+    expect(event).toMatchObject({ target: 'shop__wipe', decision: 'allow', rule: 'person' });
   });
 });
 
