@@ -27,7 +27,8 @@ import type {
   GrantKey,
   JournalEvent,
   PermissionsView,
-  ToolSwitchView,
+  GrantTarget,
+  SwitchView,
   WaitingDecisions,
 } from './consent.ts';
 import type { ResourceCollision } from './views.ts';
@@ -60,7 +61,8 @@ export type {
   GrantKey,
   JournalEvent,
   PermissionsView,
-  ToolSwitchView,
+  GrantTarget,
+  SwitchView,
   WaitingDecisions,
 };
 export type {
@@ -146,8 +148,11 @@ export interface AdminApi {
   answerClientApproval(id: string, answer: ClientApprovalAnswer): Promise<void>;
   /** The Permissions page: settings, clients, grants, pins, changed definitions to review. */
   permissions(): Promise<PermissionsView>;
-  /** One server's tools with their defaults and grants, for `client` or (absent) everyone. */
-  toolSwitches(serverId: string, client?: ClientId): Promise<ToolSwitchView[]>;
+  /**
+   * One server's tools, prompts or resources with their defaults and grants, for `client` or
+   * (absent) everyone.
+   */
+  switches(serverId: string, target: GrantTarget, client?: ClientId): Promise<SwitchView[]>;
   decideClient(client: ClientId, decision: ClientDecision): Promise<void>;
   /** Denies the client, drops its grants and ends its sessions. */
   revokeClient(client: ClientId): Promise<void>;

@@ -175,14 +175,17 @@ export interface PinReview {
   after: string;
 }
 
-/** One tool of a server as the Permissions page switches it, for one client or for everyone. */
-export interface ToolSwitchView {
-  /** The server's own name for it (what grants are about). */
+/**
+ * One tool, prompt or resource of a server as the Permissions page switches it, for one client
+ * or for everyone.
+ */
+export interface SwitchView {
+  /** The server's own name for it, or the resource's URI (what grants are about). */
   name: string;
   title?: string;
   annotations?: Record<string, unknown>;
-  /** The default that applies when no grant does, and why. */
-  rule: ToolDefaultRule;
+  /** The default that applies when no grant does, and why: a tool's annotation rule. */
+  rule: ToolDefaultRule | 'prompt' | 'resource';
   defaultPermission: Permission;
   /** The grant for this client (or for everyone), if there is one. */
   grant?: Permission;

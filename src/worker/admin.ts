@@ -60,7 +60,7 @@ export function createAdminApi(
     answerConsent: async (id, answer) => consent().answerConsent(id, answer),
     answerClientApproval: async (id, answer) => consent().answerClientApproval(id, answer),
     permissions: async () => consent().permissions(),
-    toolSwitches: async (serverId, client) => consent().toolSwitches(serverId, client),
+    switches: async (serverId, target, client) => consent().switches(serverId, target, client),
     decideClient: async (client, decision) => {
       await consent().decideClient(client, decision);
     },

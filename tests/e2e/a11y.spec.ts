@@ -58,6 +58,17 @@ const PAGES: Array<{ name: string; hash: string; ready(page: Page): Promise<void
     hash: '#/activity',
     ready: (page) => expect(page.getByTestId('activity-calls').first()).toBeVisible(),
   },
+  {
+    name: 'permissions',
+    hash: '#/permissions',
+    ready: (page) => expect(page.getByTestId('client-row')).toContainText('a11y-client'),
+  },
+  {
+    name: 'audit',
+    hash: '#/audit',
+    ready: (page) =>
+      expect(page.getByTestId('audit-row').filter({ hasText: 'everything__echo' })).toBeVisible(),
+  },
 ];
 
 test('every page passes axe in both themes at desktop and phone width', async ({ browser }) => {

@@ -9,15 +9,14 @@ import type { Tool } from '@modelcontextprotocol/client';
 import type {
   AuditQuery,
   ClientApprovalAnswer,
-  ClientApprovalView,
   ClientDecision,
   ClientId,
   ConsentAnswer,
-  ConsentRequestView,
   Permission,
   PermissionsView,
   PinReview,
-  ToolSwitchView,
+  GrantTarget,
+  SwitchView,
   WaitingDecisions,
 } from '../../protocol/consent.ts';
 import type { AuditJournal } from '../journal/audit.ts';
@@ -43,6 +42,7 @@ import type { GrantKey, JournalEvent, JournalEventKind } from '../ports.ts';
 import type { Router } from '../router/router.ts';
 
 const ANSWERS: readonly ConsentAnswer[] = ['allow-once', 'allow-always', 'deny', 'deny-always'];
+const TARGETS: readonly GrantTarget[] = ['tool', 'prompt', 'resource'];
 
 /** Events read to filter from: the journal keeps at most the settings' count. */
 const SCANNED = 100_000;
@@ -123,13 +123,14 @@ export class ConsentAdmin {
     };
   }
 
-  /** One server's tools as the Permissions page switches them, for `client` or everyone. */
-  toolSwitches(serverId: string, client?: ClientId): ToolSwitchView[] {
+  /** One server's tools, prompts or resources as Permissions switches them, for `client` or everyone. */
+  switches(serverId: string, target: GrantTarget, client?: ClientId): SwitchView[] {
     const { policy, router } = this.options;
     const who = client === undefined ? undefined : readClientId(client);
-    let tools;
+    if (!TARGETS.includes(target)) throw new Error(`Not a kind of item: ${String(target)}.`);
+    let catalog;
     try {
-      tools = router.upstream(String(serverId)).catalog.tools;
+      catalog = router.upstream(String(serverId)).catalog;
     } catch {
       throw new Error(`There is no server ${String(serverId)} in Nexus now.`);
     }
@@ -138,22 +139,48 @@ export class ConsentAdmin {
       const same = who
         ? grant.client?.origin === who.origin && grant.client.clientName === who.clientName
         : grant.client === undefined;
-      if (same && grant.serverId === serverId && grant.target === 'tool')
+      if (same && grant.serverId === serverId && grant.target === target)
         granted.set(grant.name, grant.permission);
     }
-    return tools.map((tool) => {
-      const rule = toolDefaultRule(tool.annotations);
-      const grant = granted.get(tool.name);
+    const { settings } = policy;
+    const view = (
+      name: string,
+      title: unknown,
+      rest: Omit<SwitchView, 'name' | 'title' | 'grant'>,
+    ): SwitchView => {
+      const grant = granted.get(name);
       return {
-        name: tool.name,
-        ...(typeof tool.title === 'string' ? { title: tool.title } : {}),
-        ...(tool.annotations ? { annotations: { ...tool.annotations } } : {}),
-        rule,
-        defaultPermission: policy.settings.tools[rule],
+        name,
+        ...(typeof title === 'string' ? { title } : {}),
+        ...rest,
         ...(grant ? { grant } : {}),
-        blocked: policy.pins.blocked(serverId, tool.name),
       };
-    });
+    };
+    if (target === 'tool')
+      return catalog.tools.map((tool) => {
+        const rule = toolDefaultRule(tool.annotations);
+        return view(tool.name, tool.title, {
+          ...(tool.annotations ? { annotations: { ...tool.annotations } } : {}),
+          rule,
+          defaultPermission: settings.tools[rule],
+          blocked: policy.pins.blocked(serverId, tool.name),
+        });
+      });
+    if (target === 'prompt')
+      return catalog.prompts.map((prompt) =>
+        view(prompt.name, prompt.title, {
+          rule: 'prompt',
+          defaultPermission: settings.prompts,
+          blocked: false,
+        }),
+      );
+    return catalog.resources.map((resource) =>
+      view(resource.uri, resource.title ?? resource.name, {
+        rule: 'resource',
+        defaultPermission: settings.resources,
+        blocked: false,
+      }),
+    );
   }
 
   async decideClient(client: ClientId, decision: ClientDecision): Promise<void> {

@@ -117,7 +117,8 @@ export class ConsentPolicy implements Policy {
     return refusal.rule === 'client-waiting' ? 'waiting' : 'denied';
   }
 
-  async authorize(principal: Principal, action: PolicyAction): Promise<Verdict> {
+  /** Synchronous but for a tool whose definition was never hashed yet (see `Pins.checkNow`). */
+  authorize(principal: Principal, action: PolicyAction): Verdict | Promise<Verdict> {
     if (principal.person) return ALLOW_PERSON;
     const client = this.client(principal);
     switch (action.type) {
@@ -131,16 +132,20 @@ export class ConsentPolicy implements Policy {
         return clientVerdict(this.#settings, client, action.serverId) ?? ALLOW_CLIENT;
       case 'call-tool': {
         const definition = action.definition;
-        const pinChanged =
-          definition !== undefined &&
-          (await this.pins.check(action.serverId, definition)).state === 'changed';
-        return this.#decide(client, {
-          serverId: action.serverId,
-          target: 'tool',
-          name: definition?.name ?? action.tool,
-          annotations: definition?.annotations,
-          pinChanged,
-        });
+        const decide = (pinChanged: boolean) =>
+          this.#decide(client, {
+            serverId: action.serverId,
+            target: 'tool',
+            name: definition?.name ?? action.tool,
+            annotations: definition?.annotations,
+            pinChanged,
+          });
+        if (definition === undefined) return decide(false);
+        const known = this.pins.checkNow(action.serverId, definition);
+        if (known) return decide(known.state === 'changed');
+        return this.pins
+          .check(action.serverId, definition)
+          .then((state) => decide(state.state === 'changed'));
       }
       case 'get-prompt':
         return this.#decide(client, {

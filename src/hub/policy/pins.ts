@@ -65,12 +65,18 @@ export interface Fingerprint {
  * list changes, so each definition is hashed once, not on every call.
  */
 const fingerprints = new WeakMap<Tool, Promise<Fingerprint>>();
+/** The same, once hashed: read synchronously on every call (`Pins.checkNow`). */
+const hashed = new WeakMap<Tool, Fingerprint>();
 
 export function fingerprint(tool: Tool): Promise<Fingerprint> {
   let known = fingerprints.get(tool);
   if (!known) {
     const canonical = canonicalTool(tool);
-    known = sha256Hex(canonical).then((hash) => ({ canonical, hash }));
+    known = sha256Hex(canonical).then((hash) => {
+      const done = { canonical, hash };
+      hashed.set(tool, done);
+      return done;
+    });
     fingerprints.set(tool, known);
   }
   return known;
@@ -114,7 +120,20 @@ export class Pins {
 
   /** How `tool` of `serverId` stands against its pin (its upstream definition). */
   async check(serverId: string, tool: Tool): Promise<PinState> {
-    const now = await fingerprint(tool);
+    return this.#state(serverId, tool, await fingerprint(tool));
+  }
+
+  /**
+   * `check` without waiting, when this definition object was hashed before (as every listed tool
+   * is when its list arrives); undefined when it was not. A call's decision then takes no
+   * extra turn of the event loop.
+   */
+  checkNow(serverId: string, tool: Tool): PinState | undefined {
+    const now = hashed.get(tool);
+    return now && this.#state(serverId, tool, now);
+  }
+
+  #state(serverId: string, tool: Tool, now: Fingerprint): PinState {
     const pin = this.#pins.get(pinKey(serverId, tool.name));
     if (!pin) return { state: 'new', fingerprint: now };
     if (pin.hash === now.hash) return { state: 'pinned', pin };

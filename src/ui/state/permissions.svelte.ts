@@ -9,7 +9,8 @@ import type {
   ConsentSettings,
   Permission,
   PermissionsView,
-  ToolSwitchView,
+  GrantTarget,
+  SwitchView,
 } from '../../protocol/consent.ts';
 import type * as Comlink from 'comlink';
 import type { AdminApi } from '../../protocol/admin-api.ts';
@@ -21,10 +22,11 @@ type Api = Comlink.Remote<AdminApi>;
 export class PermissionsState {
   view = $state.raw<PermissionsView | undefined>(undefined);
   error = $state.raw<string | undefined>(undefined);
-  /** The server and client whose tool switches are shown (client undefined: everyone). */
+  /** The server, kind of item and client whose switches are shown (no client: everyone). */
   serverId = $state<string>('');
+  target = $state<GrantTarget>('tool');
   clientKey = $state<string>('');
-  tools = $state.raw<ToolSwitchView[]>([]);
+  items = $state.raw<SwitchView[]>([]);
 
   constructor(private readonly hub: HubState) {}
 
@@ -37,25 +39,25 @@ export class PermissionsState {
   async load(): Promise<void> {
     await this.#try(async () => {
       this.view = await this.hub.query((api) => api.permissions());
-      await this.loadTools();
+      await this.loadItems();
     });
   }
 
-  async loadTools(): Promise<void> {
+  async loadItems(): Promise<void> {
     if (!this.serverId) {
-      this.tools = [];
+      this.items = [];
       return;
     }
-    const { serverId, client } = this;
+    const { serverId, target, client } = this;
     await this.#try(async () => {
-      this.tools = await this.hub.query((api) => api.toolSwitches(serverId, client));
+      this.items = await this.hub.query((api) => api.switches(serverId, target, client));
     });
   }
 
   /** `default` removes the grant; anything else sets it, for the chosen client or everyone. */
-  setTool(name: string, permission: Permission | 'default'): Promise<void> {
-    const { serverId, client } = this;
-    const key = { ...(client ? { client } : {}), serverId, target: 'tool' as const, name };
+  setSwitch(name: string, permission: Permission | 'default'): Promise<void> {
+    const { serverId, target, client } = this;
+    const key = { ...(client ? { client } : {}), serverId, target, name };
     return this.#edit((api) =>
       permission === 'default' ? api.removeGrant(key) : api.setGrant({ ...key, permission }),
     );

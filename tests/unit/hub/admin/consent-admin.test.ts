@@ -95,7 +95,7 @@ describe('the Permissions view', () => {
       name: 'wipe',
       permission: 'allow',
     });
-    expect(admin.toolSwitches(serverId)).toEqual([
+    expect(admin.switches(serverId, 'tool')).toEqual([
       expect.objectContaining({
         name: 'look',
         rule: 'read-only',
@@ -109,12 +109,12 @@ describe('the Permissions view', () => {
         blocked: false,
       }),
     ]);
-    expect(admin.toolSwitches(serverId)[1]!.grant).toBeUndefined();
-    expect(admin.toolSwitches(serverId, chat).map((tool) => tool.grant)).toEqual([
+    expect(admin.switches(serverId, 'tool')[1]!.grant).toBeUndefined();
+    expect(admin.switches(serverId, 'tool', chat).map((tool) => tool.grant)).toEqual([
       undefined,
       'allow',
     ]);
-    expect(() => admin.toolSwitches('nope')).toThrow(/no server nope/);
+    expect(() => admin.switches('nope', 'tool')).toThrow(/no server nope/);
   });
 
   it('shows a changed definition beside the pinned one; "keep blocked" turns it off for everyone', async () => {

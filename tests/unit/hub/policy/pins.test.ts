@@ -91,6 +91,19 @@ describe('the canonical definition and its hash', () => {
 });
 
 describe('Pins', () => {
+  it('answers at once for a definition hashed before, and says when it cannot', async () => {
+    const pins = new Pins(new MemoryPinStore(), new FakeClock());
+    await pins.load();
+    const tool: Tool = { ...base, description: 'seen once' };
+    expect(pins.checkNow('s1', tool)).toBeUndefined();
+    await pins.observe('s1', [tool], 'server-approved');
+    expect(pins.checkNow('s1', tool)).toMatchObject({ state: 'pinned' });
+    const changed: Tool = { ...tool, description: 'changed' };
+    expect(pins.checkNow('s1', changed)).toBeUndefined();
+    expect(await pins.check('s1', changed)).toMatchObject({ state: 'changed' });
+    expect(pins.checkNow('s1', changed)).toMatchObject({ state: 'changed' });
+  });
+
   it('pins new tools, blocks a changed one, and unblocks it when pinned again', async () => {
     const store = new MemoryPinStore();
     const pins = new Pins(store, new FakeClock());
