@@ -6,6 +6,7 @@
  * - `/bench/index.html`, `/bench/bench.js`: the benchmark's client page (bench/page/bench-page.ts,
  *   bundled here with the SDK, like any AI client page);
  * - `/bench/echo-worker.js`: the floor's bare echo SharedWorker;
+ * - `/bench/allow-all-hub.js`: the hub worker with the allow-all test double (rows 9a–9d);
  * - `/nexus-defaults.json`: the servers a fresh hub registers on its first run (`app.defaults`).
  *
  * Pages are served by the app server itself, never by Playwright routes: with a route in place
@@ -60,9 +61,39 @@ async function buildPage(): Promise<string> {
   return readFile(path.join(pageBuildDir, 'bench.js'), 'utf8');
 }
 
+/**
+ * Bundles the hub worker with the allow-all test double (bench/page/allow-all-hub.ts) into one
+ * file: rows 2a–2d run through it beside the real hub to measure what consent costs.
+ */
+async function buildAllowAllHub(): Promise<string> {
+  const outDir = path.join(pageBuildDir, 'allow-all');
+  await build({
+    root,
+    configFile: false,
+    logLevel: 'silent',
+    publicDir: false,
+    build: {
+      outDir,
+      emptyOutDir: true,
+      target: 'es2022',
+      minify: true,
+      lib: {
+        entry: path.join(root, 'bench', 'page', 'allow-all-hub.ts'),
+        formats: ['es'],
+        fileName: () => 'allow-all-hub.js',
+      },
+      // One file: its on-demand parts (doctor, config import) would otherwise be chunks to serve.
+      rolldownOptions: { output: { codeSplitting: false } },
+    },
+  });
+  return readFile(path.join(outDir, 'allow-all-hub.js'), 'utf8');
+}
+
 export async function startBenchApp(dist = path.join(root, 'dist')): Promise<BenchApp> {
-  const [script, echoWorker] = await Promise.all([
-    buildPage(),
+  // One after the other: both builds write under pageBuildDir, and the page's empties it.
+  const script = await buildPage();
+  const [allowAllHub, echoWorker] = await Promise.all([
+    buildAllowAllHub(),
     readFile(path.join(root, 'bench', 'page', 'echo-worker.js'), 'utf8'),
   ]);
   const page =
@@ -75,6 +106,7 @@ export async function startBenchApp(dist = path.join(root, 'dist')): Promise<Ben
       '/bench/index.html': { type: 'text/html', body: page },
       '/bench/bench.js': { type: 'text/javascript', body: script },
       '/bench/echo-worker.js': { type: 'text/javascript', body: echoWorker },
+      '/bench/allow-all-hub.js': { type: 'text/javascript', body: allowAllHub },
     },
   });
 }

@@ -30,7 +30,11 @@ export function freshContext(
   return browser.newContext({ serviceWorkers: options.serviceWorkers ? 'allow' : 'block' });
 }
 
-/** Opens the bench page (bench/page/bench-page.ts) on the app's origin. */
+/**
+ * Opens the bench page (bench/page/bench-page.ts) on the app's origin, and makes the person's
+ * settings allow every client and tool in this context's database (`allowEverything`): call it
+ * before the context's hub starts, as every scenario does.
+ */
 export async function openBenchPage(context: BrowserContext, app: BenchApp): Promise<Page> {
   const page = await context.newPage();
   await page.goto(`${app.url}/bench/index.html`);
@@ -38,6 +42,7 @@ export async function openBenchPage(context: BrowserContext, app: BenchApp): Pro
   const isolated = await page.evaluate(() => window.bench.crossOriginIsolated());
   if (!isolated)
     throw new Error('the bench page is not cross-origin isolated: its clock is coarse');
+  await page.evaluate(() => window.bench.allowEverything());
   return page;
 }
 

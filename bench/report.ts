@@ -344,6 +344,37 @@ function inspectorRows(measured: Measured, floor: Summary): Row[] {
   return rows;
 }
 
+/**
+ * Item 9: the same calls through the hub worker built with the allow-all test double, and what
+ * the person's consent (rows 2a–2d: every client and tool allowed by the settings) costs per
+ * call beside it. The issue's bound: consent at most 5 % slower.
+ */
+function consentRows(measured: Measured, floor: Summary): Row[] {
+  const { hub: consent, allowAll, floor32 } = measured.pipeline;
+  const rows = pipelineRows(
+    '9',
+    'Allow-all test double instead of consent',
+    allowAll,
+    floor,
+    floor32,
+  );
+  const median = (run: Run) => summarize(run.samples).median;
+  const costs = [
+    { row: '2a', cost: median(consent.sdk) / median(allowAll.sdk) },
+    { row: '2b', cost: median(consent.raw) / median(allowAll.raw) },
+    // With 32 in flight the per-call cost is the inverse of throughput.
+    { row: '2c', cost: perSecond(allowAll.sdk32) / perSecond(consent.sdk32) },
+    { row: '2d', cost: perSecond(allowAll.raw32) / perSecond(consent.raw32) },
+  ];
+  rows.forEach((row, i) => {
+    const { row: other, cost } = costs[i]!;
+    row.result = `${row.result}; row ${other} (consent) takes ${ratio(cost)} this per call`;
+    row.target = `row ${other} ≤ 1.05× this`;
+    row.verdict = verdict(cost, 1.05);
+  });
+  return rows;
+}
+
 export function buildRows(measured: Measured): Row[] {
   const floor = summarize(measured.pipeline.floor.samples);
   return [
@@ -367,5 +398,6 @@ export function buildRows(measured: Measured): Row[] {
     ...payloadRows(measured),
     ...startRows(measured),
     ...inspectorRows(measured, floor),
+    ...consentRows(measured, floor),
   ];
 }

@@ -80,13 +80,21 @@ export interface PipelineResult {
 
 const PIPELINE_KEYS = ['sdk', 'raw', 'sdk32', 'raw32'] as const;
 
-/** Item 2's four runs: the built-in clock through nexus-client.js, 1 and 32 in flight. */
-async function pipeline(page: Page, seq: Counts, conc: Counts): Promise<PipelineResult> {
+/**
+ * Item 2's four runs: the built-in clock through nexus-client.js, 1 and 32 in flight, on the
+ * connection `key` (`hub`, or `allow-all` for the hub worker with the allow-all double).
+ */
+async function pipeline(
+  page: Page,
+  seq: Counts,
+  conc: Counts,
+  key = 'hub',
+): Promise<PipelineResult> {
   return {
-    sdk: await bench(page, 'calls', 'hub', BUILTIN_TOOL, {}, seq),
-    raw: await bench(page, 'rawCalls', 'hub', BUILTIN_TOOL, {}, seq),
-    sdk32: await bench(page, 'calls', 'hub', BUILTIN_TOOL, {}, { ...conc, inflight: 32 }),
-    raw32: await bench(page, 'rawCalls', 'hub', BUILTIN_TOOL, {}, { ...conc, inflight: 32 }),
+    sdk: await bench(page, 'calls', key, BUILTIN_TOOL, {}, seq),
+    raw: await bench(page, 'rawCalls', key, BUILTIN_TOOL, {}, seq),
+    sdk32: await bench(page, 'calls', key, BUILTIN_TOOL, {}, { ...conc, inflight: 32 }),
+    raw32: await bench(page, 'rawCalls', key, BUILTIN_TOOL, {}, { ...conc, inflight: 32 }),
   };
 }
 
@@ -125,8 +133,10 @@ export interface PipelineRounds {
   floor: Run;
   /** The floor with 32 requests in flight: the ceiling for rows 2c/2d. */
   floor32: Run;
-  /** Item 2: no dashboard open, so the Inspector records nothing. */
+  /** Item 2: no dashboard open, so the Inspector records nothing; the person's consent on. */
   hub: PipelineResult;
+  /** Item 9: the same calls through the hub worker built with the allow-all test double. */
+  allowAll: PipelineResult;
   /** Item 8: the same calls while a dashboard shows the Inspector, recording. */
   inspector: PipelineResult;
   /** tools/call rows the Inspector's table showed at the end of the last round. */
@@ -136,8 +146,9 @@ export interface PipelineRounds {
 }
 
 /**
- * Items 1, 2 and 8 in one page and one hub, in `rounds` rounds of: the floor, item 2's calls,
- * then (a dashboard on the Inspector opened) the same calls again, and the dashboard closed. The
+ * Items 1, 2, 8 and 9 in one page, in `rounds` rounds of: the floor, item 2's calls, item 9's
+ * (the same calls to the allow-all hub worker, a second SharedWorker on the same database), then
+ * (a dashboard on the Inspector opened) item 2's calls again, and the dashboard closed. The
  * machine's speed drifts (on two cores a round trip between threads takes 0.15 or 0.25 ms
  * depending on how they are scheduled), so each ratio compares figures taken side by side.
  */
@@ -153,9 +164,12 @@ export function pipelineRounds(
     const page = await openBenchPage(context, env.app);
     await bench(page, 'connect', 'hub', 'hub');
     const builtinTools = (await waitForTool(page, 'hub', BUILTIN_TOOL)).length;
+    await bench(page, 'connect', 'allow-all', 'allow-all');
+    await waitForTool(page, 'allow-all', BUILTIN_TOOL);
     const floors: Run[] = [];
     const floors32: Run[] = [];
     const hub: PipelineResult[] = [];
+    const allowAll: PipelineResult[] = [];
     const inspector: PipelineResult[] = [];
     let heap: WorkerHeap | undefined;
     let recorded = 0;
@@ -163,6 +177,7 @@ export function pipelineRounds(
       floors.push(await bench(page, 'floor', share(floor).n, floor.warmup));
       floors32.push(await bench(page, 'floor', share(conc).n, conc.warmup, 32));
       hub.push(await pipeline(page, share(seq), share(conc)));
+      allowAll.push(await pipeline(page, share(seq), share(conc), 'allow-all'));
       heap ??= await sharedWorkerHeap(env.browser, HUB_SCRIPT);
       const dashboard = await openInspector(context, env.app);
       inspector.push(await pipeline(page, share(seq), share(conc)));
@@ -177,6 +192,7 @@ export function pipelineRounds(
       floor: pool(floors),
       floor32: pool(floors32),
       hub: poolPipelines(hub),
+      allowAll: poolPipelines(allowAll),
       inspector: poolPipelines(inspector),
       recorded,
       heap: heap!,

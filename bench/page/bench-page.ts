@@ -15,10 +15,16 @@ import {
   type Transport,
 } from '@modelcontextprotocol/client';
 import { CfWorkerJsonSchemaValidator } from '@modelcontextprotocol/client/validators/cf-worker';
+import { openNexusDb } from '../../src/store/db.ts';
+import { IdbGrantStore } from '../../src/store/grant-store.ts';
+import { ALLOW_EVERYTHING } from '../../tests/support/allow-everything.ts';
 
 interface NexusClientModule {
-  connectHub(options: { name: string; version?: string }): Promise<Transport>;
+  connectHub(options: { name: string; version?: string; workerUrl?: string }): Promise<Transport>;
 }
+
+/** The hub worker with the allow-all test double (bench/page/allow-all-hub.ts). */
+const ALLOW_ALL_HUB = '/bench/allow-all-hub.js';
 
 export interface Run {
   /** Per-call durations (ms) of the measured calls, in the order they finished. */
@@ -27,8 +33,11 @@ export interface Run {
   wallMs: number;
 }
 
-/** How a connection reaches the server: `hub` through nexus-client.js, else the SDK over HTTP. */
-export type Route = 'hub' | 'direct' | 'mcp-hub';
+/**
+ * How a connection reaches the server: `hub` through nexus-client.js, `allow-all` the same way to
+ * the allow-all hub worker, else the SDK over HTTP.
+ */
+export type Route = 'hub' | 'allow-all' | 'direct' | 'mcp-hub';
 
 interface Connection {
   client: Client;
@@ -186,11 +195,31 @@ const api = {
     return took;
   },
 
+  /**
+   * The person's settings allow every client and tool (tests/support/allow-everything.ts),
+   * written to this context's database BEFORE its hub starts (the hub reads them once, at its
+   * start): the benchmark's clients are neither held for approval nor asked.
+   */
+  async allowEverything(): Promise<void> {
+    const db = await openNexusDb();
+    try {
+      await new IdbGrantStore(db).commit({ settings: ALLOW_EVERYTHING });
+    } finally {
+      db.close();
+    }
+  },
+
   /** Connects an SDK v2 client by `route`; `target` is the MCP URL for `direct` and `mcp-hub`. */
   async connect(key: string, route: Route, target?: string): Promise<void> {
     let transport: Transport;
-    if (route === 'hub') {
-      transport = await (await nexusClient()).connectHub({ name: key, version: '1.0.0' });
+    if (route === 'hub' || route === 'allow-all') {
+      transport = await (
+        await nexusClient()
+      ).connectHub({
+        name: key,
+        version: '1.0.0',
+        ...(route === 'allow-all' ? { workerUrl: ALLOW_ALL_HUB } : {}),
+      });
     } else if (route === 'direct') {
       transport = new StreamableHTTPClientTransport(new URL(target!));
     } else {
