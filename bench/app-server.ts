@@ -20,7 +20,7 @@
  * app depends on it: same-origin scripts and CORS fetches (all the hub and the page use) load the
  * same either way.
  */
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { build } from 'vite';
 import { startApp, type App } from '../tests/fixtures/app-server.ts';
@@ -62,37 +62,44 @@ async function buildPage(): Promise<string> {
 }
 
 /**
- * Bundles the hub worker with the allow-all test double (bench/page/allow-all-hub.ts) into one
- * file: rows 2a–2d run through it beside the real hub to measure what consent costs.
+ * Builds the hub worker with the allow-all test double (bench/page/allow-all-hub.ts) with the
+ * app's own worker build (vite.config.ts, mode `worker`: the same chunking, SDK de-duplication
+ * and minification as `nexus-hub.js`), so rows 9 differ from rows 2 in the policy alone. Returns
+ * every file it wrote, by the path the bench serves it at (`/bench/…`).
  */
-async function buildAllowAllHub(): Promise<string> {
+async function buildAllowAllHub(): Promise<Record<string, string>> {
   const outDir = path.join(pageBuildDir, 'allow-all');
   await build({
     root,
-    configFile: false,
+    configFile: path.join(root, 'vite.config.ts'),
+    mode: 'worker',
     logLevel: 'silent',
-    publicDir: false,
     build: {
       outDir,
       emptyOutDir: true,
-      target: 'es2022',
-      minify: true,
+      sourcemap: false,
       lib: {
         entry: path.join(root, 'bench', 'page', 'allow-all-hub.ts'),
         formats: ['es'],
         fileName: () => 'allow-all-hub.js',
       },
-      // One file: its on-demand parts (doctor, config import) would otherwise be chunks to serve.
-      rolldownOptions: { output: { codeSplitting: false } },
     },
   });
-  return readFile(path.join(outDir, 'allow-all-hub.js'), 'utf8');
+  const files: Record<string, string> = {};
+  for (const name of await readdir(outDir, { recursive: true })) {
+    if (!name.endsWith('.js')) continue;
+    files[`/bench/${name.split(path.sep).join('/')}`] = await readFile(
+      path.join(outDir, name),
+      'utf8',
+    );
+  }
+  return files;
 }
 
 export async function startBenchApp(dist = path.join(root, 'dist')): Promise<BenchApp> {
   // One after the other: both builds write under pageBuildDir, and the page's empties it.
   const script = await buildPage();
-  const [allowAllHub, echoWorker] = await Promise.all([
+  const [allowAllHubFiles, echoWorker] = await Promise.all([
     buildAllowAllHub(),
     readFile(path.join(root, 'bench', 'page', 'echo-worker.js'), 'utf8'),
   ]);
@@ -106,7 +113,12 @@ export async function startBenchApp(dist = path.join(root, 'dist')): Promise<Ben
       '/bench/index.html': { type: 'text/html', body: page },
       '/bench/bench.js': { type: 'text/javascript', body: script },
       '/bench/echo-worker.js': { type: 'text/javascript', body: echoWorker },
-      '/bench/allow-all-hub.js': { type: 'text/javascript', body: allowAllHub },
+      ...Object.fromEntries(
+        Object.entries(allowAllHubFiles).map(([at, body]) => [
+          at,
+          { type: 'text/javascript', body },
+        ]),
+      ),
     },
   });
 }
