@@ -368,6 +368,7 @@ export class Hub {
         this.#listWatchers.add(listener);
         return () => this.#listWatchers.delete(listener);
       },
+      arrived: (principal) => this.consent?.arrived(principal),
     };
   }
 

@@ -48,6 +48,15 @@ export function shop(): McpServer {
     },
     async ({ reason }) => ({ content: [{ type: 'text', text: `wiped: ${reason}` }] }),
   );
+  server.registerPrompt('brief', { description: 'A briefing.' }, () => ({
+    messages: [{ role: 'user', content: { type: 'text', text: 'Brief me.' } }],
+  }));
+  server.registerResource('stock', 'shop://stock', { mimeType: 'text/plain' }, (uri) => ({
+    contents: [{ uri: uri.href, text: '3 apples' }],
+  }));
+  // Subscriptions too (McpServer has no API of its own for them).
+  server.server.registerCapabilities({ resources: { subscribe: true } });
+  server.server.setRequestHandler('resources/subscribe', async () => ({}));
   return server;
 }
 

@@ -56,6 +56,8 @@ export interface HttpFrontDeps {
   log(message: string): void;
   /** Calls `listener` whenever a server's lists change; returns the way to stop. */
   watchLists(listener: (serverId: string, kinds: readonly CatalogKind[]) => void): () => void;
+  /** A caller came (a new client is asked about, as one connecting through a page is). */
+  arrived?(principal: Principal): void;
 }
 
 /**
@@ -149,6 +151,7 @@ export class HttpFront {
     const body = ctx.requestInfo && this.#bodies.get(ctx.requestInfo);
     const principal = this.#principal(ctx.requestInfo, callerName(body));
     const session = this.deps.sessions.transient(principal, this.options);
+    this.deps.arrived?.(principal);
     const product = new McpServer(FRONT_INFO);
     // `server` is readonly in the types only: the shell holds the session's server instead.
     Object.defineProperty(product, 'server', { value: await session.serverFor('modern') });
@@ -224,11 +227,12 @@ export class HttpFront {
     });
     if (request.method === 'POST' && isInitializeRequest(body)) {
       const { clientInfo } = body.params;
-      await this.deps.sessions.connect(
-        transport,
-        { ...this.#principal(request, clientInfo.name), sessionId: id },
-        { ...this.options, clientVersion: clientInfo.version },
-      );
+      const principal = { ...this.#principal(request, clientInfo.name), sessionId: id };
+      await this.deps.sessions.connect(transport, principal, {
+        ...this.options,
+        clientVersion: clientInfo.version,
+      });
+      this.deps.arrived?.(principal);
       const closed = transport.onclose;
       transport.onclose = () => {
         this.#legacy.delete(id);

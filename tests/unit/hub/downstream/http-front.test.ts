@@ -17,6 +17,11 @@ import {
   type Policy,
   type Principal,
 } from '../../../../src/hub/index.ts';
+import { MemoryGrantStore, MemoryPinStore } from '../../../../src/hub/memory-stores.ts';
+import { CLIENT_APPROVAL } from '../../../../src/hub/person/consent.ts';
+import { systemClock } from '../../../../src/hub/platform.ts';
+import { ConsentPolicy } from '../../../../src/hub/policy/consent-policy.ts';
+import { LOCAL_PROCESS_ORIGIN } from '../../../../src/hub/downstream/http-front.ts';
 import { GREETING_URI, startModernServer } from '../../../fixtures/modern-server.ts';
 import { until } from '../../../support/until.ts';
 
@@ -192,4 +197,35 @@ describe('the hub over HTTP', () => {
     const local = await post({ origin: `http://127.0.0.1:${url.port}` });
     expect(local.status).not.toBe(403);
   });
+});
+
+describe('the person decides over HTTP too', () => {
+  for (const era of ['2025', '2026-07-28'] as const) {
+    it(`a new ${era} caller waits for approval, asked about in the dashboard`, async () => {
+      const policy = new ConsentPolicy({
+        grants: new MemoryGrantStore(),
+        pins: new MemoryPinStore(),
+        clock: systemClock,
+      });
+      const { hub } = await hubWithServer(policy);
+      const url = await serveFront(hub);
+      const client = await clientOf(url, era);
+      expect((await client.listTools()).tools).toEqual([]);
+      await until(() => hub.person.list(CLIENT_APPROVAL).length === 1, 'an approval request');
+      expect(hub.person.list(CLIENT_APPROVAL)[0]!.view).toEqual({
+        client: { origin: LOCAL_PROCESS_ORIGIN, clientName: `front-${era}` },
+      });
+      hub.person.answer(hub.person.list(CLIENT_APPROVAL)[0]!.id, { approve: true });
+      await until(
+        () =>
+          policy.standing({
+            origin: LOCAL_PROCESS_ORIGIN,
+            clientName: `front-${era}`,
+            sessionId: 'x',
+          }) === 'approved',
+        'the approval',
+      );
+      expect((await client.listTools()).tools.map((tool) => tool.name)).toContain('modern__echo');
+    });
+  }
 });

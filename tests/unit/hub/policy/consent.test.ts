@@ -6,7 +6,11 @@
  * until approved again; a cancelled call withdraws its request; with nobody to see it, a call
  * fails after a bounded wait; a revoked client's session ends; the audit journal has it all.
  */
+import { Client, InMemoryTransport } from '@modelcontextprotocol/client';
+import { McpServer } from '@modelcontextprotocol/server';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { Hub } from '../../../../src/hub/hub.ts';
+import { ConsentPolicy } from '../../../../src/hub/policy/consent-policy.ts';
 import { Playground } from '../../../../src/hub/admin/playground.ts';
 import { CONSENT, CLIENT_APPROVAL, type ConsentView } from '../../../../src/hub/person/consent.ts';
 import { NexusErrorCode } from '../../../../src/protocol/errors.ts';
@@ -26,6 +30,11 @@ import { protocolError } from '../../../support/protocol-error.ts';
 import { until } from '../../../support/until.ts';
 
 afterEach(closeConsentWorlds);
+
+function policy(hub: Hub): ConsentPolicy {
+  if (!(hub.policy instanceof ConsentPolicy)) throw new Error('not a consent hub');
+  return hub.policy;
+}
 
 describe('client approval', () => {
   it('holds a new client until the person approves it, then tells it its lists changed', async () => {
@@ -189,6 +198,67 @@ describe('both eras, and the person', () => {
     expect(hub.person.list(CONSENT)).toEqual([]);
     const [event] = (await hub.audit.events('audit', 10)).filter((e) => e.method === 'tools/call');
     expect(event).toMatchObject({ target: 'shop__wipe', decision: 'allow', rule: 'person' });
+  });
+});
+
+describe('the audit journal', () => {
+  it('records prompts, reads, subscriptions and what a server asked during a call', async () => {
+    const w = world();
+    const deskUrl = w.upstreams.add('desk', () => {
+      const server = new McpServer({ name: 'desk', version: '1.0.0' });
+      server.registerTool('ask', { description: 'Asks who calls.' }, async (ctx) => {
+        const answer = await ctx.mcpReq.send({
+          method: 'elicitation/create',
+          params: { message: 'Who?', requestedSchema: { type: 'object', properties: {} } },
+        });
+        return { content: [{ type: 'text', text: answer.action }] };
+      });
+      return server;
+    });
+    const { hub } = await hubOn(w);
+    await hub.admin.addServer({
+      name: 'desk',
+      slug: 'desk',
+      url: deskUrl,
+      transport: 'streamable-http',
+      headers: [],
+    });
+    await until(
+      () => hub.admin.listServers().find((s) => s.slug === 'desk')?.status.state === 'ready',
+      'the desk to be ready',
+    );
+    await policy(hub).decideClient({ origin: ORIGIN, clientName: 'chat' }, { state: 'approved' });
+    await policy(hub).setSettings({
+      ...policy(hub).settings,
+      tools: { ...policy(hub).settings.tools, other: 'allow' },
+      audit: { ...policy(hub).settings.audit, storeArguments: true },
+    });
+    const [clientSide, hubSide] = InMemoryTransport.createLinkedPair();
+    await hub.connect(hubSide, { origin: ORIGIN, clientName: 'chat', sessionId: 's-audit' });
+    const client = new Client(
+      { name: 'chat', version: '1.0.0' },
+      { capabilities: { elicitation: { form: {} } } },
+    );
+    client.setRequestHandler('elicitation/create', async () => ({ action: 'decline' as const }));
+    await client.connect(clientSide);
+    await client.getPrompt({ name: 'shop__brief' });
+    await client.readResource({ uri: 'shop://stock' });
+    await client.subscribeResource({ uri: 'shop://stock' });
+    expect(
+      (await client.callTool({ name: 'desk__ask', arguments: { who: 'me' } })).content,
+    ).toEqual([{ type: 'text', text: 'decline' }]);
+    await client.close();
+    // (The servers added are audit events too, without a method.)
+    const audit = (await hub.audit.events('audit', 50)).filter((event) => event.method);
+    expect(audit.map(({ method, target, rule }) => ({ method, target, rule }))).toEqual([
+      { method: 'prompts/get', target: 'shop__brief', rule: 'default:prompt' },
+      { method: 'resources/read', target: 'shop://stock', rule: 'default:resource' },
+      { method: 'resources/subscribe', target: 'shop://stock', rule: 'default:resource' },
+      { method: 'elicitation/create', target: undefined, rule: undefined },
+      { method: 'tools/call', target: 'desk__ask', rule: 'default:other' },
+    ]);
+    expect(audit.at(-1)!.arguments).toBe('{"who":"me"}');
+    expect(audit[3]!.detail).toMatch(/answered by the client/);
   });
 });
 
