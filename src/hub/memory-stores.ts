@@ -15,11 +15,10 @@
  *
  * Pure TypeScript: no DOM, no Node built-ins (this folder compiles with lib ES2023 + WebWorker).
  */
-import type { ClientId, ClientRecord, Grant, Pin } from '../protocol/consent.ts';
+import type { ClientRecord, Grant, Pin } from '../protocol/consent.ts';
 import type {
   EventRetention,
   GrantChange,
-  GrantKey,
   GrantSnapshot,
   GrantStore,
   JournalEvent,
@@ -34,6 +33,7 @@ import type {
   ServerEntry,
 } from './ports.ts';
 import { checkNameBatch, exposedKey, nameKey, slugTakenError } from '../protocol/store-contract.ts';
+import { clientKey, grantKey } from './policy/keys.ts';
 
 export {
   StoreConstraintError,
@@ -192,22 +192,6 @@ export class MemoryNotesStore implements NotesStore {
   async delete(id: string): Promise<boolean> {
     return this.#notes.delete(id);
   }
-}
-
-/** The key IndexedDB orders clients by: `[origin, clientName]`. */
-function clientKey(client: ClientId): string {
-  return JSON.stringify([client.origin, client.clientName]);
-}
-
-/** The key of a grant, `[origin, clientName, serverId, target, name]`; everyone's has '' ''. */
-function grantKey(grant: GrantKey): string {
-  return JSON.stringify([
-    grant.client?.origin ?? '',
-    grant.client?.clientName ?? '',
-    grant.serverId,
-    grant.target,
-    grant.name,
-  ]);
 }
 
 function compareKeyArrays(a: string, b: string): number {

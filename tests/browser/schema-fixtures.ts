@@ -188,24 +188,26 @@ export const V3_DATA = {
   ],
 };
 
+/** The stores and indexes of schema v3, as v3 created them. */
+function createV3Stores(db: IDBDatabase): void {
+  const servers = db.createObjectStore('servers', { keyPath: 'id' });
+  servers.createIndex('by-slug', 'slug', { unique: true });
+  const names = db.createObjectStore('names', {
+    keyPath: ['serverId', 'kind', 'upstreamName'],
+  });
+  names.createIndex('by-server', 'serverId');
+  names.createIndex('by-exposed', ['kind', 'exposedName'], { unique: true });
+  db.createObjectStore('notes', { keyPath: 'id' });
+  db.createObjectStore('meta');
+  db.createObjectStore('journal', { autoIncrement: true });
+  const events = db.createObjectStore('events', { autoIncrement: true });
+  events.createIndex('by-kind', 'kind');
+}
+
 export function createV3Database(name: string, withData: boolean): Promise<void> {
   return new Promise((resolve, reject) => {
     const open = indexedDB.open(name, 3);
-    open.onupgradeneeded = () => {
-      const db = open.result;
-      const servers = db.createObjectStore('servers', { keyPath: 'id' });
-      servers.createIndex('by-slug', 'slug', { unique: true });
-      const names = db.createObjectStore('names', {
-        keyPath: ['serverId', 'kind', 'upstreamName'],
-      });
-      names.createIndex('by-server', 'serverId');
-      names.createIndex('by-exposed', ['kind', 'exposedName'], { unique: true });
-      db.createObjectStore('notes', { keyPath: 'id' });
-      db.createObjectStore('meta');
-      db.createObjectStore('journal', { autoIncrement: true });
-      const events = db.createObjectStore('events', { autoIncrement: true });
-      events.createIndex('by-kind', 'kind');
-    };
+    open.onupgradeneeded = () => createV3Stores(open.result);
     open.onblocked = () => reject(new Error(`creating the v3 database ${name} was blocked`));
     open.onerror = () => reject(open.error);
     open.onsuccess = () => {
@@ -270,19 +272,8 @@ export function createV4Database(name: string, withData: boolean): Promise<void>
     const open = indexedDB.open(name, 4);
     open.onupgradeneeded = () => {
       const db = open.result;
-      const servers = db.createObjectStore('servers', { keyPath: 'id' });
-      servers.createIndex('by-slug', 'slug', { unique: true });
-      const names = db.createObjectStore('names', {
-        keyPath: ['serverId', 'kind', 'upstreamName'],
-      });
-      names.createIndex('by-server', 'serverId');
-      names.createIndex('by-exposed', ['kind', 'exposedName'], { unique: true });
-      db.createObjectStore('notes', { keyPath: 'id' });
-      db.createObjectStore('meta');
-      db.createObjectStore('journal', { autoIncrement: true });
-      const events = db.createObjectStore('events', { autoIncrement: true });
-      events.createIndex('by-kind', 'kind');
-      events.createIndex('by-at', 'at');
+      createV3Stores(db);
+      open.transaction!.objectStore('events').createIndex('by-at', 'at');
       db.createObjectStore('clients', { keyPath: ['origin', 'clientName'] });
       const grants = db.createObjectStore('grants');
       grants.createIndex('by-server', 'serverId');

@@ -127,27 +127,19 @@ function questionOf(
   const server = { id: action.serverId, slug: entry.slug, name: entry.name };
   switch (action.type) {
     case 'call-tool':
+    case 'get-prompt': {
+      const name = action.type === 'call-tool' ? action.tool : action.prompt;
       return {
         principal,
         server,
-        target: 'tool' as const,
-        name: action.tool,
-        grantName: action.definition?.name ?? action.tool,
-        ...(action.definition ? { definition: action.definition as Tool } : {}),
+        target: action.type === 'call-tool' ? ('tool' as const) : ('prompt' as const),
+        name,
+        grantName: action.definition?.name ?? name,
+        ...(action.definition ? { definition: action.definition as Tool | Prompt } : {}),
         arguments: action.arguments,
         rule,
       };
-    case 'get-prompt':
-      return {
-        principal,
-        server,
-        target: 'prompt' as const,
-        name: action.prompt,
-        grantName: action.definition?.name ?? action.prompt,
-        ...(action.definition ? { definition: action.definition as Prompt } : {}),
-        arguments: action.arguments,
-        rule,
-      };
+    }
     case 'read-resource':
     case 'subscribe-resource':
       return {

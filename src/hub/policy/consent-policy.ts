@@ -27,6 +27,7 @@ import type {
   PinStore,
 } from '../ports.ts';
 import { clientVerdict, decide, type Item } from './decide.ts';
+import { clientKey, grantKey } from './keys.ts';
 import { Pins } from './pins.ts';
 import type { ListKind, ListedOf, Policy, PolicyAction, Principal, Verdict } from './policy.ts';
 
@@ -48,19 +49,7 @@ const ALLOW_PERSON: Verdict = { decision: 'allow', rule: 'person' };
 const ALLOW_CLIENT: Verdict = { decision: 'allow', rule: 'client-approved' };
 const LIST_EMPTIED: Verdict = { decision: 'allow', rule: 'client-not-approved:empty-list' };
 
-export function clientKey(client: ClientId): string {
-  return JSON.stringify([client.origin, client.clientName]);
-}
-
-function grantKey(grant: GrantKey): string {
-  return JSON.stringify([
-    grant.client?.origin ?? '',
-    grant.client?.clientName ?? '',
-    grant.serverId,
-    grant.target,
-    grant.name,
-  ]);
-}
+export { clientKey };
 
 export interface ConsentPolicyOptions {
   grants: GrantStore;
