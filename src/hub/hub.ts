@@ -146,13 +146,11 @@ export class Hub {
               message,
               rejection,
             ),
-          refused: (session, action, verdict, what) =>
+          refused: (principal, action, verdict, what) =>
+            this.audit.record(securityOfRefusal(principal, action, verdict, what, this.router)),
+          acted: (principal, action, acted) =>
             this.audit.record(
-              securityOfRefusal(session.principal, action, verdict, what, this.router),
-            ),
-          acted: (session, action, acted) =>
-            this.audit.record(
-              auditOfAction(session.principal, action, acted, this.router, this.consent?.policy),
+              auditOfAction(principal, action, acted, this.router, this.consent?.policy),
             ),
           inputAsked: (session, serverId, method, answeredBy) =>
             this.audit.record({

@@ -34,6 +34,9 @@ import {
 export type Era = 'legacy' | 'modern';
 
 /** What the flows need of their session. */
+/** Who answered a server's request for input asked during a call. */
+export type AnsweredBy = 'client' | 'person' | 'nobody';
+
 export interface FlowHost {
   /** The era the client opened with (undefined before its first message). */
   era(): Era | undefined;
@@ -44,7 +47,7 @@ export interface FlowHost {
   askPerson(serverId: string, request: ElicitRequest, signal: AbortSignal): Promise<InputResponse>;
   slugOf(serverId: string): string;
   /** A server asked for input during a call: who answers it (for the audit journal). */
-  inputAsked?(serverId: string, method: string, answeredBy: 'client' | 'person' | 'nobody'): void;
+  inputAsked?(serverId: string, method: string, answeredBy: AnsweredBy): void;
 }
 
 export class InputFlows {

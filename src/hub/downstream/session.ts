@@ -30,11 +30,11 @@ import type { Subscriptions } from '../router/subscriptions.ts';
 import type { CallOptions } from '../upstream/calls.ts';
 import type { RelayedResults } from '../upstream/relay.ts';
 import type { CatalogKind } from '../upstream/upstream.ts';
-import { act, authorize, type Acted, type GateDeps, type Waiting } from './gate.ts';
+import { act, authorize, type GateDeps, type Waiting } from './gate.ts';
 import { guardTransport, type Rejection } from './guard.ts';
 import { installHandlers } from './handlers.ts';
 import { callerCapabilities, type Exchange, type Leg } from './input.ts';
-import { InputFlows, type Era } from './input-flow.ts';
+import { InputFlows, type AnsweredBy, type Era } from './input-flow.ts';
 import { ListenStreams } from './listens.ts';
 import type { WaitingCalls } from './waiting-calls.ts';
 
@@ -58,17 +58,11 @@ export interface SessionEvents {
   ): void;
   /** A call to a server starts (for the activity charts); the returned function ends it. */
   callStarted?(serverId: string): (ok: boolean) => void;
-  /** The policy refused a request (`deny`, or `ask` with no way to ask): a security event. */
-  refused?(session: Session, action: PolicyAction, verdict: Verdict, what: string): void;
-  /** A call, prompt, read or subscription passed the policy and ended: an audit event. */
-  acted?(session: Session, action: PolicyAction, acted: Acted): void;
+  /** A refusal (a security event) and an action that passed and ended (audit): ./gate.ts. */
+  refused?: GateDeps['refused'];
+  acted?: GateDeps['acted'];
   /** A server asked for input (sampling, elicitation, roots) during this client's call. */
-  inputAsked?(
-    session: Session,
-    serverId: string,
-    method: string,
-    answeredBy: 'client' | 'person' | 'nobody',
-  ): void;
+  inputAsked?(session: Session, serverId: string, method: string, answeredBy: AnsweredBy): void;
 }
 
 /** The narrow pieces a session works with. */
@@ -145,8 +139,8 @@ export class Session {
       router,
       clock,
       ...(consent ? { consent } : {}),
-      refused: (_principal, action, verdict, what) => events.refused?.(this, action, verdict, what),
-      acted: (_principal, action, acted) => events.acted?.(this, action, acted),
+      ...(events.refused ? { refused: events.refused } : {}),
+      ...(events.acted ? { acted: events.acted } : {}),
     };
     this.#flows = new InputFlows(
       {
