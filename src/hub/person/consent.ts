@@ -19,7 +19,8 @@ import type {
 } from '../../protocol/consent.ts';
 import { consentRequired } from '../../protocol/errors.ts';
 import type { Clock } from '../ports.ts';
-import { clientKey, type ConsentPolicy } from '../policy/consent-policy.ts';
+import type { ConsentPolicy } from '../policy/consent-policy.ts';
+import { clientKey } from '../policy/keys.ts';
 import type { Principal } from '../policy/policy.ts';
 import { seconds } from '../upstream/era.ts';
 import { Withdrawn, type PersonQueue } from './queue.ts';

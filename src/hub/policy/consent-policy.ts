@@ -49,8 +49,6 @@ const ALLOW_PERSON: Verdict = { decision: 'allow', rule: 'person' };
 const ALLOW_CLIENT: Verdict = { decision: 'allow', rule: 'client-approved' };
 const LIST_EMPTIED: Verdict = { decision: 'allow', rule: 'client-not-approved:empty-list' };
 
-export { clientKey };
-
 export interface ConsentPolicyOptions {
   grants: GrantStore;
   pins: PinStore;

@@ -11,7 +11,8 @@
 import type { Tool } from '@modelcontextprotocol/client';
 import { Consent, type ConsentDeps } from '../person/consent.ts';
 import type { EventRetention, JournalEvent } from '../ports.ts';
-import { clientKey, type ConsentChange, type ConsentPolicy } from './consent-policy.ts';
+import type { ConsentChange, ConsentPolicy } from './consent-policy.ts';
+import { clientKey } from './keys.ts';
 import type { Principal } from './policy.ts';
 
 /** The hub's pieces this wiring works with. */
