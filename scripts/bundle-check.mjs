@@ -97,6 +97,22 @@ const CLIENT_SOURCES = [
   { what: 'zod', pattern: /\/node_modules\/zod\// },
 ];
 
+/** Parts of the hub that only some requests need, which the worker loads on demand: a start
+ * must not carry them (src/hub/admin/on-demand.ts, src/worker/serve.ts). */
+const HUB_ON_DEMAND_SOURCES = [
+  { what: 'the admin room (the dashboard service)', pattern: /\/src\/hub\/admin\/service\.ts$/ },
+  {
+    what: "the admin room (the consent's dashboard side)",
+    pattern: /\/src\/hub\/admin\/consent-admin\.ts$/,
+  },
+  {
+    what: 'the admin API over comlink',
+    pattern: /\/src\/worker\/admin\.ts$|\/node_modules\/comlink\//,
+  },
+  { what: 'the connection doctor', pattern: /\/src\/hub\/doctor\/doctor\.ts$/ },
+  { what: 'config import and export', pattern: /\/src\/hub\/registry\/config-format\.ts$/ },
+];
+
 function findSources(path, patterns) {
   const mapPath = `${path}.map`;
   if (!existsSync(mapPath)) return [];
@@ -216,6 +232,11 @@ function checkHub(dist) {
     // importing ../nexus-hub.js would then run a second hub in that worker (vite.config.ts).
     ...(importers.get('nexus-hub.js') ?? []).map(
       (file) => `${file} imports nexus-hub.js: it must import the hub's chunk instead`,
+    ),
+    ...start.flatMap((file) =>
+      findSources(join(dist, file), HUB_ON_DEMAND_SOURCES).map(
+        (p) => `${file} is loaded at every start but carries ${p}: load it on demand`,
+      ),
     ),
     ...findRepeated(all, SDK_ONCE).map(
       (p) =>

@@ -9,8 +9,9 @@
  */
 import type { Transport } from '@modelcontextprotocol/client';
 import { HubEvents } from './admin/events.ts';
-import { ConsentAdmin } from './admin/consent-admin.ts';
-import { AdminService } from './admin/service.ts';
+import type { ConsentAdmin } from './admin/consent-admin.ts';
+import type { AdminRoom } from './admin/room.ts';
+import type { AdminService, AdminServiceOptions } from './admin/service.ts';
 import { createNotesServer } from './builtin/notes.ts';
 import type { Session } from './downstream/session.ts';
 import type { HttpFrontDeps } from './downstream/http-front.ts';
@@ -19,12 +20,12 @@ import { WaitingCalls } from './downstream/waiting-calls.ts';
 import { answerUnrelated } from './person/elicitation.ts';
 import { Activity } from './journal/activity.ts';
 import { AuditJournal } from './journal/audit.ts';
+import { sessionJournal, upstreamTraffic } from './journal/hooks.ts';
 import { ProtocolRecorder } from './journal/recorder.ts';
 import { PersonQueue } from './person/queue.ts';
 import { randomIds, systemClock, systemRandom } from './platform.ts';
 import { ConsentPolicy } from './policy/consent-policy.ts';
 import { ConsentWiring } from './policy/consent-wiring.ts';
-import { auditOfAction, securityOfRefusal } from './journal/audit-events.ts';
 import type { Policy, Principal } from './policy/policy.ts';
 import type { HubOptions, Clock, Ids, ServerEntry } from './ports.ts';
 import { NameTable } from './registry/names.ts';
@@ -48,6 +49,12 @@ export const HUB_VERSION = '0.1.0';
 
 export type { HubOptions } from './ports.ts';
 
+/** What the admin room reads of the hub. */
+export interface AdminDeps extends AdminServiceOptions {
+  consent: ConsentPolicy | undefined;
+  audit: AuditJournal;
+}
+
 export class Hub {
   readonly serverInfo = { name: 'nexus', version: HUB_VERSION };
   readonly policy: Policy;
@@ -64,7 +71,6 @@ export class Hub {
   readonly audit: AuditJournal;
   /** Calls, errors and latency per server over the last minutes. */
   readonly activity: Activity;
-  readonly admin: AdminService;
   readonly sessions: Sessions;
   readonly #servers: Servers;
   readonly #subscriptions: Subscriptions;
@@ -72,109 +78,43 @@ export class Hub {
   readonly #connectors;
   /** Results the SDKs would refuse, carried around them (upstream/relay.ts). */
   readonly #relay: RelayedResults;
-  /** Who hears of every change of a server's lists besides the sessions (HTTP fronts). */
-  readonly #listWatchers = new Set<(serverId: string, kinds: readonly CatalogKind[]) => void>();
   /** 2026-07-28 calls waiting for their client's answers, whichever connection it comes back on. */
   readonly #waiting: WaitingCalls;
   /** The person's consent, when the policy is theirs (policy/consent-policy.ts). */
   readonly consent: ConsentWiring | undefined;
-  /** The dashboard's side of it (admin/consent-admin.ts). */
-  readonly consentAdmin: ConsentAdmin | undefined;
+  /** The dashboard's side, once opened (admin/room.ts). */
+  #adminRoom: AdminRoom | undefined;
 
   private constructor(private readonly options: HubOptions) {
     const clock = (this.#clock = options.clock ?? systemClock);
-    this.ids = options.ids ?? randomIds;
+    const ids = (this.ids = options.ids ?? randomIds);
     const log = (this.#log = (message: string) => options.log?.(message));
     this.policy = options.policy;
-    this.#relay = new RelayedResults(this.ids);
-    this.#waiting = new WaitingCalls(clock, this.ids);
-    this.events = new HubEvents(clock, log);
-    this.router = new Router({ upstreams: this.#upstreams, clock, pageSize: options.pageSize });
+    this.#relay = new RelayedResults(ids);
+    this.#waiting = new WaitingCalls(clock, ids);
+    const events = (this.events = new HubEvents(clock, log));
+    const router = (this.router = new Router({
+      upstreams: this.#upstreams,
+      clock,
+      pageSize: options.pageSize,
+    }));
     this.person = new PersonQueue(
       clock,
-      this.ids,
-      () => this.events.emit({ type: 'waiting' }),
-      options.personAnswers ?? (() => this.events.watched),
+      ids,
+      () => events.emit({ type: 'waiting' }),
+      options.personAnswers ?? (() => events.watched),
     );
-    this.#subscriptions = new Subscriptions(this.router, log);
+    this.#subscriptions = new Subscriptions(router, log);
     this.#logs = new LogFanout(
       () => this.#upstreams.values(),
       () => this.sessions.values(),
       log,
     );
     this.activity = new Activity(clock);
-    this.consent =
-      options.policy instanceof ConsentPolicy
-        ? new ConsentWiring({
-            policy: options.policy,
-            queue: this.person,
-            clock,
-            dashboardOpen: () => this.events.watched,
-            ...(options.notify ? { notify: options.notify } : {}),
-            ...(options.consentWaitMs ? { unattendedWaitMs: options.consentWaitMs } : {}),
-            sessions: () => this.sessions.values(),
-            record: (event) => this.audit.record(event),
-            changed: () => this.events.emit({ type: 'consent' }),
-            log,
-          })
-        : undefined;
-    if (this.consent) {
-      const consent = this.consent.consent;
-      this.events.onUnwatched(() => consent.unwatched());
-    }
-    this.sessions = new Sessions({
-      shared: {
-        serverInfo: this.serverInfo,
-        router: this.router,
-        policy: this.policy,
-        person: this.person,
-        ...(this.consent ? { consent: this.consent.consent } : {}),
-        subscriptions: this.#subscriptions,
-        logs: this.#logs,
-        clock,
-        ids: this.ids,
-        relay: this.#relay,
-        waiting: this.#waiting,
-        events: {
-          changed: () => this.events.soon('sessions'),
-          log,
-          traffic: (direction, from, message, rejection) =>
-            this.recorder.inspector.record(
-              'client',
-              direction,
-              { sessionId: from.id, clientName: from.principal.clientName },
-              message,
-              rejection,
-            ),
-          refused: (principal, action, verdict, what) =>
-            this.audit.record(securityOfRefusal(principal, action, verdict, what, this.router)),
-          acted: (principal, action, acted) =>
-            this.audit.record(
-              auditOfAction(principal, action, acted, this.router, this.consent?.policy),
-            ),
-          inputAsked: (session, serverId, method, answeredBy) =>
-            this.audit.record({
-              kind: 'audit',
-              event: method,
-              method,
-              ...session.principal,
-              serverId,
-              serverSlug: this.router.slugOf(serverId),
-              detail: `asked during a call; answered by ${answeredBy === 'nobody' ? 'nobody (refused)' : `the ${answeredBy}`}`,
-            }),
-          callStarted: (serverId) => {
-            const started = clock.monotonic();
-            return (ok) => this.activity.record(serverId, clock.monotonic() - started, ok);
-          },
-        },
-      },
-      upstreams: this.#upstreams,
-      changed: () => this.events.emit({ type: 'sessions' }),
-    });
     this.#servers = new Servers({
       registry: options.registry,
       clock,
-      ids: this.ids,
+      ids,
       upstreams: this.#upstreams,
       start: (entry) => this.#startUpstream(entry),
       forget: (upstream) => this.#forget(upstream),
@@ -187,49 +127,77 @@ export class Hub {
           detail,
         }),
       renamed: async (serverId) => {
-        this.router.names.dropServer(serverId);
+        router.names.dropServer(serverId);
         await options.registry.deleteNames(serverId);
       },
       log,
     });
+    const secrets = () => this.#servers.secrets();
+    this.consent =
+      options.policy instanceof ConsentPolicy
+        ? new ConsentWiring({
+            policy: options.policy,
+            queue: this.person,
+            clock,
+            dashboardOpen: () => events.watched,
+            ...(options.notify ? { notify: options.notify } : {}),
+            ...(options.consentWaitMs ? { unattendedWaitMs: options.consentWaitMs } : {}),
+            sessions: () => this.sessions.values(),
+            record: (event) => this.audit.record(event),
+            changed: () => events.emit({ type: 'consent' }),
+            log,
+          })
+        : undefined;
+    const consent = this.consent;
+    if (consent) events.onUnwatched(() => consent.consent.unwatched());
     this.audit = new AuditJournal({
       clock,
       journal: options.journal,
-      secrets: () => this.admin.secrets(),
+      secrets,
       log,
-      ...(this.consent ? { retention: () => this.consent!.retention() } : {}),
+      ...(consent ? { retention: () => consent.retention() } : {}),
     });
     this.recorder = new ProtocolRecorder({
       clock,
       registry: options.registry,
       journal: options.journal,
       capacity: options.inspectorCapacity,
-      secrets: () => this.admin.secrets(),
-      recorded: () => this.events.soon('traffic'),
+      secrets,
+      recorded: () => events.soon('traffic'),
       log,
     });
-    this.admin = new AdminService({
-      upstreams: this.#upstreams,
-      sessions: this.sessions.map,
-      router: this.router,
-      servers: this.#servers,
-      recorder: this.recorder,
-      activity: this.activity,
-      person: this.person,
-      events: this.events,
-      fetch: options.fetch,
-    });
-    this.consentAdmin =
-      this.consent &&
-      new ConsentAdmin({
-        policy: this.consent.policy,
+    this.sessions = new Sessions({
+      shared: {
+        serverInfo: this.serverInfo,
+        router,
+        policy: this.policy,
         person: this.person,
-        router: this.router,
-        audit: this.audit,
-      });
+        ...(consent ? { consent: consent.consent } : {}),
+        subscriptions: this.#subscriptions,
+        logs: this.#logs,
+        clock,
+        ids,
+        relay: this.#relay,
+        waiting: this.#waiting,
+        events: {
+          changed: () => events.soon('sessions'),
+          log,
+          ...sessionJournal({
+            recorder: this.recorder,
+            audit: this.audit,
+            activity: this.activity,
+            router,
+            clock,
+            consent: consent?.policy,
+          }),
+        },
+      },
+      upstreams: this.#upstreams,
+      changed: () => events.emit({ type: 'sessions' }),
+    });
     this.#connectors = connectorsOf(
       builtinConnector((serverSide: Transport) =>
-        createNotesServer(options.notes, clock, () => this.ids.next()).connect(serverSide),
+        createNotesServer(options.notes, clock, () => ids.next()).connect(serverSide),
       ),
       httpConnector(options.fetch),
       ...(options.connectors ?? []),
@@ -288,15 +256,7 @@ export class Hub {
       onUnrelatedRequest: (source, request, signal) =>
         answerUnrelated(this.person, source.entry, request, signal),
       onLog: this.#log,
-      onTraffic: (source, direction, message, note) =>
-        this.recorder.inspector.record(
-          'server',
-          direction,
-          { serverId: source.id, serverSlug: source.entry.slug },
-          message,
-          undefined,
-          note,
-        ),
+      onTraffic: upstreamTraffic(this.recorder),
     });
     this.#upstreams.set(entry.id, upstream);
     upstream.start();
@@ -307,16 +267,13 @@ export class Hub {
     if (this.consent && kinds.includes('tools'))
       void this.consent.toolsListed(upstream.entry, upstream.catalog.tools);
     const added = this.router.assignNames(upstream);
-    if (added.length > 0) {
+    if (added.length > 0)
       this.options.registry
         .putNames(added)
         .catch((error: unknown) => this.#log(`could not persist names: ${String(error)}`));
-    }
     this.router.invalidate();
     this.events.emit({ type: 'servers' });
-    for (const session of this.sessions.values())
-      if (session.scope === undefined || session.scope === upstream.id) session.listsChanged(kinds);
-    for (const watcher of this.#listWatchers) watcher(upstream.id, kinds);
+    this.sessions.listsChanged(upstream.id, kinds);
   }
 
   /** After a (re)connect the server knows nothing of this hub's subscriptions or log level. */
@@ -332,8 +289,7 @@ export class Hub {
     this.router.names.dropServer(upstream.id);
     this.router.invalidate();
     this.events.emit({ type: 'servers' });
-    for (const session of this.sessions.values()) session.listsChanged(CATALOG_KINDS);
-    for (const watcher of this.#listWatchers) watcher(upstream.id, CATALOG_KINDS);
+    this.sessions.listsChanged(upstream.id, CATALOG_KINDS, true);
   }
 
   /**
@@ -362,12 +318,45 @@ export class Hub {
       router: this.router,
       ids: this.ids,
       log: this.#log,
-      watchLists: (listener) => {
-        this.#listWatchers.add(listener);
-        return () => this.#listWatchers.delete(listener);
-      },
+      watchLists: (listener) => this.sessions.watchLists(listener),
       arrived: (principal) => this.consent?.arrived(principal),
     };
+  }
+
+  /**
+   * The dashboard's service and its consent side (admin/room.ts). Not built with the hub, so the
+   * worker's start chunk does not carry them: Node's `createHub` opens the room at once, the
+   * worker when its first dashboard connects.
+   */
+  get admin(): AdminService {
+    return this.#openedAdmin().service;
+  }
+
+  get consentAdmin(): ConsentAdmin | undefined {
+    return this.#openedAdmin().consent;
+  }
+
+  /** Opens the admin room once, with what it reads of the hub (see admin/room.ts). */
+  openAdmin(open: (deps: AdminDeps) => AdminRoom): AdminRoom {
+    return (this.#adminRoom ??= open({
+      upstreams: this.#upstreams,
+      sessions: this.sessions.map,
+      router: this.router,
+      servers: this.#servers,
+      recorder: this.recorder,
+      activity: this.activity,
+      person: this.person,
+      events: this.events,
+      fetch: this.options.fetch,
+      consent: this.consent?.policy,
+      audit: this.audit,
+    }));
+  }
+
+  #openedAdmin(): AdminRoom {
+    if (!this.#adminRoom)
+      throw new Error('The admin room is not open: call openAdminRoom(hub) (admin/room.ts) first.');
+    return this.#adminRoom;
   }
 
   session(sessionId: string): Session | undefined {

@@ -4,6 +4,7 @@
  * in, then `hub.connect(transport, principal)` for any SDK `Transport`, and `hub.admin` for what
  * the dashboard does (servers, sessions, the Inspector, answers to the person's queue).
  */
+import { openAdminRoom } from './admin/room.ts';
 import { HttpFront, type HttpFrontOptions } from './downstream/http-front.ts';
 import { Hub, type HubOptions } from './hub.ts';
 import { MemoryJournalStore, MemoryNotesStore, MemoryRegistryStore } from './memory-stores.ts';
@@ -11,13 +12,16 @@ import { MemoryJournalStore, MemoryNotesStore, MemoryRegistryStore } from './mem
 /** Every option may be left out but the policy: who may do what is never a silent default. */
 export type CreateHubOptions = Partial<HubOptions> & Pick<HubOptions, 'policy'>;
 
-export function createHub(options: CreateHubOptions): Promise<Hub> {
-  return Hub.create({
+/** A hub with its admin room open: `hub.admin` (and `hub.consentAdmin`) answer at once. */
+export async function createHub(options: CreateHubOptions): Promise<Hub> {
+  const hub = await Hub.create({
     ...options,
     registry: options.registry ?? new MemoryRegistryStore(),
     notes: options.notes ?? new MemoryNotesStore(),
     journal: options.journal ?? new MemoryJournalStore(),
   });
+  openAdminRoom(hub);
+  return hub;
 }
 
 /**
@@ -33,6 +37,7 @@ export { Hub, type HubOptions } from './hub.ts';
 export { HttpFront, LOCAL_PROCESS_ORIGIN, type HttpFrontOptions } from './downstream/http-front.ts';
 export { Session } from './downstream/session.ts';
 export { Playground, PLAYGROUND_CLIENT_NAME } from './admin/playground.ts';
+export { openAdminRoom, type AdminRoom } from './admin/room.ts';
 export type * from './ports.ts';
 export type * from './policy/policy.ts';
 export type * from '../protocol/views.ts';

@@ -1,10 +1,13 @@
 /**
- * The admin API as the worker serves it over comlink: a thin shell over the hub that adds the
- * hub's mode and ties change-feed listeners to the dashboard tab's life.
+ * The admin API as the worker serves it over comlink: a thin shell over the hub's admin room that
+ * adds the hub's mode and ties change-feed listeners to the dashboard tab's life. The worker
+ * loads this module (with the admin room, the Playground and comlink) when its first dashboard
+ * connects: a hub that only serves client pages never does.
  */
 import * as Comlink from 'comlink';
 import { HUB_VERSION, type Hub } from '../hub/hub.ts';
 import { Playground } from '../hub/admin/playground.ts';
+import { openAdminRoom } from '../hub/admin/room.ts';
 import type { AdminApi, HubEvent } from '../protocol/admin-api.ts';
 
 export interface AdminHandle {
@@ -22,10 +25,11 @@ export function createAdminApi(
   const playground = new Playground(hub, origin, HUB_VERSION);
   // An open dashboard is someone who may look: the Inspector records while one is.
   const unwatch = hub.recorder.inspector.watch();
-  const admin = hub.admin;
+  const room = openAdminRoom(hub);
+  const admin = room.service;
   const consent = () => {
-    if (!hub.consentAdmin) throw new Error("This hub runs without the person's consent policy.");
-    return hub.consentAdmin;
+    if (!room.consent) throw new Error("This hub runs without the person's consent policy.");
+    return room.consent;
   };
   const api: AdminApi = {
     mode: async () => mode,
@@ -100,5 +104,23 @@ export function createAdminApi(
       void playground.close();
       unwatch();
     },
+  };
+}
+
+/**
+ * Serves the admin API on a dashboard's port (before the welcome: once the port is started, a
+ * message with no listener is lost). Returns what ends it when the tab is gone.
+ */
+export function exposeAdmin(
+  hub: Hub,
+  port: MessagePort,
+  mode: 'shared' | 'dedicated',
+  origin: string,
+): () => void {
+  const admin = createAdminApi(hub, mode, origin);
+  Comlink.expose(admin.api, port);
+  return () => {
+    admin.dispose();
+    port.close();
   };
 }

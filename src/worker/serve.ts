@@ -9,7 +9,6 @@
  * the origin the browser vouches for with the port (`vouchedOrigin`), never one the page declares.
  */
 /// <reference lib="webworker" />
-import * as Comlink from 'comlink';
 import { Hub } from '../hub/hub.ts';
 import { onDemand } from '../hub/admin/on-demand.ts';
 import type { Session } from '../hub/downstream/session.ts';
@@ -21,7 +20,6 @@ import { IdbNotesStore } from '../store/notes-store.ts';
 import { IdbRegistryStore } from '../store/registry-store.ts';
 import { MessagePortTransport } from '../transports/message-port.ts';
 import { isControlFrame } from '../protocol/port-frames.ts';
-import { createAdminApi } from './admin.ts';
 import { acceptHello, refuseConnection, watchDeparture, welcome } from './ports.ts';
 
 declare const self: SharedWorkerGlobalScope | DedicatedWorkerGlobalScope;
@@ -54,13 +52,16 @@ async function accept(hubReady: Promise<Hub>, port: MessagePort, origin: string)
     return refuse(port, 'The Nexus hub could not start', error);
   }
   if (hello.role === 'admin') {
-    const admin = createAdminApi(hub, mode, origin);
-    // Expose BEFORE the welcome: once this port is started, a message with no listener is lost.
-    Comlink.expose(admin.api, port);
-    watchDeparture(hello.lock, () => {
-      admin.dispose();
-      port.close();
-    });
+    let end: () => void;
+    try {
+      // The dashboard's side of the hub is loaded when the first dashboard connects: a hub that
+      // only serves client pages starts without it.
+      const { exposeAdmin } = await onDemand('dashboard service', () => import('./admin.ts'));
+      end = exposeAdmin(hub, port, mode, origin);
+    } catch (error) {
+      return refuse(port, 'The Nexus hub could not serve the dashboard', error);
+    }
+    watchDeparture(hello.lock, end);
     welcome(port, hello.sessionId, mode);
     return;
   }

@@ -57,7 +57,6 @@ export interface ConsentAdminOptions {
 export class ConsentAdmin {
   constructor(private readonly options: ConsentAdminOptions) {}
 
-  /** What waits for the person: calls asking for consent, and new clients. */
   /** What waits for the person: calls asking for consent, new clients, changed definitions. */
   requests(): WaitingDecisions {
     return {

@@ -24,7 +24,7 @@ import type {
 import type { Session } from '../downstream/session.ts';
 import type { Activity } from '../journal/activity.ts';
 import type { ProtocolRecorder } from '../journal/recorder.ts';
-import { redact, secretValues } from '../journal/redaction.ts';
+import { redact } from '../journal/redaction.ts';
 import { jsonOf } from '../journal/untrusted-json.ts';
 import { elicitationViews } from '../person/elicitation.ts';
 import type { PersonQueue } from '../person/queue.ts';
@@ -223,12 +223,7 @@ export class AdminService {
 
   /** Every secret value the hub holds now: what no log or view may show (see redaction.ts). */
   secrets(): string[] {
-    const values: string[] = [];
-    for (const upstream of this.options.upstreams.values()) {
-      const entry = upstream.entry;
-      if (entry.kind === 'remote') values.push(...secretValues(entry.headers));
-    }
-    return values;
+    return this.options.servers.secrets();
   }
 
   #view(upstream: Upstream): ServerView {

@@ -6,7 +6,7 @@
 import type { Transport } from '@modelcontextprotocol/server';
 import type { Principal } from '../policy/policy.ts';
 import type { Scope } from '../router/router.ts';
-import type { Upstream } from '../upstream/upstream.ts';
+import type { CatalogKind, Upstream } from '../upstream/upstream.ts';
 import { Session, type SessionDeps, type SessionEvents } from './session.ts';
 
 export interface SessionsOptions {
@@ -17,9 +17,13 @@ export interface SessionsOptions {
   changed(): void;
 }
 
+type ListsWatcher = (serverId: string, kinds: readonly CatalogKind[]) => void;
+
 export class Sessions {
   readonly #sessions = new Map<string, Session>();
   readonly #deps: SessionDeps;
+  /** Who hears of every change of a server's lists besides the sessions (HTTP fronts). */
+  readonly #watchers = new Set<ListsWatcher>();
 
   constructor(private readonly options: SessionsOptions) {
     this.#deps = {
@@ -87,6 +91,23 @@ export class Sessions {
       );
     }
     return upstream.id;
+  }
+
+  /**
+   * A server's lists changed: the sessions that see it are told (`everyone`: all of them, as when
+   * a server is gone), and so is every watcher.
+   */
+  listsChanged(serverId: string, kinds: readonly CatalogKind[], everyone = false): void {
+    for (const session of this.#sessions.values())
+      if (everyone || session.scope === undefined || session.scope === serverId)
+        session.listsChanged(kinds);
+    for (const watcher of this.#watchers) watcher(serverId, kinds);
+  }
+
+  /** Hears of every change of a server's lists until the returned function is called. */
+  watchLists(watcher: ListsWatcher): () => void {
+    this.#watchers.add(watcher);
+    return () => this.#watchers.delete(watcher);
   }
 
   /** Ends every session (the hub is closing). */

@@ -6,6 +6,7 @@
  */
 import type { ImportSummary, ServerInput } from '../../protocol/views.ts';
 import { onDemand } from '../admin/on-demand.ts';
+import { secretValues } from '../journal/redaction.ts';
 import { entryFromInput } from './entry-input.ts';
 import type { Clock, Ids, NewServerEntry, RegistryStore, ServerEntry } from '../ports.ts';
 import { SLUG_PATTERN } from '../ports.ts';
@@ -45,6 +46,16 @@ export class Servers {
   static readonly seededKey = SEEDED_KEY;
 
   constructor(private readonly options: ServersOptions) {}
+
+  /** Every secret value the hub holds now: what no log or view may show (journal/redaction.ts). */
+  secrets(): string[] {
+    const values: string[] = [];
+    for (const upstream of this.options.upstreams.values()) {
+      const entry = upstream.entry;
+      if (entry.kind === 'remote') values.push(...secretValues(entry.headers));
+    }
+    return values;
+  }
 
   /**
    * The stored entries, oldest first; on the very first start, seeded with the built-in server
