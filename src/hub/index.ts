@@ -49,6 +49,7 @@ export {
   MemoryNotesStore,
   MemoryPinStore,
   MemoryRegistryStore,
+  MemoryTokenStore,
 } from './memory-stores.ts';
 export { randomIds, systemClock } from './platform.ts';
 export { SLUG_PATTERN } from './ports.ts';

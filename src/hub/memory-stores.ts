@@ -31,6 +31,8 @@ import type {
   PinStore,
   RegistryStore,
   ServerEntry,
+  SignInRecord,
+  TokenStore,
 } from './ports.ts';
 import { checkNameBatch, exposedKey, nameKey, slugTakenError } from '../protocol/store-contract.ts';
 import { clientKey, grantKey } from './policy/keys.ts';
@@ -265,5 +267,22 @@ export class MemoryPinStore implements PinStore {
 
   async deleteServer(serverId: string): Promise<void> {
     this.#pins = new Map([...this.#pins].filter(([, pin]) => pin.serverId !== serverId));
+  }
+}
+
+export class MemoryTokenStore implements TokenStore {
+  readonly #records = new Map<string, SignInRecord>();
+
+  async get(serverId: string): Promise<SignInRecord | undefined> {
+    const record = this.#records.get(serverId);
+    return record && structuredClone(record);
+  }
+
+  async put(record: SignInRecord): Promise<void> {
+    this.#records.set(record.serverId, structuredClone(record));
+  }
+
+  async delete(serverId: string): Promise<void> {
+    this.#records.delete(serverId);
   }
 }

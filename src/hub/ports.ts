@@ -3,7 +3,12 @@
  * the worker wires IndexedDB-backed implementations in (src/store), tests and the Node entry wire
  * in-memory ones (./memory-stores.ts). Nothing here touches a browser or Node API.
  */
-import type { FetchLike } from '@modelcontextprotocol/client';
+import type {
+  FetchLike,
+  OAuthDiscoveryState,
+  StoredOAuthClientInformation,
+  StoredOAuthTokens,
+} from '@modelcontextprotocol/client';
 import type {
   ClientId,
   ClientRecord,
@@ -221,6 +226,37 @@ export interface PinStore {
   put(pins: Pin[]): Promise<void>;
   /** Removes every pin of one server (it was removed). */
   deleteServer(serverId: string): Promise<void>;
+}
+
+/**
+ * What the hub keeps of one server's sign-in (upstream/auth/). Tokens and client secrets never
+ * leave the hub: no client, view, log, export or error carries them.
+ */
+export interface SignInRecord {
+  serverId: string;
+  /** The tokens last saved, and when (wall-clock ms): `expires_in` counts from then. */
+  tokens?: StoredOAuthTokens;
+  savedAt?: number;
+  /** Client registrations, one per authorization server (by its issuer; '' when none was named). */
+  clients?: Array<{ issuer: string; information: StoredOAuthClientInformation }>;
+  /** The last discovery (protected resource and authorization server metadata). */
+  discovery?: OAuthDiscoveryState;
+  /** A sign-in under way: what its callback must match, and where the person was sent. */
+  pending?: {
+    state: string;
+    codeVerifier: string;
+    authorizationUrl: string;
+    startedAt: number;
+  };
+}
+
+/** Durable sign-ins, one record per server. */
+export interface TokenStore {
+  get(serverId: string): Promise<SignInRecord | undefined>;
+  /** Inserts or replaces the server's record. */
+  put(record: SignInRecord): Promise<void>;
+  /** Forgets the server's record (signed out, or the server was removed). */
+  delete(serverId: string): Promise<void>;
 }
 
 export interface Note {

@@ -31,10 +31,11 @@ import type {
   Note,
   Pin,
   ServerEntry,
+  SignInRecord,
 } from '../hub/ports.ts';
 
 export const DB_NAME = 'nexus';
-export const SCHEMA_VERSION = 4;
+export const SCHEMA_VERSION = 5;
 
 export interface NexusDB extends DBSchema {
   servers: {
@@ -100,6 +101,11 @@ export interface NexusDB extends DBSchema {
     value: Pin;
     indexes: { 'by-server': string };
   };
+  /** Sign-ins to servers (since v5): tokens, client registrations, a flow under way; by server. */
+  tokens: {
+    key: string;
+    value: SignInRecord;
+  };
 }
 
 export type GrantStoreKey = [string, string, string, GrantTarget, string];
@@ -148,6 +154,11 @@ export const migrations: readonly Migration[] = [
     const pins = db.createObjectStore('pins', { keyPath: ['serverId', 'tool'] });
     pins.createIndex('by-server', 'serverId');
     tx.objectStore('events').createIndex('by-at', 'at');
+  },
+  // v5: sign-ins to servers (OAuth tokens and client registrations), one record per server. A
+  // new, empty store: nothing moves.
+  (db) => {
+    db.createObjectStore('tokens', { keyPath: 'serverId' });
   },
 ];
 

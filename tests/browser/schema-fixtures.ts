@@ -267,19 +267,21 @@ export const V4_DATA = {
   },
 };
 
+/** The stores of v4, in an upgrade of a database from version 0. */
+function createV4Stores(db: IDBDatabase, tx: IDBTransaction): void {
+  createV3Stores(db);
+  tx.objectStore('events').createIndex('by-at', 'at');
+  db.createObjectStore('clients', { keyPath: ['origin', 'clientName'] });
+  const grants = db.createObjectStore('grants');
+  grants.createIndex('by-server', 'serverId');
+  const pins = db.createObjectStore('pins', { keyPath: ['serverId', 'tool'] });
+  pins.createIndex('by-server', 'serverId');
+}
+
 export function createV4Database(name: string, withData: boolean): Promise<void> {
   return new Promise((resolve, reject) => {
     const open = indexedDB.open(name, 4);
-    open.onupgradeneeded = () => {
-      const db = open.result;
-      createV3Stores(db);
-      open.transaction!.objectStore('events').createIndex('by-at', 'at');
-      db.createObjectStore('clients', { keyPath: ['origin', 'clientName'] });
-      const grants = db.createObjectStore('grants');
-      grants.createIndex('by-server', 'serverId');
-      const pins = db.createObjectStore('pins', { keyPath: ['serverId', 'tool'] });
-      pins.createIndex('by-server', 'serverId');
-    };
+    open.onupgradeneeded = () => createV4Stores(open.result, open.transaction!);
     open.onblocked = () => reject(new Error(`creating the v4 database ${name} was blocked`));
     open.onerror = () => reject(open.error);
     open.onsuccess = () => {
@@ -301,6 +303,24 @@ export function createV4Database(name: string, withData: boolean): Promise<void>
         resolve();
       };
       tx.onabort = () => reject(tx.error ?? new Error('writing v4 data aborted'));
+    };
+  });
+}
+
+/** Schema v5 (sign-ins to servers): v4 and a `tokens` store keyed by `serverId`. No data: the
+ * shape is what this fixture pins; v4 data read through v5 is checked on its own. */
+export function createV5Database(name: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const open = indexedDB.open(name, 5);
+    open.onupgradeneeded = () => {
+      createV4Stores(open.result, open.transaction!);
+      open.result.createObjectStore('tokens', { keyPath: 'serverId' });
+    };
+    open.onblocked = () => reject(new Error(`creating the v5 database ${name} was blocked`));
+    open.onerror = () => reject(open.error);
+    open.onsuccess = () => {
+      open.result.close();
+      resolve();
     };
   });
 }

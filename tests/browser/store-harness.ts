@@ -11,23 +11,27 @@ import { IdbJournalStore } from '../../src/store/journal-store.ts';
 import { IdbNotesStore } from '../../src/store/notes-store.ts';
 import { IdbPinStore } from '../../src/store/pin-store.ts';
 import { IdbRegistryStore } from '../../src/store/registry-store.ts';
+import { IdbTokenStore } from '../../src/store/token-store.ts';
 import { assert, assertEqual, assertRejects, type ContractCase } from '../contract/assert.ts';
 import { grantStoreCases } from '../contract/grant-store.contract.ts';
 import { journalStoreCases } from '../contract/journal-store.contract.ts';
 import { notesStoreCases } from '../contract/notes-store.contract.ts';
 import { pinStoreCases } from '../contract/pin-store.contract.ts';
 import { registryStoreCases } from '../contract/registry-store.contract.ts';
+import { tokenStoreCases } from '../contract/token-store.contract.ts';
 import {
   createV1Database,
   createV2Database,
   createV3Database,
   createV4Database,
+  createV5Database,
   V1_DATA,
   V2_DATA,
   V3_DATA,
+  V4_DATA,
 } from './schema-fixtures.ts';
 
-export type Suite = 'registry' | 'notes' | 'journal' | 'grants' | 'pins';
+export type Suite = 'registry' | 'notes' | 'journal' | 'grants' | 'pins' | 'tokens';
 
 /** `error` is set when the check failed; `leftover` when its database could not be deleted. */
 export interface CaseResult {
@@ -51,6 +55,10 @@ export interface StoreHarness {
   v3DataIsReadableNow(): Promise<CaseResult>;
   /** The hand-written v4 fixture builds exactly what migration steps 1 to 4 build. */
   v4FixtureMatchesMigrationSteps1To4(): Promise<CaseResult>;
+  /** A database written by v4 is readable and writable through the current code. */
+  v4DataIsReadableNow(): Promise<CaseResult>;
+  /** The hand-written v5 fixture builds exactly what migration steps 1 to 5 build. */
+  v5FixtureMatchesMigrationSteps1To5(): Promise<CaseResult>;
   /** An open connection closes itself when a newer version asks to upgrade. */
   blockingConnectionClosesForUpgrade(): Promise<CaseResult>;
   /** A database upgraded by a newer Nexus is refused with an error a person can act on. */
@@ -138,6 +146,10 @@ async function runCase(suite: Suite, name: string): Promise<CaseResult> {
     } else if (suite === 'pins') {
       await findCase(pinStoreCases, name).run(
         async () => new IdbPinStore(track(await openNexusDb(db))),
+      );
+    } else if (suite === 'tokens') {
+      await findCase(tokenStoreCases, name).run(
+        async () => new IdbTokenStore(track(await openNexusDb(db))),
       );
     } else {
       await findCase(journalStoreCases, name).run(
@@ -417,6 +429,45 @@ async function v4FixtureMatchesMigrationSteps1To4(): Promise<CaseResult> {
   });
 }
 
+async function v4DataIsReadableNow(): Promise<CaseResult> {
+  return isolated(async (dbName, track) => {
+    const name = dbName('v4-data');
+    await createV4Database(name, true);
+    const db = track(await openNexusDb(name));
+    assertEqual(db.version, SCHEMA_VERSION, 'the database is at the current version');
+    const decisions = await new IdbGrantStore(db).load();
+    assertEqual(decisions.clients, [V4_DATA.client], "v4's client reads back");
+    assertEqual(decisions.grants, [V4_DATA.grant.value], "v4's grant reads back");
+    assertEqual(await new IdbPinStore(db).list(), [V4_DATA.pin], "v4's pin reads back");
+    // v4 had no sign-ins: the upgrade (step 5) added their store, empty and writable.
+    const tokens = new IdbTokenStore(db);
+    assertEqual(await tokens.get(V4_DATA.server.id), undefined, 'no sign-in after the upgrade');
+    const signIn = { serverId: V4_DATA.server.id, savedAt: 4 };
+    await tokens.put(signIn);
+    assertEqual(await tokens.get(V4_DATA.server.id), signIn, 'a sign-in lands in the new store');
+  });
+}
+
+async function v5FixtureMatchesMigrationSteps1To5(): Promise<CaseResult> {
+  return isolated(async (dbName, track) => {
+    const fixtureName = dbName('v5-fixture');
+    await createV5Database(fixtureName);
+    const fixture = track(await openDB(fixtureName));
+    const steps = track(
+      await openDB<NexusDB>(dbName('v5-steps'), 5, {
+        upgrade: (db, _old, _new, tx) => {
+          for (const step of migrations.slice(0, 5)) step(db, tx);
+        },
+      }),
+    );
+    assertEqual(
+      describeSchema(unwrap(steps)),
+      describeSchema(unwrap(fixture)),
+      'migration steps 1 to 5 must build the shipped v5 schema (never edit a shipped step)',
+    );
+  });
+}
+
 async function blockingConnectionClosesForUpgrade(): Promise<CaseResult> {
   return isolated(async (dbName, track) => {
     const name = dbName('blocking');
@@ -476,6 +527,8 @@ window.nexusStoreHarness = {
   v2DataIsReadableNow,
   v3FixtureMatchesMigrationSteps1To3,
   v4FixtureMatchesMigrationSteps1To4,
+  v4DataIsReadableNow,
+  v5FixtureMatchesMigrationSteps1To5,
   v3DataIsReadableNow,
   blockingConnectionClosesForUpgrade,
   newerDatabaseIsRefused,

@@ -18,6 +18,7 @@ import { grantStoreCaseNames } from '../contract/grant-store.contract.ts';
 import { journalStoreCaseNames } from '../contract/journal-store.contract.ts';
 import { notesStoreCaseNames } from '../contract/notes-store.contract.ts';
 import { pinStoreCaseNames } from '../contract/pin-store.contract.ts';
+import { tokenStoreCaseNames } from '../contract/token-store.contract.ts';
 import { registryStoreCaseNames } from '../contract/registry-store.contract.ts';
 import type { CaseResult, StoreHarness, Suite } from './store-harness.ts';
 
@@ -139,6 +140,12 @@ test.describe('IdbPinStore meets the PinStore contract', () => {
   }
 });
 
+test.describe('IdbTokenStore meets the TokenStore contract', () => {
+  for (const name of tokenStoreCaseNames) {
+    test(name, async ({ page }) => expectPassed(await runCase(page, 'tokens', name)));
+  }
+});
+
 test.describe('the Nexus database schema', () => {
   test('the hand-written v1 fixture is exactly what migration step 1 builds', async ({ page }) => {
     expectPassed(await runCheck(page, 'v1FixtureMatchesMigrationStep1'));
@@ -178,6 +185,18 @@ test.describe('the Nexus database schema', () => {
     page,
   }) => {
     expectPassed(await runCheck(page, 'v4FixtureMatchesMigrationSteps1To4'));
+  });
+
+  test('a database written by schema v4 is readable and writable by the current code', async ({
+    page,
+  }) => {
+    expectPassed(await runCheck(page, 'v4DataIsReadableNow'));
+  });
+
+  test('the hand-written v5 fixture is exactly what migration steps 1 to 5 build', async ({
+    page,
+  }) => {
+    expectPassed(await runCheck(page, 'v5FixtureMatchesMigrationSteps1To5'));
   });
 
   test('an open connection closes itself so a newer version can upgrade', async ({ page }) => {

@@ -9,9 +9,11 @@ import {
   MemoryNotesStore,
   MemoryPinStore,
   MemoryRegistryStore,
+  MemoryTokenStore,
 } from '../../../src/hub/memory-stores.ts';
 import { grantStoreCases } from '../../contract/grant-store.contract.ts';
 import { pinStoreCases } from '../../contract/pin-store.contract.ts';
+import { tokenStoreCases } from '../../contract/token-store.contract.ts';
 import { journalStoreCases } from '../../contract/journal-store.contract.ts';
 import { notesStoreCases } from '../../contract/notes-store.contract.ts';
 import { registryStoreCases } from '../../contract/registry-store.contract.ts';
@@ -37,6 +39,12 @@ describe('MemoryJournalStore meets the JournalStore contract', () => {
 describe('MemoryGrantStore meets the GrantStore contract', () => {
   for (const c of grantStoreCases) {
     it(c.name, () => c.run(async () => new MemoryGrantStore()));
+  }
+});
+
+describe('MemoryTokenStore meets the TokenStore contract', () => {
+  for (const c of tokenStoreCases) {
+    it(c.name, () => c.run(async () => new MemoryTokenStore()));
   }
 });
 
