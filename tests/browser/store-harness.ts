@@ -186,24 +186,48 @@ function describeSchema(db: IDBDatabase): unknown {
   });
 }
 
-async function v1FixtureMatchesMigrationStep1(): Promise<CaseResult> {
-  return isolated(async (dbName, track) => {
-    const fixtureName = dbName('v1-fixture');
-    await createV1Database(fixtureName, false);
-    const fixture = track(await openDB(fixtureName));
-    // Only step 1, whatever SCHEMA_VERSION is now: the fixture pins what v1 shipped.
-    const step1 = track(
-      await openDB<NexusDB>(dbName('v1-step'), 1, {
-        upgrade: (db, _old, _new, tx) => migrations[0]!(db, tx),
-      }),
-    );
-    assertEqual(
-      describeSchema(unwrap(step1)),
-      describeSchema(unwrap(fixture)),
-      'migration step 1 must build the shipped v1 schema (never edit a shipped step)',
-    );
-  });
+/**
+ * The hand-written fixture of schema `version` (./schema-fixtures.ts) builds exactly what
+ * migration steps 1 to `version` build, whatever SCHEMA_VERSION is now: a fixture pins what its
+ * version shipped, so a shipped step that was edited fails here.
+ */
+function fixtureMatchesSteps(
+  version: number,
+  createFixture: (name: string) => Promise<void>,
+): () => Promise<CaseResult> {
+  return () =>
+    isolated(async (dbName, track) => {
+      const fixtureName = dbName(`v${version}-fixture`);
+      await createFixture(fixtureName);
+      const fixture = track(await openDB(fixtureName));
+      const steps = track(
+        await openDB<NexusDB>(dbName(`v${version}-steps`), version, {
+          upgrade: (db, _old, _new, tx) => {
+            for (const step of migrations.slice(0, version)) step(db, tx);
+          },
+        }),
+      );
+      assertEqual(
+        describeSchema(unwrap(steps)),
+        describeSchema(unwrap(fixture)),
+        `migration steps 1 to ${version} must build the shipped v${version} schema (never edit a shipped step)`,
+      );
+    });
 }
+
+const v1FixtureMatchesMigrationStep1 = fixtureMatchesSteps(1, (name) =>
+  createV1Database(name, false),
+);
+const v2FixtureMatchesMigrationSteps1And2 = fixtureMatchesSteps(2, (name) =>
+  createV2Database(name, false),
+);
+const v3FixtureMatchesMigrationSteps1To3 = fixtureMatchesSteps(3, (name) =>
+  createV3Database(name, false),
+);
+const v4FixtureMatchesMigrationSteps1To4 = fixtureMatchesSteps(4, (name) =>
+  createV4Database(name, false),
+);
+const v5FixtureMatchesMigrationSteps1To5 = fixtureMatchesSteps(5, createV5Database);
 
 async function v1DataIsReadableNow(): Promise<CaseResult> {
   return isolated(async (dbName, track) => {
@@ -272,28 +296,6 @@ async function v1DataIsReadableNow(): Promise<CaseResult> {
   });
 }
 
-async function v2FixtureMatchesMigrationSteps1And2(): Promise<CaseResult> {
-  return isolated(async (dbName, track) => {
-    const fixtureName = dbName('v2-fixture');
-    await createV2Database(fixtureName, false);
-    const fixture = track(await openDB(fixtureName));
-    // Steps 1 and 2 only, whatever SCHEMA_VERSION is now: the fixture pins what v2 shipped.
-    const steps = track(
-      await openDB<NexusDB>(dbName('v2-steps'), 2, {
-        upgrade: (db, _old, _new, tx) => {
-          migrations[0]!(db, tx);
-          migrations[1]!(db, tx);
-        },
-      }),
-    );
-    assertEqual(
-      describeSchema(unwrap(steps)),
-      describeSchema(unwrap(fixture)),
-      'migration steps 1 and 2 must build the shipped v2 schema (never edit a shipped step)',
-    );
-  });
-}
-
 async function v2DataIsReadableNow(): Promise<CaseResult> {
   return isolated(async (dbName, track) => {
     const name = dbName('v2-data');
@@ -335,27 +337,6 @@ async function v2DataIsReadableNow(): Promise<CaseResult> {
     const event = { kind: 'audit' as const, at: 1, event: 'server-added' };
     await journal.appendEvents([event], { count: 10 });
     assertEqual(await journal.events('audit', 10), [event], 'an event lands in the new store');
-  });
-}
-
-async function v3FixtureMatchesMigrationSteps1To3(): Promise<CaseResult> {
-  return isolated(async (dbName, track) => {
-    const fixtureName = dbName('v3-fixture');
-    await createV3Database(fixtureName, false);
-    const fixture = track(await openDB(fixtureName));
-    // Steps 1 to 3 only, whatever SCHEMA_VERSION is now: the fixture pins what v3 shipped.
-    const steps = track(
-      await openDB<NexusDB>(dbName('v3-steps'), 3, {
-        upgrade: (db, _old, _new, tx) => {
-          for (const step of migrations.slice(0, 3)) step(db, tx);
-        },
-      }),
-    );
-    assertEqual(
-      describeSchema(unwrap(steps)),
-      describeSchema(unwrap(fixture)),
-      'migration steps 1 to 3 must build the shipped v3 schema (never edit a shipped step)',
-    );
   });
 }
 
@@ -409,26 +390,6 @@ async function v3DataIsReadableNow(): Promise<CaseResult> {
   });
 }
 
-async function v4FixtureMatchesMigrationSteps1To4(): Promise<CaseResult> {
-  return isolated(async (dbName, track) => {
-    const fixtureName = dbName('v4-fixture');
-    await createV4Database(fixtureName, false);
-    const fixture = track(await openDB(fixtureName));
-    const steps = track(
-      await openDB<NexusDB>(dbName('v4-steps'), 4, {
-        upgrade: (db, _old, _new, tx) => {
-          for (const step of migrations.slice(0, 4)) step(db, tx);
-        },
-      }),
-    );
-    assertEqual(
-      describeSchema(unwrap(steps)),
-      describeSchema(unwrap(fixture)),
-      'migration steps 1 to 4 must build the shipped v4 schema (never edit a shipped step)',
-    );
-  });
-}
-
 async function v4DataIsReadableNow(): Promise<CaseResult> {
   return isolated(async (dbName, track) => {
     const name = dbName('v4-data');
@@ -445,26 +406,6 @@ async function v4DataIsReadableNow(): Promise<CaseResult> {
     const signIn = { serverId: V4_DATA.server.id, savedAt: 4 };
     await tokens.put(signIn);
     assertEqual(await tokens.get(V4_DATA.server.id), signIn, 'a sign-in lands in the new store');
-  });
-}
-
-async function v5FixtureMatchesMigrationSteps1To5(): Promise<CaseResult> {
-  return isolated(async (dbName, track) => {
-    const fixtureName = dbName('v5-fixture');
-    await createV5Database(fixtureName);
-    const fixture = track(await openDB(fixtureName));
-    const steps = track(
-      await openDB<NexusDB>(dbName('v5-steps'), 5, {
-        upgrade: (db, _old, _new, tx) => {
-          for (const step of migrations.slice(0, 5)) step(db, tx);
-        },
-      }),
-    );
-    assertEqual(
-      describeSchema(unwrap(steps)),
-      describeSchema(unwrap(fixture)),
-      'migration steps 1 to 5 must build the shipped v5 schema (never edit a shipped step)',
-    );
   });
 }
 
