@@ -205,6 +205,14 @@ export class ServerSignIn implements OAuthClientProvider {
     });
   }
 
+  /** Reads the record again (another hub of this browser may have saved newer tokens). */
+  reload(): Promise<void> {
+    const { serverId, store } = this.#options;
+    return this.#queue(async () => {
+      this.#record = (await store.get(serverId)) ?? { serverId };
+    });
+  }
+
   /** Signs out: forgets everything this server's sign-in kept. */
   forget(): Promise<void> {
     const { serverId, store } = this.#options;

@@ -1,0 +1,100 @@
+/**
+ * What a server's HTTP transport is given to authenticate: the SDK's minimal `AuthProvider`
+ * (a bearer token before each request; a chance to fix credentials after a 401), over one
+ * server's `ServerSignIn`. Not the `OAuthClientProvider` itself, on purpose: the transport would
+ * then run the SDK's `auth()` once per failed request, and concurrent 401s (one connection, many
+ * clients' calls in flight) would each refresh with the same refresh token, which a server that
+ * rotates refresh tokens answers by revoking the sign-in. Here every refresh of a server is ONE
+ * flight that all waiting requests share, taken before the token expires when the server said
+ * when, and across hubs of the same browser under `exclusive` (Web Locks in the worker).
+ */
+import {
+  auth,
+  extractWWWAuthenticateParams,
+  UnauthorizedError,
+  type AuthProvider,
+  type FetchLike,
+} from '@modelcontextprotocol/client';
+import type { Clock } from '../../ports.ts';
+import type { ServerSignIn } from './sign-in.ts';
+
+/** What the transport hands over after a 401 (the SDK does not export its name). */
+type UnauthorizedContext = Parameters<NonNullable<AuthProvider['onUnauthorized']>>[0];
+
+/** Refresh this long before the access token expires. */
+export const REFRESH_AHEAD_MS = 60_000;
+
+/** Runs `task` alone under `name`: across every hub of the browser, or within this one. */
+export type Exclusive = <T>(name: string, task: () => Promise<T>) => Promise<T>;
+
+/** Within one hub only: what Node and tests use (a browser passes Web Locks). */
+export const inThisHub: Exclusive = (_name, task) => task();
+
+export interface SignedInOptions {
+  signIn: ServerSignIn;
+  serverId: string;
+  serverUrl: string;
+  clock: Clock;
+  fetch?: FetchLike;
+  exclusive?: Exclusive;
+}
+
+export class SignedIn implements AuthProvider {
+  readonly #options: SignedInOptions;
+  /** The one refresh or authorization under way for this server, which every caller joins. */
+  #flight: Promise<void> | undefined;
+
+  constructor(options: SignedInOptions) {
+    this.#options = options;
+  }
+
+  async token(): Promise<string | undefined> {
+    const { signIn, clock } = this.#options;
+    const expiresAt = await signIn.expiresAt();
+    const tokens = await signIn.tokens();
+    if (
+      tokens?.refresh_token &&
+      expiresAt !== undefined &&
+      clock.now() >= expiresAt - REFRESH_AHEAD_MS
+    ) {
+      // A failed early refresh is not this request's failure: it goes with the token it has,
+      // and a 401 brings the server's own word.
+      await this.#once(undefined).catch(() => undefined);
+    }
+    return (await signIn.tokens())?.access_token;
+  }
+
+  /** After a 401: refresh (or, failing that, start a sign-in); every concurrent 401 waits on one. */
+  onUnauthorized(context: UnauthorizedContext): Promise<void> {
+    return this.#once(context);
+  }
+
+  #once(context: UnauthorizedContext | undefined): Promise<void> {
+    this.#flight ??= this.#authorize(context).finally(() => {
+      this.#flight = undefined;
+    });
+    return this.#flight;
+  }
+
+  async #authorize(context: UnauthorizedContext | undefined): Promise<void> {
+    const { signIn, serverId, serverUrl } = this.#options;
+    const exclusive = this.#options.exclusive ?? inThisHub;
+    const had = (await signIn.tokens())?.access_token;
+    await exclusive(`nexus-sign-in:${serverId}`, async () => {
+      // Another hub may have refreshed while this one waited for the lock: use its tokens.
+      await signIn.reload();
+      const now = (await signIn.tokens())?.access_token;
+      if (now !== undefined && now !== had) return;
+      const challenge = context ? extractWWWAuthenticateParams(context.response) : {};
+      const result = await auth(signIn, {
+        serverUrl,
+        ...(challenge.resourceMetadataUrl
+          ? { resourceMetadataUrl: challenge.resourceMetadataUrl }
+          : {}),
+        ...(challenge.scope ? { scope: challenge.scope } : {}),
+        ...(this.#options.fetch ? { fetchFn: this.#options.fetch } : {}),
+      });
+      if (result !== 'AUTHORIZED') throw new UnauthorizedError(`sign in to this server from Nexus`);
+    });
+  }
+}
