@@ -20,5 +20,5 @@ mount(UpdatePrompt, { target: document.body, props: { update } });
 // The service worker is registered, and a new version offered, once the hub has answered (or
 // given up: `connect` always settles). The hub worker loads the dashboard's part of itself when
 // this page connects; a Reload pressed while that chunk was still loading left Chromium's new
-// service worker waiting for good (tests/e2e/pwa.spec.ts caught it about once in 14 runs).
+// service worker waiting for good (tests/e2e/pwa.spec.ts failed that way in 3 of 19 runs).
 void hub.connect().then(() => update.start());
