@@ -172,7 +172,25 @@ export default defineConfig(({ mode }) => {
   return {
     plugins: [svelte(), requireWorkerBuilds(), serviceWorker()],
     // Emptying here would delete the hub and client builds made just before (see above).
-    build: { outDir: 'dist', emptyOutDir: false, target: 'es2022', sourcemap: true },
+    build: {
+      outDir: 'dist',
+      emptyOutDir: false,
+      target: 'es2022',
+      sourcemap: true,
+      // Two pages share code now, and Vite would put its modulepreload polyfill (for browsers
+      // without `<link rel="modulepreload">`, older than every one the app supports) in a chunk
+      // of its own: one more request before the dashboard starts.
+      modulePreload: { polyfill: false },
+      // The dashboard, and the page an authorization server sends the person back to
+      // (src/protocol/sign-in.ts): `/oauth/callback`, which Vite's preview and static hosts with
+      // clean URLs serve from `oauth/callback.html`.
+      rolldownOptions: {
+        input: {
+          main: resolve(import.meta.dirname, 'index.html'),
+          callback: resolve(import.meta.dirname, 'oauth/callback.html'),
+        },
+      },
+    },
     preview: {
       host: '127.0.0.1',
       port: 4173,

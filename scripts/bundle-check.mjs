@@ -6,8 +6,8 @@
 //   demand) carries the SDK's internals once, not once per SDK package; every chunk it imports
 //   exists; the sizes of what a start loads and of what loads on demand are printed;
 // - dist/nexus-client.js contains no SDK or zod code and stays under 5 KiB gzipped;
-// - dist/index.html has no inline <script> (the policy forbids it; vite-plugin-pwa's
-//   `injectRegister: 'inline'` would add one);
+// - the app's pages (dist/index.html, dist/oauth/callback.html) have no inline <script> (the
+//   policy forbids it; vite-plugin-pwa's `injectRegister: 'inline'` would add one);
 // - the service worker (dist/sw.js) precaches everything the app needs to start offline: the
 //   page, its assets, the web app manifest and its icons, AND the hub worker's files and
 //   nexus-client.js (made by separate builds, which is why the app build, and with it the
@@ -172,15 +172,20 @@ function excerpt(source, at, length) {
     .trim();
 }
 
+/** The app's pages: the dashboard and the sign-in callback (vite.config.ts). */
+const PAGES = ['index.html', 'oauth/callback.html'];
+
 /** `<script>` elements with no `src`: inline code, which `script-src 'self'` blocks. */
 function findInlineScripts(dist) {
-  const path = join(dist, 'index.html');
-  if (!existsSync(path)) return ['index.html: missing'];
-  const html = readFileSync(path, 'utf8');
-  return [...html.matchAll(/<script\b(?![^>]*\ssrc=)[^>]*>/gi)].map(
-    (m) =>
-      `index.html: inline script, which the CSP blocks: "${excerpt(html, m.index, m[0].length)}"`,
-  );
+  return PAGES.flatMap((page) => {
+    const path = join(dist, page);
+    if (!existsSync(path)) return [`${page}: missing`];
+    const html = readFileSync(path, 'utf8');
+    return [...html.matchAll(/<script\b(?![^>]*\ssrc=)[^>]*>/gi)].map(
+      (m) =>
+        `${page}: inline script, which the CSP blocks: "${excerpt(html, m.index, m[0].length)}"`,
+    );
+  });
 }
 
 /**
