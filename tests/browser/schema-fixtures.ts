@@ -29,21 +29,32 @@ export const V1_DATA = {
   meta: { key: 'seeded', value: { at: 1_750_000_000_000, builtins: ['notes'] } },
 };
 
+/**
+ * The stores and indexes of schema v1, written out by hand (not the migration steps): each
+ * version's fixture below builds on the one before, as each shipped version added to it.
+ */
+function createV1Stores(db: IDBDatabase): void {
+  const servers = db.createObjectStore('servers', { keyPath: 'id' });
+  servers.createIndex('by-slug', 'slug', { unique: true });
+  const names = db.createObjectStore('names', {
+    keyPath: ['serverId', 'kind', 'upstreamName'],
+  });
+  names.createIndex('by-server', 'serverId');
+  names.createIndex('by-exposed', ['kind', 'exposedName'], { unique: true });
+  db.createObjectStore('notes', { keyPath: 'id' });
+  db.createObjectStore('meta');
+}
+
+/** Schema v2's: v1's and the protocol log. */
+function createV2Stores(db: IDBDatabase): void {
+  createV1Stores(db);
+  db.createObjectStore('journal', { autoIncrement: true });
+}
+
 export function createV1Database(name: string, withData: boolean): Promise<void> {
   return new Promise((resolve, reject) => {
     const open = indexedDB.open(name, 1);
-    open.onupgradeneeded = () => {
-      const db = open.result;
-      const servers = db.createObjectStore('servers', { keyPath: 'id' });
-      servers.createIndex('by-slug', 'slug', { unique: true });
-      const names = db.createObjectStore('names', {
-        keyPath: ['serverId', 'kind', 'upstreamName'],
-      });
-      names.createIndex('by-server', 'serverId');
-      names.createIndex('by-exposed', ['kind', 'exposedName'], { unique: true });
-      db.createObjectStore('notes', { keyPath: 'id' });
-      db.createObjectStore('meta');
-    };
+    open.onupgradeneeded = () => createV1Stores(open.result);
     open.onblocked = () => reject(new Error(`creating the v1 database ${name} was blocked`));
     open.onerror = () => reject(open.error);
     open.onsuccess = () => {
@@ -120,19 +131,7 @@ export const V2_DATA = {
 export function createV2Database(name: string, withData: boolean): Promise<void> {
   return new Promise((resolve, reject) => {
     const open = indexedDB.open(name, 2);
-    open.onupgradeneeded = () => {
-      const db = open.result;
-      const servers = db.createObjectStore('servers', { keyPath: 'id' });
-      servers.createIndex('by-slug', 'slug', { unique: true });
-      const names = db.createObjectStore('names', {
-        keyPath: ['serverId', 'kind', 'upstreamName'],
-      });
-      names.createIndex('by-server', 'serverId');
-      names.createIndex('by-exposed', ['kind', 'exposedName'], { unique: true });
-      db.createObjectStore('notes', { keyPath: 'id' });
-      db.createObjectStore('meta');
-      db.createObjectStore('journal', { autoIncrement: true });
-    };
+    open.onupgradeneeded = () => createV2Stores(open.result);
     open.onblocked = () => reject(new Error(`creating the v2 database ${name} was blocked`));
     open.onerror = () => reject(open.error);
     open.onsuccess = () => {
@@ -188,18 +187,9 @@ export const V3_DATA = {
   ],
 };
 
-/** The stores and indexes of schema v3, as v3 created them. */
+/** The stores and indexes of schema v3, as v3 created them: v2's and the events. */
 function createV3Stores(db: IDBDatabase): void {
-  const servers = db.createObjectStore('servers', { keyPath: 'id' });
-  servers.createIndex('by-slug', 'slug', { unique: true });
-  const names = db.createObjectStore('names', {
-    keyPath: ['serverId', 'kind', 'upstreamName'],
-  });
-  names.createIndex('by-server', 'serverId');
-  names.createIndex('by-exposed', ['kind', 'exposedName'], { unique: true });
-  db.createObjectStore('notes', { keyPath: 'id' });
-  db.createObjectStore('meta');
-  db.createObjectStore('journal', { autoIncrement: true });
+  createV2Stores(db);
   const events = db.createObjectStore('events', { autoIncrement: true });
   events.createIndex('by-kind', 'kind');
 }
