@@ -33,10 +33,10 @@ import {
 
 export type Era = 'legacy' | 'modern';
 
-/** What the flows need of their session. */
 /** Who answered a server's request for input asked during a call. */
 export type AnsweredBy = 'client' | 'person' | 'nobody';
 
+/** What the flows need of their session. */
 export interface FlowHost {
   /** The era the client opened with (undefined before its first message). */
   era(): Era | undefined;

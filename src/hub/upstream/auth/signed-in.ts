@@ -50,17 +50,17 @@ export class SignedIn implements AuthProvider {
 
   async token(): Promise<string | undefined> {
     const { signIn, clock } = this.#options;
-    const expiresAt = await signIn.expiresAt();
     const tokens = await signIn.tokens();
+    const expiresAt = await signIn.expiresAt();
     if (
-      tokens?.refresh_token &&
-      expiresAt !== undefined &&
-      clock.now() >= expiresAt - REFRESH_AHEAD_MS
-    ) {
-      // A failed early refresh is not this request's failure: it goes with the token it has,
-      // and a 401 brings the server's own word.
-      await this.#once(undefined).catch(() => undefined);
-    }
+      !tokens?.refresh_token ||
+      expiresAt === undefined ||
+      clock.now() < expiresAt - REFRESH_AHEAD_MS
+    )
+      return tokens?.access_token;
+    // A failed early refresh is not this request's failure: it goes with the token there is,
+    // and a 401 brings the server's own word.
+    await this.#once(undefined).catch(() => undefined);
     return (await signIn.tokens())?.access_token;
   }
 
