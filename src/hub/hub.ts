@@ -23,6 +23,7 @@ import { AuditJournal } from './journal/audit.ts';
 import { sessionJournal, upstreamTraffic } from './journal/hooks.ts';
 import { ProtocolRecorder } from './journal/recorder.ts';
 import { PersonQueue } from './person/queue.ts';
+import { SignInRequests } from './person/sign-in-requests.ts';
 import { randomIds, systemClock, systemRandom } from './platform.ts';
 import { ConsentPolicy } from './policy/consent-policy.ts';
 import { ConsentWiring } from './policy/consent-wiring.ts';
@@ -33,6 +34,7 @@ import { Servers } from './registry/servers.ts';
 import { LogFanout } from './router/log-fanout.ts';
 import { Router } from './router/router.ts';
 import { RelayedResults } from './upstream/relay.ts';
+import { SignIns, type SignInOutcome } from './upstream/auth/sign-ins.ts';
 import { Subscriptions } from './router/subscriptions.ts';
 import { DEFAULT_BACKOFF } from './upstream/backoff.ts';
 import { builtinConnector } from './upstream/connectors/builtin.ts';
@@ -54,6 +56,9 @@ export interface AdminDeps extends AdminServiceOptions {
   consent: ConsentPolicy | undefined;
   audit: AuditJournal;
 }
+
+/** The answer of a hub that does not sign in to servers (no `HubOptions.signIn`). */
+const NO_SIGN_IN = 'This hub does not sign in to servers: it was started without sign-in settings.';
 
 export class Hub {
   readonly serverInfo = { name: 'nexus', version: HUB_VERSION };
@@ -84,6 +89,10 @@ export class Hub {
   readonly consent: ConsentWiring | undefined;
   /** The dashboard's side, once opened (admin/room.ts). */
   #adminRoom: AdminRoom | undefined;
+  /** Sign-ins to servers (OAuth), when the deployment set them up (`HubOptions.signIn`). */
+  readonly signIns: SignIns | undefined;
+  /** Servers waiting for the person to sign in, in the person queue. */
+  readonly signInRequests: SignInRequests;
 
   private constructor(private readonly options: HubOptions) {
     const clock = (this.#clock = options.clock ?? systemClock);
@@ -132,7 +141,31 @@ export class Hub {
       },
       log,
     });
-    const secrets = () => this.#servers.secrets();
+    this.signInRequests = new SignInRequests(this.person);
+    this.signIns =
+      options.signIn &&
+      new SignIns({
+        settings: options.signIn,
+        clock,
+        ids,
+        ...(options.fetch ? { fetch: options.fetch } : {}),
+        entry: (id) => this.#upstreams.get(id)?.entry,
+        entries: () => [...this.#upstreams.values()].map((upstream) => upstream.entry),
+        restart: (id) => this.#upstreams.get(id)?.start(),
+        record: (event, entry, detail) =>
+          this.audit.record({
+            kind: 'security',
+            event,
+            serverId: entry.id,
+            serverSlug: entry.slug,
+            detail,
+          }),
+        changed: () => {
+          for (const upstream of this.#upstreams.values()) this.#signInWaits(upstream);
+          events.emit({ type: 'servers' });
+        },
+      });
+    const secrets = () => [...this.#servers.secrets(), ...(this.signIns?.secrets() ?? [])];
     this.consent =
       options.policy instanceof ConsentPolicy
         ? new ConsentWiring({
@@ -199,7 +232,11 @@ export class Hub {
       builtinConnector((serverSide: Transport) =>
         createNotesServer(options.notes, clock, () => ids.next()).connect(serverSide),
       ),
-      httpConnector(options.fetch),
+      httpConnector(
+        options.fetch,
+        undefined,
+        this.signIns && ((entry) => this.signIns!.authFor(entry)),
+      ),
       ...(options.connectors ?? []),
     );
   }
@@ -224,6 +261,7 @@ export class Hub {
     await this.consent?.policy.load();
     this.recorder.load(inspector);
     const entries = await this.#servers.load(stored, seeded, this.options.defaults);
+    await this.signIns?.load(entries);
     for (const entry of entries) this.#startUpstream(entry);
     this.router.waitForFirstAttempts(this.options.startupGraceMs ?? 5_000);
     // Read while the servers are being dialled, not before: the Inspector records nothing until
@@ -247,6 +285,7 @@ export class Hub {
       relay: this.#relay,
       clientInfo: { name: 'nexus-hub', version: HUB_VERSION },
       onStatus: (changed, was) => {
+        this.#signInWaits(changed);
         this.events.emit({ type: 'servers' });
         if (changed.status.state === 'ready' && was !== 'ready') void this.#reconnected(changed);
       },
@@ -257,6 +296,14 @@ export class Hub {
         answerUnrelated(this.person, source.entry, request, signal),
       onLog: this.#log,
       onTraffic: upstreamTraffic(this.recorder),
+      ...(this.signIns
+        ? {
+            onStepUp: (source: Upstream, scope: string | undefined) =>
+              source.entry.kind === 'remote'
+                ? this.signIns!.stepUp(source.entry, scope)
+                : 'it needs more access',
+          }
+        : {}),
     });
     this.#upstreams.set(entry.id, upstream);
     upstream.start();
@@ -282,8 +329,30 @@ export class Hub {
     await this.#subscriptions.restore(upstream);
   }
 
+  /** Puts a server waiting for a sign-in in front of the person, or takes it away. */
+  #signInWaits(upstream: Upstream): void {
+    const wantsScope = this.signIns?.view(upstream.entry)?.wantsScope;
+    this.signInRequests.update(
+      upstream.entry,
+      SignInRequests.reasonOf(upstream.status, wantsScope),
+    );
+  }
+
+  /**
+   * The authorization server's answer that `/oauth/callback` passed on (untrusted): finishes the
+   * sign-in whose `state` it carries, and reconnects that server.
+   */
+  finishSignIn(params: Readonly<Record<string, string>>): Promise<SignInOutcome> {
+    if (!this.signIns) return Promise.resolve({ error: NO_SIGN_IN });
+    return this.signIns.finish(params);
+  }
+
   #forget(upstream: Upstream): void {
     this.#upstreams.delete(upstream.id);
+    this.signInRequests.update(upstream.entry, undefined);
+    void this.signIns
+      ?.forget(upstream.id)
+      .catch((error: unknown) => this.#log(`could not forget a sign-in: ${String(error)}`));
     void this.consent?.serverRemoved(upstream.id);
     this.activity.forget(upstream.id);
     this.router.names.dropServer(upstream.id);
@@ -350,6 +419,8 @@ export class Hub {
       fetch: this.options.fetch,
       consent: this.consent?.policy,
       audit: this.audit,
+      signIns: this.signIns,
+      signInRequests: this.signInRequests,
     }));
   }
 

@@ -7,10 +7,21 @@
 import { openAdminRoom } from './admin/room.ts';
 import { HttpFront, type HttpFrontOptions } from './downstream/http-front.ts';
 import { Hub, type HubOptions } from './hub.ts';
-import { MemoryJournalStore, MemoryNotesStore, MemoryRegistryStore } from './memory-stores.ts';
+import {
+  MemoryJournalStore,
+  MemoryNotesStore,
+  MemoryRegistryStore,
+  MemoryTokenStore,
+} from './memory-stores.ts';
+import type { TokenStore } from './ports.ts';
+import type { SignInSettings } from './upstream/auth/sign-ins.ts';
 
 /** Every option may be left out but the policy: who may do what is never a silent default. */
-export type CreateHubOptions = Partial<HubOptions> & Pick<HubOptions, 'policy'>;
+export type CreateHubOptions = Partial<Omit<HubOptions, 'signIn'>> &
+  Pick<HubOptions, 'policy'> & {
+    /** Sign-ins to servers; tokens are kept in memory unless a store is given. */
+    signIn?: Omit<SignInSettings, 'tokens'> & { tokens?: TokenStore };
+  };
 
 /** A hub with its admin room open: `hub.admin` (and `hub.consentAdmin`) answer at once. */
 export async function createHub(options: CreateHubOptions): Promise<Hub> {
@@ -19,6 +30,10 @@ export async function createHub(options: CreateHubOptions): Promise<Hub> {
     registry: options.registry ?? new MemoryRegistryStore(),
     notes: options.notes ?? new MemoryNotesStore(),
     journal: options.journal ?? new MemoryJournalStore(),
+    signIn: options.signIn && {
+      ...options.signIn,
+      tokens: options.signIn.tokens ?? new MemoryTokenStore(),
+    },
   });
   openAdminRoom(hub);
   return hub;

@@ -28,6 +28,7 @@ import type {
 import type { Policy } from './policy/policy.ts';
 import type { BackoffOptions } from './upstream/backoff.ts';
 import type { Connector } from './upstream/connectors/connector.ts';
+import type { SignInSettings } from './upstream/auth/sign-ins.ts';
 
 export type {
   ClientId,
@@ -80,6 +81,11 @@ export interface RemoteServerEntry extends EntryBase {
   /** The protocol era to speak; absent means `auto` (2026-07-28, else 2025-11-25). */
   era?: ServerEra;
   headers: HeaderEntry[];
+  /**
+   * A client registered with the server's authorization server by hand (upstream/auth/): used
+   * before any other identity, never registered over. The secret is a secret like a header's.
+   */
+  oauthClient?: { id: string; secret?: string };
 }
 
 /** A local stdio server. Kept from imports; it needs the local bridge (a later issue) to run. */
@@ -346,6 +352,12 @@ export interface HubOptions {
    * goes through the service worker registration. Used only with a `ConsentPolicy`.
    */
   notify?: (request: { id: string; title: string; body: string }) => Promise<boolean>;
+  /**
+   * Sign-ins to servers (OAuth 2.1, upstream/auth/): where tokens are kept and where the
+   * authorization server sends the person back. Absent: remote servers only send their headers,
+   * and a 401 is an error that says to add one.
+   */
+  signIn?: SignInSettings;
   /** How long a call waits for consent when no dashboard is open and no notification was shown
    * (ms). Default 60 000. */
   consentWaitMs?: number;

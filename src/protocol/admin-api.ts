@@ -44,6 +44,8 @@ import type {
   ServerInput,
   ServerView,
   SessionView,
+  SignInRequestView,
+  SignInView,
   TrafficDetail,
   TrafficView,
 } from './views.ts';
@@ -77,6 +79,8 @@ export type {
   ServerInput,
   ServerView,
   SessionView,
+  SignInRequestView,
+  SignInView,
   TrafficDetail,
   TrafficView,
 };
@@ -124,6 +128,21 @@ export interface AdminApi {
   trafficDetail(seq: number): Promise<TrafficDetail | undefined>;
   inspectorSettings(): Promise<InspectorSettings>;
   setInspectorSettings(settings: Partial<InspectorSettings>): Promise<InspectorSettings>;
+  /**
+   * Starts signing in to a server (OAuth). Call it inside the click handler's task after opening
+   * a blank popup: the hub answers with the authorization server's URL to navigate that popup
+   * to, or no URL when it could sign in without the person (a stored refresh token still
+   * worked). The authorization server sends the person to `/oauth/callback`, which hands the
+   * result to the hub over the sign-in BroadcastChannel. Rejects with words that name the server
+   * and, for a CORS refusal, the endpoint and the missing header.
+   */
+  startSignIn(serverId: string): Promise<{ authorizationUrl?: string }>;
+  /** Signs out: revokes the tokens where the server offers RFC 7009, then forgets them. */
+  signOut(serverId: string): Promise<void>;
+  /** Servers waiting for the person to sign in, oldest first. */
+  listSignInRequests(): Promise<SignInRequestView[]>;
+  /** "Not now": the request leaves the queue; the server stays `needs-sign-in`. */
+  dismissSignIn(id: string): Promise<void>;
   /** The connection doctor: probes a remote server with its stored headers, says what is wrong. */
   diagnoseServer(id: string): Promise<Diagnosis>;
   /** Calls, errors and latency per server over the last 10 minutes. */

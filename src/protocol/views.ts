@@ -68,7 +68,45 @@ export type ServerStatus =
   /** `warnings`: lists that failed to load or repeated names (the rest works). */
   | { state: 'ready'; warnings?: string[] }
   | { state: 'error'; reason: string }
+  /**
+   * The server wants the person to sign in (OAuth): it answered 401 and Nexus holds no token
+   * that works. No retry loop: the next attempt follows Sign in. `reason` says why in words.
+   */
+  | { state: 'needs-sign-in'; reason: string }
   | { state: 'disabled'; reason?: string };
+
+/** How Nexus identified itself to a server's authorization server (the spec's order). */
+export type ClientIdentity = 'pre-registered' | 'metadata-document' | 'dynamic-registration';
+
+/**
+ * A remote server's sign-in as the dashboard sees it: never a token, only whether there is one
+ * and what it is good for.
+ */
+export interface SignInView {
+  /** Nexus holds tokens for this server. */
+  signedIn: boolean;
+  /** How Nexus identified itself at the last sign-in (absent before the first one). */
+  identity?: ClientIdentity;
+  /** The authorization server of the last sign-in. */
+  issuer?: string;
+  /** The scopes the last token was granted, as the authorization server said. */
+  scope?: string;
+  /** When the access token expires (ms since epoch), when the server said. */
+  expiresAt?: number;
+  /** A call needed more access than granted (step-up): the scopes a new sign-in asks for. */
+  wantsScope?: string;
+}
+
+/** A server waiting for the person to sign in ("Waiting for you"). */
+export interface SignInRequestView {
+  id: string;
+  serverId: string;
+  serverSlug: string;
+  serverName: string;
+  /** What happened, in words (no sign-in yet, a refresh failed, a call needs more access). */
+  reason: string;
+  askedAt: number;
+}
 
 export interface ResourceCollision {
   uri: string;
@@ -113,6 +151,8 @@ export interface ServerView {
   /** How long connecting may take, both eras together (ms). */
   connectTimeoutMs: number;
   status: ServerStatus;
+  /** Remote servers that sign in with OAuth (no Authorization header of their own). */
+  signIn?: SignInView;
   /** A human hint for a stdio entry, e.g. "needs the local bridge". */
   note?: string;
   serverInfo?: { name: string; version: string };
@@ -242,6 +282,12 @@ export interface ServerInput {
   transport: RemoteTransportKind;
   era?: ServerEra;
   headers: Array<Omit<HeaderEntry, 'value'> & { value?: string }>;
+  /**
+   * A client registered with the server's authorization server by hand: its id, and its secret
+   * (kept as a secret; absent keeps the stored one, '' removes it). Absent: Nexus identifies
+   * itself by its metadata document or registers dynamically.
+   */
+  oauthClient?: { id: string; secret?: string } | null;
   timeoutMs?: number;
   connectTimeoutMs?: number;
 }

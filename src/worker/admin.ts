@@ -53,6 +53,10 @@ export function createAdminApi(
     inspectorSettings: async () => admin.inspectorSettings(),
     setInspectorSettings: (settings) => admin.setInspectorSettings(settings),
     activity: async () => admin.activityViews(),
+    startSignIn: (serverId) => admin.startSignIn(serverId),
+    signOut: (serverId) => admin.signOut(serverId),
+    listSignInRequests: async () => admin.listSignInRequests(),
+    dismissSignIn: async (id) => admin.dismissSignIn(id),
     diagnoseServer: (id) =>
       admin.diagnoseServer(id, { origin, protocol: new URL(origin).protocol }),
     listResourceCollisions: async () => admin.resourceCollisions(),

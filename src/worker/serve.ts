@@ -21,6 +21,7 @@ import { IdbRegistryStore } from '../store/registry-store.ts';
 import { MessagePortTransport } from '../transports/message-port.ts';
 import { isControlFrame } from '../protocol/port-frames.ts';
 import { acceptHello, refuseConnection, watchDeparture, welcome } from './ports.ts';
+import { listenForSignIns, signInSettings } from './sign-in.ts';
 
 declare const self: SharedWorkerGlobalScope | DedicatedWorkerGlobalScope;
 
@@ -112,6 +113,7 @@ export function serveHub(options: HubWorkerOptions): void {
   // Performance panel and the benchmark (rows 7c/7d). The worker's entry calls this once every
   // module it imports has been evaluated.
   performance.mark('nexus-hub:modules-evaluated');
+  const log = (message: string) => console.warn(`[nexus-hub] ${message}`);
   const hubReady: Promise<Hub> = (async () => {
     const db = await openNexusDb();
     performance.mark('nexus-hub:database-open');
@@ -122,13 +124,15 @@ export function serveHub(options: HubWorkerOptions): void {
       notes: new IdbNotesStore(db),
       journal: new IdbJournalStore(db),
       defaults: deploymentDefaults,
-      log: (message) => console.warn(`[nexus-hub] ${message}`),
+      signIn: signInSettings(db),
+      log,
       // The dashboard is this app: what waits for the person is there when they open it.
       personAnswers: () => true,
     });
     performance.mark('nexus-hub:hub-created');
     return hub;
   })();
+  listenForSignIns(hubReady, log);
 
   const acceptLogged = (port: MessagePort, origin: string): void => {
     accept(hubReady, port, origin).catch((error: unknown) =>

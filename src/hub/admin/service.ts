@@ -18,6 +18,7 @@ import type {
   ServerInput,
   ServerView,
   SessionView,
+  SignInRequestView,
   TrafficDetail,
   TrafficView,
 } from '../../protocol/views.ts';
@@ -28,6 +29,8 @@ import { redact } from '../journal/redaction.ts';
 import { jsonOf } from '../journal/untrusted-json.ts';
 import { elicitationViews } from '../person/elicitation.ts';
 import type { PersonQueue } from '../person/queue.ts';
+import type { SignInRequests } from '../person/sign-in-requests.ts';
+import type { SignIns } from '../upstream/auth/sign-ins.ts';
 import type { Servers } from '../registry/servers.ts';
 import type { Router } from '../router/router.ts';
 import type { Upstream } from '../upstream/upstream.ts';
@@ -52,6 +55,9 @@ export interface AdminServiceOptions {
   events: HubEvents;
   /** The fetch the doctor probes with (the HTTP connector's). */
   fetch: FetchLike | undefined;
+  /** Sign-ins to servers, when the hub has them (`HubOptions.signIn`). */
+  signIns: SignIns | undefined;
+  signInRequests: SignInRequests;
 }
 
 export class AdminService {
@@ -74,6 +80,7 @@ export class AdminService {
         template: this.#exposed(upstream, 'template'),
       },
       limit,
+      this.options.signIns?.view(upstream.entry),
     );
   }
 
@@ -163,6 +170,33 @@ export class AdminService {
     await session.close();
   }
 
+  // ---------------------------------------------------------------- sign-ins
+
+  /** Starts the person's sign-in to a server: the URL for the popup, or none (refreshed). */
+  startSignIn(serverId: string): Promise<{ authorizationUrl?: string }> {
+    return this.#signIns().start(serverId);
+  }
+
+  signOut(serverId: string): Promise<void> {
+    return this.#signIns().signOut(serverId);
+  }
+
+  listSignInRequests(): SignInRequestView[] {
+    return this.options.signInRequests.list();
+  }
+
+  dismissSignIn(id: string): void {
+    this.options.signInRequests.dismiss(id);
+  }
+
+  #signIns(): SignIns {
+    if (!this.options.signIns)
+      throw new Error(
+        'This hub does not sign in to servers: it was started without sign-in settings.',
+      );
+    return this.options.signIns;
+  }
+
   // ---------------------------------------------------------------- the person
 
   listElicitations(): ElicitationView[] {
@@ -227,7 +261,11 @@ export class AdminService {
   }
 
   #view(upstream: Upstream): ServerView {
-    return toServerView(upstream, this.#exposed(upstream, 'tool'));
+    return toServerView(
+      upstream,
+      this.#exposed(upstream, 'tool'),
+      this.options.signIns?.view(upstream.entry),
+    );
   }
 
   #exposed(upstream: Upstream, kind: 'tool' | 'prompt' | 'template'): Map<string, string> {

@@ -13,6 +13,7 @@ import type {
   ServerDetail,
   ServerView,
   SessionView,
+  SignInView,
   TrafficView,
 } from '../../protocol/views.ts';
 
@@ -24,7 +25,11 @@ function headerView(header: HeaderEntry): HeaderView {
   };
 }
 
-export function toServerView(upstream: Upstream, exposed: Map<string, string>): ServerView {
+export function toServerView(
+  upstream: Upstream,
+  exposed: Map<string, string>,
+  signIn?: SignInView,
+): ServerView {
   const entry = upstream.entry;
   const base = {
     id: entry.id,
@@ -68,6 +73,7 @@ export function toServerView(upstream: Upstream, exposed: Map<string, string>): 
             : undefined,
         headers: entry.headers.map(headerView),
         era: entry.era ?? 'auto',
+        ...(signIn ? { signIn } : {}),
       };
     case 'stdio':
       return {
@@ -94,6 +100,7 @@ export function toServerDetail(
   upstream: Upstream,
   names: ExposedNames,
   limit = Infinity,
+  signIn?: SignInView,
 ): ServerDetail {
   const { catalog } = upstream;
   const first = <T>(items: T[]): T[] => (items.length <= limit ? items : items.slice(0, limit));
@@ -103,7 +110,7 @@ export function toServerDetail(
       name: exposed.get(item.name) ?? item.name,
       upstreamName: item.name,
     }));
-  const view = toServerView(upstream, names.tool);
+  const view = toServerView(upstream, names.tool, signIn);
   return {
     ...view,
     tools: first(view.tools),

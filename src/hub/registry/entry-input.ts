@@ -55,8 +55,20 @@ export function entryFromInput(input: ServerInput): NewServerEntry {
     transport: input.transport,
     ...(era === 'auto' ? {} : { era }),
     headers,
+    ...oauthClientOf(input.oauthClient),
     enabled: true,
     timeoutMs: input.timeoutMs,
     ...(input.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: input.connectTimeoutMs }),
   };
+}
+
+/** The hand-registered OAuth client of an input: a non-empty id, and the secret if one was given. */
+function oauthClientOf(client: ServerInput['oauthClient']): {
+  oauthClient?: { id: string; secret?: string };
+} {
+  if (typeof client !== 'object' || client === null) return {};
+  const id = typeof client.id === 'string' ? client.id.trim() : '';
+  if (id === '') return {};
+  const secret = typeof client.secret === 'string' && client.secret !== '' ? client.secret : '';
+  return { oauthClient: secret ? { id, secret } : { id } };
 }

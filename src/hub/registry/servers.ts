@@ -52,7 +52,9 @@ export class Servers {
     const values: string[] = [];
     for (const upstream of this.options.upstreams.values()) {
       const entry = upstream.entry;
-      if (entry.kind === 'remote') values.push(...secretValues(entry.headers));
+      if (entry.kind !== 'remote') continue;
+      values.push(...secretValues(entry.headers));
+      if (entry.oauthClient?.secret) values.push(entry.oauthClient.secret);
     }
     return values;
   }
@@ -153,13 +155,32 @@ export class Servers {
           // A header sent back without a value keeps the stored one (secrets never leave the hub).
           value: header.value ?? old.headers.find((h) => h.name === header.name)?.value ?? '',
         })),
+        // Absent keeps the client; null removes it; a secret left out keeps the stored one.
+        oauthClient:
+          input.oauthClient === undefined
+            ? old.oauthClient
+            : input.oauthClient === null
+              ? undefined
+              : {
+                  id: input.oauthClient.id,
+                  secret:
+                    input.oauthClient.secret ??
+                    (input.oauthClient.id === old.oauthClient?.id
+                      ? old.oauthClient.secret
+                      : undefined),
+                },
       });
-      if (merged.kind === 'remote')
+      if (merged.kind === 'remote') {
         Object.assign(next, {
           url: merged.url,
           transport: merged.transport,
           headers: merged.headers,
         });
+        if (next.kind === 'remote') {
+          if (merged.oauthClient) next.oauthClient = merged.oauthClient;
+          else delete next.oauthClient;
+        }
+      }
       // `auto` is the absence of a pin.
       if (next.kind === 'remote' && merged.kind === 'remote') {
         if (merged.era === undefined) delete next.era;

@@ -30,8 +30,23 @@ export function notReady(entry: ServerEntry, status: ServerStatus): ProtocolErro
         ]
       : status.state === 'disabled'
         ? ['is disabled', `Enable it in the Nexus dashboard (Servers → ${slug}).`]
-        : ['is still connecting', 'Try again in a moment.'];
+        : status.state === 'needs-sign-in'
+          ? [
+              `needs you to sign in (${status.reason})`,
+              `Sign in to it from Nexus (Servers → ${slug} → Sign in), then try again.`,
+            ]
+          : ['is still connecting', 'Try again in a moment.'];
   return serverUnavailable(slug, why, next, { state: status.state });
+}
+
+/** A request that needed more access than the server's sign-in grants (step-up). */
+export function moreAccess(entry: ServerEntry, what: string, words: string): ProtocolError {
+  return serverUnavailable(
+    entry.slug,
+    `refused ${what}: ${words}`,
+    `Sign in to it again from Nexus (Servers → ${entry.slug} → Sign in), then try again.`,
+    { state: 'needs-more-access' },
+  );
 }
 
 /** What the upstream knows when one of its requests failed. */

@@ -16,6 +16,7 @@
 import {
   CLIENT_CAPABILITIES_META_KEY,
   Client,
+  InsufficientScopeError,
   LOG_LEVEL_META_KEY,
   SdkError,
   SdkErrorCode,
@@ -57,7 +58,7 @@ import {
 import type { Connectors, TransportKind } from './connectors/connector.ts';
 import { ChangeStream } from './change-stream.ts';
 import { createUpstreamClient } from './client.ts';
-import { failureFor, notReady } from './failures.ts';
+import { failureFor, moreAccess, notReady } from './failures.ts';
 import type { RelayedResults } from './relay.ts';
 import { Deadline, SDK_TIMEOUT_OFF } from './deadline.ts';
 import { tryEra, type AttemptHost, type Attempted } from './attempt.ts';
@@ -119,6 +120,11 @@ export interface UpstreamDeps {
   ): void;
   /** Carries results the SDK does not know around it (./relay.ts); without it they fail. */
   relay?: RelayedResults;
+  /**
+   * A request needed more access than the sign-in grants (403 `insufficient_scope`): the person
+   * is asked (./auth/sign-ins.ts). Returns the words for the caller's error.
+   */
+  onStepUp?(upstream: Upstream, requiredScope: string | undefined): string;
 }
 
 export const DEFAULT_TIMEOUT_MS = 60_000;
@@ -401,6 +407,14 @@ export class Upstream {
       }
       // The client cancelled: as it is. Anything else says which server (./failures.ts).
       if (signal?.aborted) throw error;
+      const connector = this.deps.connectors.get(this.entry.kind);
+      const signIn = connector?.signInNeeded?.(error, this.entry);
+      if (signIn !== undefined) {
+        this.#needsSignIn(this.#generation, signIn);
+        throw notReady(this.entry, this.status);
+      }
+      if (error instanceof InsufficientScopeError && this.deps.onStepUp)
+        throw moreAccess(this.entry, what, this.deps.onStepUp(this, error.requiredScope));
       throw await failureFor(what, error, {
         entry: this.entry,
         connector: this.deps.connectors.get(this.entry.kind),
@@ -530,6 +544,11 @@ export class Upstream {
         this.eraFallback = modernFailure;
         this.#setStatus(this.#ready());
         this.#schedulePing(generation);
+        return;
+      }
+      const signIn = connector.signInNeeded?.(outcome.error, this.entry);
+      if (signIn !== undefined) {
+        this.#needsSignIn(generation, signIn);
         return;
       }
       const explained = await connector.explain(outcome.error, this.entry, outcome.observations);
@@ -683,12 +702,26 @@ export class Upstream {
   async #fail(generation: number, error: unknown, observations?: unknown): Promise<void> {
     if (generation !== this.#generation) return;
     const connector = this.deps.connectors.get(this.entry.kind);
+    const signIn = connector?.signInNeeded?.(error, this.entry);
+    if (signIn !== undefined) return this.#needsSignIn(generation, signIn);
     const reason = connector
       ? await connector.explain(error, this.entry, observations)
       : error instanceof Error
         ? error.message
         : String(error);
     this.#down(generation, reason);
+  }
+
+  /**
+   * The server waits for the person to sign in: no retry, since only signing in changes that
+   * (the sign-in room restarts the server when it is done).
+   */
+  #needsSignIn(generation: number, reason: string): void {
+    if (generation !== this.#generation) return;
+    this.#halt();
+    this.#retryAt = undefined;
+    this.deps.onLog?.(`server '${this.entry.slug}': ${reason}; waiting for the person to sign in`);
+    this.#setStatus({ state: 'needs-sign-in', reason });
   }
 
   /** The connection is down for `reason` (already in words): error, and a retry with backoff. */

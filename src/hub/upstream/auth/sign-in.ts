@@ -17,10 +17,10 @@ import type {
   StoredOAuthClientInformation,
   StoredOAuthTokens,
 } from '@modelcontextprotocol/client';
+import type { ClientIdentity } from '../../../protocol/views.ts';
 import type { Clock, Ids, SignInRecord, TokenStore } from '../../ports.ts';
 
-/** How Nexus identifies itself to a server's authorization server (the spec's order). */
-export type ClientIdentity = 'pre-registered' | 'metadata-document' | 'dynamic-registration';
+export type { ClientIdentity };
 
 export interface SignInOptions {
   serverId: string;
@@ -38,7 +38,7 @@ export interface SignInOptions {
   /** A client id (and secret) set on the server entry: used first, never registered over. */
   client?: { id: string; secret?: string };
   /** The person must sign in: the SDK built `authorizationUrl` for them to open. */
-  needsSignIn(authorizationUrl: string): void;
+  needsSignIn?(authorizationUrl: string): void;
 }
 
 export class ServerSignIn implements OAuthClientProvider {
@@ -152,7 +152,7 @@ export class ServerSignIn implements OAuthClientProvider {
         startedAt: record.pending?.startedAt ?? this.#options.clock.now(),
       },
     }));
-    this.#options.needsSignIn(url);
+    this.#options.needsSignIn?.(url);
   }
 
   async saveCodeVerifier(codeVerifier: string): Promise<void> {
@@ -174,6 +174,11 @@ export class ServerSignIn implements OAuthClientProvider {
         'No sign-in to this server is under way in Nexus (it ended, or another one replaced it); press Sign in again.',
       );
     return verifier;
+  }
+
+  /** The record as last read or written (undefined before the first read): for views, at once. */
+  record(): SignInRecord | undefined {
+    return this.#record;
   }
 
   /** The sign-in under way, if any: where to send the person, and the `state` it expects. */

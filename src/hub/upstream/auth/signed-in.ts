@@ -21,6 +21,18 @@ import type { ServerSignIn } from './sign-in.ts';
 /** What the transport hands over after a 401 (the SDK does not export its name). */
 type UnauthorizedContext = Parameters<NonNullable<AuthProvider['onUnauthorized']>>[0];
 
+/**
+ * The bearer token each response's request carried, noted by the transport's fetch
+ * (../connectors/http.ts): a 401 to a request sent with a token that has since been replaced
+ * is answered by the replacement, not by one more refresh.
+ */
+const sentTokens = new WeakMap<Response, string | undefined>();
+
+/** Notes the token `response`'s request was sent with (its Authorization header). */
+export function noteSentToken(response: Response, authorization: string | null): void {
+  sentTokens.set(response, authorization?.match(/^Bearer (.+)$/i)?.[1]);
+}
+
 /** Refresh this long before the access token expires. */
 export const REFRESH_AHEAD_MS = 60_000;
 
@@ -37,6 +49,27 @@ export interface SignedInOptions {
   clock: Clock;
   fetch?: FetchLike;
   exclusive?: Exclusive;
+  /** A 401 said which scope and metadata the server wants: the person's sign-in will ask for them. */
+  challenged?(challenge: Challenge): void;
+  /** A refresh failed (the server goes back to "sign in"): why, in words. */
+  refreshFailed?(reason: string): void;
+}
+
+/** What a 401's `WWW-Authenticate` asked for. */
+export interface Challenge {
+  scope?: string;
+  resourceMetadataUrl?: URL;
+}
+
+/**
+ * The server needs the person to sign in again: nothing stored gets through. The transport
+ * passes it on as it is, so the server's status and the client's error can say so.
+ */
+export class SignInNeeded extends UnauthorizedError {
+  constructor(readonly reason: string) {
+    super(reason);
+    this.name = 'SignInNeeded';
+  }
 }
 
 export class SignedIn implements AuthProvider {
@@ -79,22 +112,46 @@ export class SignedIn implements AuthProvider {
   async #authorize(context: UnauthorizedContext | undefined): Promise<void> {
     const { signIn, serverId, serverUrl } = this.#options;
     const exclusive = this.#options.exclusive ?? inThisHub;
-    const had = (await signIn.tokens())?.access_token;
+    const current = await signIn.tokens();
+    // The token the refused request carried, when the transport noted it; else the current one.
+    const sent =
+      context && sentTokens.has(context.response)
+        ? sentTokens.get(context.response)
+        : current?.access_token;
+    const challenge: Challenge = context ? extractWWWAuthenticateParams(context.response) : {};
+    if (context) this.#options.challenged?.(challenge);
     await exclusive(`nexus-sign-in:${serverId}`, async () => {
-      // Another hub may have refreshed while this one waited for the lock: use its tokens.
+      // Another hub may have signed in or refreshed while this one waited for the lock.
       await signIn.reload();
-      const now = (await signIn.tokens())?.access_token;
-      if (now !== undefined && now !== had) return;
-      const challenge = context ? extractWWWAuthenticateParams(context.response) : {};
-      const result = await auth(signIn, {
-        serverUrl,
-        ...(challenge.resourceMetadataUrl
-          ? { resourceMetadataUrl: challenge.resourceMetadataUrl }
-          : {}),
-        ...(challenge.scope ? { scope: challenge.scope } : {}),
-        ...(this.#options.fetch ? { fetchFn: this.#options.fetch } : {}),
-      });
-      if (result !== 'AUTHORIZED') throw new UnauthorizedError(`sign in to this server from Nexus`);
+      const now = await signIn.tokens();
+      if (now?.access_token !== undefined && now.access_token !== sent) return;
+      // Nothing to refresh with: only the person can sign in. No authorization flow starts
+      // here: one starts when they press Sign in, so a flow under way is never replaced.
+      if (!now?.refresh_token)
+        throw new SignInNeeded(
+          current ? 'the server no longer accepts the sign-in' : 'the server asks to sign in',
+        );
+      let result;
+      try {
+        result = await auth(signIn, {
+          serverUrl,
+          ...(challenge.resourceMetadataUrl
+            ? { resourceMetadataUrl: challenge.resourceMetadataUrl }
+            : {}),
+          ...(challenge.scope ? { scope: challenge.scope } : {}),
+          ...(this.#options.fetch ? { fetchFn: this.#options.fetch } : {}),
+        });
+      } catch (error) {
+        const reason = `refreshing the sign-in failed (${error instanceof Error ? error.message : String(error)})`;
+        this.#options.refreshFailed?.(reason);
+        throw new SignInNeeded(reason);
+      }
+      if (result !== 'AUTHORIZED') {
+        // The SDK fell through to a new authorization: the refresh token was refused.
+        const reason = 'the authorization server refused to refresh the sign-in';
+        this.#options.refreshFailed?.(reason);
+        throw new SignInNeeded(reason);
+      }
     });
   }
 }

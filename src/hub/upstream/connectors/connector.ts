@@ -50,6 +50,11 @@ export interface Connector {
    * then trying the other protocol era would fail the same way, and the hub does not.
    */
   unreachable(error: unknown): boolean;
+  /**
+   * For a server that signs in (OAuth): whether a failure means the person must sign in, and
+   * why in words; the server then waits for them (`needs-sign-in`) instead of retrying.
+   */
+  signInNeeded?(error: unknown, entry: ServerEntry): string | undefined;
   /** A failed connection, as a reason for a person: what happened and what to try. */
   explain(error: unknown, entry: ServerEntry, observations?: unknown): Promise<string>;
 }

@@ -9,6 +9,8 @@ import {
   SdkErrorCode,
   SdkHttpError,
   StreamableHTTPClientTransport,
+  UnauthorizedError,
+  type AuthProvider,
   type FetchLike,
   type RequestId,
   type Transport,
@@ -16,6 +18,7 @@ import {
 import { createParser } from 'eventsource-parser';
 import { corsHint } from './cors.ts';
 import type { RemoteServerEntry } from '../../ports.ts';
+import { noteSentToken, SignInNeeded } from '../auth/signed-in.ts';
 
 /** What the last initialize exchange revealed; used to explain CORS failures. */
 export interface HttpObservations {
@@ -37,12 +40,13 @@ export interface HttpTransport {
 /**
  * Builds the SDK transport for one remote server. Header values go on every request through a
  * fetch wrapper (both transports and the SSE GET stream use it), so they never pass through
- * anything that logs.
+ * anything that logs. `authProvider`: the server's sign-in (../auth/), when it signs in.
  */
 export function createHttpTransport(
   entry: RemoteServerEntry,
   kind: 'streamable-http' | 'sse',
   baseFetch: FetchLike = (url, init) => fetch(url, init),
+  authProvider?: AuthProvider,
 ): HttpTransport {
   const observations: HttpObservations = {
     crossOrigin: false,
@@ -55,6 +59,8 @@ export function createHttpTransport(
       if (header.name.trim() !== '') headers.set(header.name.trim(), header.value);
     }
     const response = await baseFetch(url, { ...init, headers });
+    if (authProvider && response.status === 401)
+      noteSentToken(response, headers.get('authorization'));
     if (!observations.answered && (init?.method ?? 'GET') === 'POST') {
       observations.answered = true;
       observations.crossOrigin = response.type === 'cors';
@@ -64,10 +70,11 @@ export function createHttpTransport(
   };
   const url = new URL(entry.url);
   const related = kind === 'sse' ? undefined : new Map<RequestId, RequestId>();
+  const options = { fetch: fetchWithHeaders, ...(authProvider ? { authProvider } : {}) };
   const transport =
     kind === 'sse'
-      ? new SSEClientTransport(url, { fetch: fetchWithHeaders })
-      : new StreamableHTTPClientTransport(url, { fetch: fetchWithHeaders });
+      ? new SSEClientTransport(url, options)
+      : new StreamableHTTPClientTransport(url, options);
   return { transport, observations, related };
 }
 
@@ -133,9 +140,32 @@ export function isLegacyHint(error: unknown): boolean {
  * error, a browser's bare "Failed to fetch", CORS included) or credentials it refused.
  */
 export function isUnreachable(error: unknown): boolean {
+  if (causeOf(error, UnauthorizedError)) return true;
   const status = httpStatus(error);
   if (status !== undefined) return status === 401 || status === 403;
   return networkCode(error) !== undefined || isFetchTypeError(error);
+}
+
+/**
+ * For a server that signs in: whether a failed exchange means the person must sign in (no token,
+ * a refused one, a failed refresh), and why in words. Undefined for any other failure.
+ */
+export function signInReason(error: unknown): string | undefined {
+  const needed = causeOf(error, SignInNeeded);
+  if (needed) return needed.reason;
+  if (causeOf(error, UnauthorizedError)) return 'the server asks to sign in';
+  if (httpStatus(error) === 401) return 'the server refused the sign-in';
+  return undefined;
+}
+
+/** `error` or one of its causes when it is a `type`. */
+function causeOf<T>(error: unknown, type: abstract new (...args: never[]) => T): T | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 4 && current; depth++) {
+    if (current instanceof type) return current;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
 }
 
 /** The HTTP status of a failed exchange, if there was one. */
@@ -159,12 +189,7 @@ export function networkCode(error: unknown): string | undefined {
 }
 
 function isFetchTypeError(error: unknown): boolean {
-  let current: unknown = error;
-  for (let depth = 0; depth < 4 && current; depth++) {
-    if (current instanceof TypeError) return true;
-    current = (current as { cause?: unknown }).cause;
-  }
-  return false;
+  return causeOf(error, TypeError) !== undefined;
 }
 
 /**

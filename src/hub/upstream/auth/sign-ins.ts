@@ -1,0 +1,402 @@
+/**
+ * The hub's sign-ins to remote servers (OAuth 2.1): one `ServerSignIn` (what is stored) and one
+ * `SignedIn` (what the transport asks) per server that signs in, i.e. a remote server without
+ * an Authorization header of its own. The SDK's `auth()` does the protocol; this room decides
+ * WHEN: a flow starts only when the person presses Sign in (`start`), finishes when the callback
+ * page hands back the code (`finish`), and ends with Sign out (`signOut`, RFC 7009 revocation
+ * when offered). What it knows of each server is in `view`, never a token.
+ */
+import {
+  auth,
+  computeScopeUnion,
+  isStrictScopeSuperset,
+  type AuthProvider,
+  type FetchLike,
+} from '@modelcontextprotocol/client';
+import type { ClientIdentity, SignInView } from '../../../protocol/views.ts';
+import type {
+  Clock,
+  Ids,
+  RemoteServerEntry,
+  ServerEntry,
+  SignInRecord,
+  TokenStore,
+} from '../../ports.ts';
+import { ServerSignIn } from './sign-in.ts';
+import { SignedIn, type Challenge, type Exclusive } from './signed-in.ts';
+
+/** What a deployment sets for sign-ins (`HubOptions.signIn`). */
+export interface SignInSettings {
+  /** Where sign-ins are kept (IndexedDB in the browser; in memory in Node by default). */
+  tokens: TokenStore;
+  /** Where the authorization server sends the person back: `<Nexus origin>/oauth/callback`. */
+  redirectUrl: string;
+  /** Nexus's Client ID Metadata Document (`<origin>/oauth/client-metadata.json`), https only. */
+  clientMetadataUrl?: string;
+  /** Runs one refresh of a server at a time across the browser's hubs (Web Locks). */
+  exclusive?: Exclusive;
+}
+
+/** The journal's names for what happens to a sign-in. */
+export type SignInEvent =
+  'signed-in' | 'signed-out' | 'sign-in-failed' | 'sign-in-refresh-failed' | 'sign-in-step-up';
+
+export interface SignInsDeps {
+  settings: SignInSettings;
+  clock: Clock;
+  ids: Ids;
+  fetch?: FetchLike;
+  /** The server's entry, while it is registered. */
+  entry(serverId: string): ServerEntry | undefined;
+  /** Every entry (to find the server a callback's `state` belongs to). */
+  entries(): Iterable<ServerEntry>;
+  /** Connect the server again: after a sign-in, a sign-out or a failed refresh. */
+  restart(serverId: string): void;
+  /** A security event for the journal: what happened to whose sign-in, in words. */
+  record(event: SignInEvent, entry: RemoteServerEntry, detail: string): void;
+  /** What the dashboard shows of a server's sign-in changed. */
+  changed(): void;
+}
+
+/** How a finished callback went: the server it belonged to, or why it did not work. */
+export interface SignInOutcome {
+  serverId?: string;
+  error?: string;
+}
+
+interface ServerAuth {
+  signIn: ServerSignIn;
+  signedIn: SignedIn;
+  /** The entry's URL and hand-registered client when these were built (a change rebuilds). */
+  key: string;
+  /** The last 401's challenge, for the person's sign-in. */
+  challenge: Challenge;
+  /** A call needed more access (403 insufficient_scope): the scopes to ask for. */
+  wantsScope?: string;
+}
+
+/** Whether the person set an Authorization header themselves: then Nexus does not sign in. */
+export function signsIn(entry: ServerEntry): entry is RemoteServerEntry {
+  return (
+    entry.kind === 'remote' &&
+    !entry.headers.some((header) => header.name.trim().toLowerCase() === 'authorization')
+  );
+}
+
+export class SignIns {
+  readonly #deps: SignInsDeps;
+  readonly #servers = new Map<string, ServerAuth>();
+
+  constructor(deps: SignInsDeps) {
+    this.#deps = deps;
+  }
+
+  /** The transport's authentication for this server, or none when it does not sign in. */
+  authFor(entry: ServerEntry): AuthProvider | undefined {
+    return signsIn(entry) ? this.#of(entry).signedIn : undefined;
+  }
+
+  /** Reads every signing-in server's record, so views and redaction know them from the start. */
+  async load(entries: readonly ServerEntry[]): Promise<void> {
+    await Promise.all(entries.filter(signsIn).map((entry) => this.#of(entry).signIn.reload()));
+  }
+
+  /**
+   * Starts the person's sign-in: the authorization URL to open, or none when a stored refresh
+   * token still worked. Asks for the scope the server's last challenge named, widened by what a
+   * call needed (step-up); a new authorization when that is more than the token has.
+   */
+  async start(serverId: string): Promise<{ authorizationUrl?: string }> {
+    const entry = this.#entry(serverId);
+    const server = this.#of(entry);
+    const tokens = await server.signIn.tokens();
+    const scope = server.wantsScope
+      ? computeScopeUnion(server.challenge.scope, tokens?.scope, server.wantsScope)
+      : server.challenge.scope;
+    const result = await auth(server.signIn, {
+      serverUrl: entry.url,
+      ...(server.challenge.resourceMetadataUrl
+        ? { resourceMetadataUrl: server.challenge.resourceMetadataUrl }
+        : {}),
+      ...(scope ? { scope } : {}),
+      ...(scope && tokens && isStrictScopeSuperset(scope, tokens.scope)
+        ? { forceReauthorization: true }
+        : {}),
+      ...(this.#deps.fetch ? { fetchFn: this.#deps.fetch } : {}),
+    });
+    if (result === 'AUTHORIZED') {
+      this.#signedIn(entry, server, 'with the stored refresh token');
+      return {};
+    }
+    const pending = await server.signIn.pending();
+    if (!pending?.authorizationUrl)
+      throw new Error(`Nexus could not start signing in to server '${entry.slug}'.`);
+    return { authorizationUrl: pending.authorizationUrl };
+  }
+
+  /**
+   * The authorization server's answer, as `/oauth/callback` passed it on (untrusted: any page of
+   * the origin can post one). It counts only when its `state` is that of a sign-in under way.
+   */
+  async finish(params: Readonly<Record<string, string>>): Promise<SignInOutcome> {
+    const state = params.state;
+    if (typeof state !== 'string' || state === '')
+      return { error: 'The sign-in answer carried no state; it was ignored.' };
+    const found = await this.#pendingFor(state);
+    if (!found) return { error: 'No sign-in under way matches this answer; press Sign in again.' };
+    const { entry, server } = found;
+    if (params.error !== undefined || params.code === undefined) {
+      const why = [params.error ?? 'no code', params.error_description].filter(Boolean).join(': ');
+      await server.signIn.invalidateCredentials('verifier');
+      this.#deps.record(
+        'sign-in-failed',
+        entry,
+        `Signing in to server '${entry.slug}' did not complete: ${why}.`,
+      );
+      this.#deps.changed();
+      return {
+        serverId: entry.id,
+        error: `Signing in to server '${entry.slug}' did not complete (${why}).`,
+      };
+    }
+    try {
+      const result = await auth(server.signIn, {
+        serverUrl: entry.url,
+        authorizationCode: params.code,
+        ...(params.iss !== undefined ? { iss: params.iss } : {}),
+        ...(this.#deps.fetch ? { fetchFn: this.#deps.fetch } : {}),
+      });
+      if (result !== 'AUTHORIZED') throw new Error('the authorization server issued no token');
+    } catch (error) {
+      const why = error instanceof Error ? error.message : String(error);
+      await server.signIn.invalidateCredentials('verifier').catch(() => undefined);
+      this.#deps.record(
+        'sign-in-failed',
+        entry,
+        `Signing in to server '${entry.slug}' failed: ${why}.`,
+      );
+      this.#deps.changed();
+      return { serverId: entry.id, error: `Signing in to server '${entry.slug}' failed: ${why}` };
+    }
+    this.#signedIn(entry, server, 'in the browser');
+    return { serverId: entry.id };
+  }
+
+  /** Signs out: revokes the tokens where the server offers RFC 7009, then forgets them. */
+  async signOut(serverId: string): Promise<void> {
+    const entry = this.#entry(serverId);
+    const server = this.#of(entry);
+    const record = server.signIn.record();
+    const revoked = await this.#revoke(entry, server, record);
+    await server.signIn.forget();
+    server.wantsScope = undefined;
+    this.#deps.record(
+      'signed-out',
+      entry,
+      `Signed out of server '${entry.slug}'${revoked ? '; the authorization server revoked the tokens' : ''}.`,
+    );
+    this.#deps.changed();
+    this.#deps.restart(serverId);
+  }
+
+  /**
+   * A call needed more access than granted (403 `insufficient_scope`): the person is asked to
+   * sign in again with the wider scope. Returns the words for the caller's error ("it needs …").
+   */
+  stepUp(entry: RemoteServerEntry, requiredScope: string | undefined): string {
+    const server = this.#of(entry);
+    const wanted = computeScopeUnion(server.wantsScope, requiredScope);
+    if (wanted !== server.wantsScope) {
+      server.wantsScope = wanted;
+      this.#deps.record(
+        'sign-in-step-up',
+        entry,
+        `Server '${entry.slug}' asked for more access (${requiredScope ?? 'unnamed scope'}).`,
+      );
+      this.#deps.changed();
+    }
+    return `it needs more access${requiredScope ? ` (scope ${requiredScope})` : ''}`;
+  }
+
+  /** The server was removed: its sign-in goes with it. */
+  async forget(serverId: string): Promise<void> {
+    const server = this.#servers.get(serverId);
+    this.#servers.delete(serverId);
+    await (server?.signIn.forget() ?? this.#deps.settings.tokens.delete(serverId));
+  }
+
+  /** What the dashboard shows of a server's sign-in (never a token). */
+  view(entry: ServerEntry): SignInView | undefined {
+    if (!signsIn(entry)) return undefined;
+    const server = this.#of(entry);
+    const record = server.signIn.record();
+    const tokens = record?.tokens;
+    const identity = identityOf(entry, record, server.signIn.clientMetadataUrl);
+    const expiresIn = tokens?.expires_in;
+    return {
+      signedIn: tokens?.access_token !== undefined,
+      ...(identity ? { identity } : {}),
+      ...(tokens?.issuer ? { issuer: tokens.issuer } : {}),
+      ...(tokens?.scope ? { scope: tokens.scope } : {}),
+      ...(expiresIn !== undefined && record?.savedAt !== undefined
+        ? { expiresAt: record.savedAt + expiresIn * 1000 }
+        : {}),
+      ...(server.wantsScope ? { wantsScope: server.wantsScope } : {}),
+    };
+  }
+
+  /** Every token and client secret held, for redaction wherever text leaves the hub. */
+  secrets(): string[] {
+    const values: string[] = [];
+    for (const server of this.#servers.values()) {
+      const record = server.signIn.record();
+      const { access_token, refresh_token, id_token } = record?.tokens ?? {};
+      for (const value of [access_token, refresh_token, id_token]) if (value) values.push(value);
+      for (const client of record?.clients ?? [])
+        if (client.information.client_secret) values.push(client.information.client_secret);
+    }
+    return values;
+  }
+
+  #signedIn(entry: RemoteServerEntry, server: ServerAuth, how: string): void {
+    server.wantsScope = undefined;
+    const scope = server.signIn.record()?.tokens?.scope;
+    this.#deps.record(
+      'signed-in',
+      entry,
+      `Signed in to server '${entry.slug}' ${how}${scope ? ` (scope: ${scope})` : ''}.`,
+    );
+    this.#deps.changed();
+    this.#deps.restart(entry.id);
+  }
+
+  #entry(serverId: string): RemoteServerEntry {
+    const entry = this.#deps.entry(serverId);
+    if (!entry)
+      throw new Error(`No server with id ${serverId}; it may have been removed in another tab.`);
+    if (!signsIn(entry))
+      throw new Error(
+        (entry as ServerEntry).kind === 'remote'
+          ? `Server '${entry.slug}' sends its own Authorization header; remove it to sign in with OAuth.`
+          : `Server '${entry.slug}' is not a remote server; only those sign in.`,
+      );
+    return entry;
+  }
+
+  /** The sign-in whose flow under way has this `state` (compared with every server's). */
+  async #pendingFor(
+    state: string,
+  ): Promise<{ entry: RemoteServerEntry; server: ServerAuth } | undefined> {
+    for (const entry of this.#deps.entries()) {
+      if (!signsIn(entry)) continue;
+      const server = this.#of(entry);
+      // Read again: another hub of this browser may have started or finished this flow.
+      await server.signIn.reload();
+      const pending = await server.signIn.pending();
+      if (pending?.state !== undefined && pending.state !== '' && pending.state === state)
+        return { entry, server };
+    }
+    return undefined;
+  }
+
+  /** RFC 7009: asks the authorization server to revoke the tokens, when it says it can. */
+  async #revoke(
+    entry: RemoteServerEntry,
+    server: ServerAuth,
+    record: SignInRecord | undefined,
+  ): Promise<boolean> {
+    // RFC 8414's `revocation_endpoint`; the SDK's metadata type does not name it.
+    const metadata = record?.discovery?.authorizationServerMetadata as
+      { revocation_endpoint?: unknown } | undefined;
+    const endpoint = metadata?.revocation_endpoint;
+    const tokens = record?.tokens;
+    if (typeof endpoint !== 'string' || !tokens) return false;
+    const client = await server.signIn.clientInformation();
+    const fetch = this.#deps.fetch ?? ((url, init) => globalThis.fetch(url, init));
+    let revoked = true;
+    for (const [token, hint] of [
+      [tokens.refresh_token, 'refresh_token'],
+      [tokens.access_token, 'access_token'],
+    ] as const) {
+      if (!token) continue;
+      const body = new URLSearchParams({ token, token_type_hint: hint });
+      const headers = new Headers({ 'content-type': 'application/x-www-form-urlencoded' });
+      if (client?.client_secret)
+        headers.set(
+          'authorization',
+          `Basic ${btoa(`${encodeURIComponent(client.client_id)}:${encodeURIComponent(client.client_secret)}`)}`,
+        );
+      else if (client) body.set('client_id', client.client_id);
+      try {
+        const response = await fetch(endpoint, { method: 'POST', headers, body });
+        revoked &&= response.ok;
+      } catch {
+        // Signing out forgets the tokens whether or not the server heard about it.
+        revoked = false;
+      }
+    }
+    if (!revoked)
+      this.#deps.record(
+        'signed-out',
+        entry,
+        `Server '${entry.slug}': the authorization server did not confirm revoking the tokens (${endpoint}); they are forgotten here all the same.`,
+      );
+    return revoked;
+  }
+
+  #of(entry: RemoteServerEntry): ServerAuth {
+    const key = `${entry.url} ${entry.oauthClient?.id ?? ''} ${entry.oauthClient?.secret ?? ''}`;
+    const known = this.#servers.get(entry.id);
+    if (known?.key === key) return known;
+    const { settings, clock, ids, fetch } = this.#deps;
+    const signIn = new ServerSignIn({
+      serverId: entry.id,
+      store: settings.tokens,
+      clock,
+      ids,
+      redirectUrl: settings.redirectUrl,
+      ...(settings.clientMetadataUrl ? { clientMetadataUrl: settings.clientMetadataUrl } : {}),
+      ...(entry.oauthClient ? { client: entry.oauthClient } : {}),
+    });
+    const server: ServerAuth = {
+      signIn,
+      key,
+      challenge: known?.challenge ?? {},
+      signedIn: new SignedIn({
+        signIn,
+        serverId: entry.id,
+        serverUrl: entry.url,
+        clock,
+        ...(fetch ? { fetch } : {}),
+        ...(settings.exclusive ? { exclusive: settings.exclusive } : {}),
+        challenged: (challenge) => {
+          server.challenge = challenge;
+        },
+        refreshFailed: (reason) => {
+          this.#deps.record(
+            'sign-in-refresh-failed',
+            entry,
+            `Server '${entry.slug}': ${reason}; the person must sign in again.`,
+          );
+          this.#deps.changed();
+        },
+      }),
+    };
+    this.#servers.set(entry.id, server);
+    return server;
+  }
+}
+
+/** How Nexus identified itself at the last sign-in, from what it stored then. */
+function identityOf(
+  entry: RemoteServerEntry,
+  record: SignInRecord | undefined,
+  metadataUrl: string | undefined,
+): ClientIdentity | undefined {
+  if (entry.oauthClient) return 'pre-registered';
+  const client = record?.clients?.at(-1)?.information;
+  if (!client) return undefined;
+  return metadataUrl !== undefined && client.client_id === metadataUrl
+    ? 'metadata-document'
+    : 'dynamic-registration';
+}
