@@ -152,6 +152,11 @@ export class Hub {
         entry: (id) => this.#upstreams.get(id)?.entry,
         entries: () => [...this.#upstreams.values()].map((upstream) => upstream.entry),
         restart: (id) => this.#upstreams.get(id)?.start(),
+        stillWaiting: (id, reason) => {
+          const upstream = this.#upstreams.get(id);
+          if (upstream?.status.state === 'needs-sign-in')
+            upstream.stop({ state: 'needs-sign-in', reason });
+        },
         record: (event, entry, detail) =>
           this.audit.record({
             kind: 'security',

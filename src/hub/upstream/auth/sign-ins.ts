@@ -22,6 +22,7 @@ import type {
   SignInRecord,
   TokenStore,
 } from '../../ports.ts';
+import { endpointProblem, explainingFetch } from './endpoints.ts';
 import { ServerSignIn } from './sign-in.ts';
 import { SignedIn, type Challenge, type Exclusive } from './signed-in.ts';
 
@@ -52,6 +53,11 @@ export interface SignInsDeps {
   entries(): Iterable<ServerEntry>;
   /** Connect the server again: after a sign-in, a sign-out or a failed refresh. */
   restart(serverId: string): void;
+  /**
+   * Signing in failed: a server waiting for the person keeps waiting, its status saying why (one
+   * that works, whose person asked for more scope, keeps working).
+   */
+  stillWaiting(serverId: string, reason: string): void;
   /** A security event for the journal: what happened to whose sign-in, in words. */
   record(event: SignInEvent, entry: RemoteServerEntry, detail: string): void;
   /** What the dashboard shows of a server's sign-in changed. */
@@ -86,9 +92,13 @@ export function signsIn(entry: ServerEntry): entry is RemoteServerEntry {
 export class SignIns {
   readonly #deps: SignInsDeps;
   readonly #servers = new Map<string, ServerAuth>();
+  /** Every sign-in request goes through it: a failure names its endpoint (./endpoints.ts). */
+  readonly #fetch: FetchLike;
 
   constructor(deps: SignInsDeps) {
     this.#deps = deps;
+    const base = deps.fetch ?? ((url, init) => globalThis.fetch(url, init));
+    this.#fetch = explainingFetch(base);
   }
 
   /** The transport's authentication for this server, or none when it does not sign in. */
@@ -113,17 +123,22 @@ export class SignIns {
     const scope = server.wantsScope
       ? computeScopeUnion(server.challenge.scope, tokens?.scope, server.wantsScope)
       : server.challenge.scope;
-    const result = await auth(server.signIn, {
-      serverUrl: entry.url,
-      ...(server.challenge.resourceMetadataUrl
-        ? { resourceMetadataUrl: server.challenge.resourceMetadataUrl }
-        : {}),
-      ...(scope ? { scope } : {}),
-      ...(scope && tokens && isStrictScopeSuperset(scope, tokens.scope)
-        ? { forceReauthorization: true }
-        : {}),
-      ...(this.#deps.fetch ? { fetchFn: this.#deps.fetch } : {}),
-    });
+    let result;
+    try {
+      result = await auth(server.signIn, {
+        serverUrl: entry.url,
+        ...(server.challenge.resourceMetadataUrl
+          ? { resourceMetadataUrl: server.challenge.resourceMetadataUrl }
+          : {}),
+        ...(scope ? { scope } : {}),
+        ...(scope && tokens && isStrictScopeSuperset(scope, tokens.scope)
+          ? { forceReauthorization: true }
+          : {}),
+        fetchFn: this.#fetch,
+      });
+    } catch (error) {
+      throw new Error(this.#failed(entry, 'could not start', error), { cause: error });
+    }
     if (result === 'AUTHORIZED') {
       this.#signedIn(entry, server, 'with the stored refresh token');
       return {};
@@ -148,35 +163,19 @@ export class SignIns {
     if (params.error !== undefined || params.code === undefined) {
       const why = [params.error ?? 'no code', params.error_description].filter(Boolean).join(': ');
       await server.signIn.invalidateCredentials('verifier');
-      this.#deps.record(
-        'sign-in-failed',
-        entry,
-        `Signing in to server '${entry.slug}' did not complete: ${why}.`,
-      );
-      this.#deps.changed();
-      return {
-        serverId: entry.id,
-        error: `Signing in to server '${entry.slug}' did not complete (${why}).`,
-      };
+      return { serverId: entry.id, error: this.#failed(entry, 'did not complete', new Error(why)) };
     }
     try {
       const result = await auth(server.signIn, {
         serverUrl: entry.url,
         authorizationCode: params.code,
         ...(params.iss !== undefined ? { iss: params.iss } : {}),
-        ...(this.#deps.fetch ? { fetchFn: this.#deps.fetch } : {}),
+        fetchFn: this.#fetch,
       });
       if (result !== 'AUTHORIZED') throw new Error('the authorization server issued no token');
     } catch (error) {
-      const why = error instanceof Error ? error.message : String(error);
       await server.signIn.invalidateCredentials('verifier').catch(() => undefined);
-      this.#deps.record(
-        'sign-in-failed',
-        entry,
-        `Signing in to server '${entry.slug}' failed: ${why}.`,
-      );
-      this.#deps.changed();
-      return { serverId: entry.id, error: `Signing in to server '${entry.slug}' failed: ${why}` };
+      return { serverId: entry.id, error: this.#failed(entry, 'failed', error) };
     }
     this.#signedIn(entry, server, 'in the browser');
     return { serverId: entry.id };
@@ -258,6 +257,16 @@ export class SignIns {
     return values;
   }
 
+  /** A sign-in that went wrong: journaled, shown in the server's status, and worded. */
+  #failed(entry: RemoteServerEntry, how: string, error: unknown): string {
+    const why = endpointProblem(error) ?? (error instanceof Error ? error.message : String(error));
+    const words = `Signing in to server '${entry.slug}' ${how}: ${why}`;
+    this.#deps.record('sign-in-failed', entry, `${words}.`);
+    this.#deps.stillWaiting(entry.id, `signing in ${how}: ${why}`);
+    this.#deps.changed();
+    return words;
+  }
+
   #signedIn(entry: RemoteServerEntry, server: ServerAuth, how: string): void {
     server.wantsScope = undefined;
     const scope = server.signIn.record()?.tokens?.scope;
@@ -312,7 +321,7 @@ export class SignIns {
     const tokens = record?.tokens;
     if (typeof endpoint !== 'string' || !tokens) return false;
     const client = await server.signIn.clientInformation();
-    const fetch = this.#deps.fetch ?? ((url, init) => globalThis.fetch(url, init));
+    const fetch = this.#fetch;
     let revoked = true;
     for (const [token, hint] of [
       [tokens.refresh_token, 'refresh_token'],
@@ -348,7 +357,7 @@ export class SignIns {
     const key = `${entry.url} ${entry.oauthClient?.id ?? ''} ${entry.oauthClient?.secret ?? ''}`;
     const known = this.#servers.get(entry.id);
     if (known?.key === key) return known;
-    const { settings, clock, ids, fetch } = this.#deps;
+    const { settings, clock, ids } = this.#deps;
     const signIn = new ServerSignIn({
       serverId: entry.id,
       store: settings.tokens,
@@ -367,7 +376,7 @@ export class SignIns {
         serverId: entry.id,
         serverUrl: entry.url,
         clock,
-        ...(fetch ? { fetch } : {}),
+        fetch: this.#fetch,
         ...(settings.exclusive ? { exclusive: settings.exclusive } : {}),
         challenged: (challenge) => {
           server.challenge = challenge;

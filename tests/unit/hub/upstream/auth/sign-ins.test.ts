@@ -163,12 +163,13 @@ describe('signing in to a server', () => {
     });
     expect(await hub.finishSignIn({ code: 'x' })).toEqual({ error: expect.any(String) });
     const denied = await hub.finishSignIn({ state: params.state!, error: 'access_denied' });
-    expect(denied.error).toMatch(
-      /Signing in to server 'protected' did not complete \(access_denied\)/,
-    );
+    expect(denied.error).toBe("Signing in to server 'protected' did not complete: access_denied");
     // The flow ended: the same answer does not count twice.
     expect((await hub.finishSignIn(params)).error).toMatch(/No sign-in under way/);
-    expect(view(hub, id).status.state).toBe('needs-sign-in');
+    expect(view(hub, id).status).toEqual({
+      state: 'needs-sign-in',
+      reason: 'signing in did not complete: access_denied',
+    });
   });
 
   it('refreshes expired tokens once for many concurrent calls, and keeps the sign-in across a restart', async () => {
@@ -272,6 +273,32 @@ describe('signing in to a server', () => {
     expect(await tokens.get(id)).toBeUndefined();
     await state(hub, id, 'needs-sign-in');
     expect(view(hub, id).signIn).toEqual({ signedIn: false });
+  });
+
+  it('names the endpoint of the sign-in that could not be reached, in the error and the status', async () => {
+    const server = await protectedServer();
+    const hub = await hubWith();
+    const id = await addProtected(hub, server);
+    await state(hub, id, 'needs-sign-in');
+    const params = await signInAsThePerson(hub, id);
+    // The authorization server goes away between the consent page and the code's exchange.
+    await server.oauth.close();
+
+    const outcome = await hub.finishSignIn(params);
+    expect(outcome.error).toBe(
+      `Signing in to server 'protected' failed: nothing answers at the authorization server's token endpoint (${server.oauth.issuer}/token)`,
+    );
+    expect(view(hub, id).status).toEqual({
+      state: 'needs-sign-in',
+      reason: `signing in failed: nothing answers at the authorization server's token endpoint (${server.oauth.issuer}/token)`,
+    });
+    // A hub that knows nothing of the server yet must discover its authorization server first.
+    const fresh = await hubWith();
+    const freshId = await addProtected(fresh, server);
+    await state(fresh, freshId, 'needs-sign-in');
+    await expect(fresh.admin.startSignIn(freshId)).rejects.toThrow(
+      /^Signing in to server 'protected' could not start: nothing answers at the server's protected resource metadata/,
+    );
   });
 
   it('leaves a server with its own Authorization header alone: a 401 is an error about that header', async () => {
