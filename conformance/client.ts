@@ -11,11 +11,25 @@
  * that client do what the scenario expects, through the hub. Whatever the mock sees was sent by
  * the hub's upstream client, never by the downstream one.
  *
+ * In the authorization scenarios (`auth/…`) this process also plays the person at the browser:
+ * when the hub says the server needs a sign-in, it asks the hub to start one, opens the
+ * authorization URL (the suite's mock authorization server answers at once with a redirect), and
+ * hands the hub the redirect's query as `/oauth/callback` would. It never speaks OAuth itself:
+ * discovery, registration, PKCE, scopes, the token request and every check on the answer are the
+ * hub's, and they are what the suite judges.
+ *
  * Node 22 runs this file and the hub's .ts sources directly; `--experimental-transform-types` (not
  * plain type stripping) because the hub uses constructor parameter properties.
  */
+import dns from 'node:dns';
 import { Client, InMemoryTransport, type Tool } from '@modelcontextprotocol/client';
-import { allowAllPolicy, createHub, type Hub, type ServerView } from '../src/hub/index.ts';
+import {
+  allowAllPolicy,
+  createHub,
+  MemoryTokenStore,
+  type Hub,
+  type ServerView,
+} from '../src/hub/index.ts';
 
 /** The slug the scenario's server is registered under, so its tools are `scenario__<name>`. */
 const SLUG = 'scenario';
@@ -23,10 +37,91 @@ const SLUG = 'scenario';
 const MODERN = '2026-07-28';
 /** How long the hub may take to connect to the mock before the run gives up. */
 const READY_TIMEOUT_MS = 10_000;
+/**
+ * Where the authorization server sends the person back. Nothing listens there: the person (this
+ * process) reads the redirect instead of following it, as the browser would land on the page.
+ */
+const REDIRECT_URL = 'http://127.0.0.1/oauth/callback';
+/**
+ * The Client ID Metadata Document URL auth/basic-cimd expects as the client id (the mock never
+ * fetches it). Only that scenario gets one: auth/offline-access-scope would try to fetch it to
+ * read the grant types, and this host is not on this machine.
+ */
+const CIMD_URL = 'https://conformance-test.local/client-metadata.json';
+/** A person gives up after this many sign-ins in one run (auth/scope-retry-limit allows three). */
+const MAX_SIGN_INS = 3;
 
 interface ToolCall {
   name: string;
   arguments: Record<string, unknown>;
+}
+
+/**
+ * The person at the browser, for the authorization scenarios: signs in when the hub asks, the way
+ * the dashboard's Sign in button and the `/oauth/callback` page would.
+ */
+class Person {
+  readonly hub: Hub;
+  readonly serverId: string;
+  #signIns = 0;
+
+  constructor(hub: Hub, serverId: string) {
+    this.hub = hub;
+    this.serverId = serverId;
+  }
+
+  /** Whether the hub asks the person to sign in to the server (the "Waiting for you" queue). */
+  async asked(): Promise<boolean> {
+    const requests = await this.hub.admin.listSignInRequests();
+    return requests.some((request) => request.serverId === this.serverId);
+  }
+
+  /**
+   * Signs in: the hub starts the flow; the person opens the URL it gives and brings the redirect
+   * back. Resolves with the server's view once the hub has reconnected to it.
+   */
+  async signIn(): Promise<ServerView> {
+    this.#signIns += 1;
+    if (this.#signIns > MAX_SIGN_INS) {
+      throw new Error(`the person gave up after ${MAX_SIGN_INS} sign-ins in one run`);
+    }
+    const { authorizationUrl } = await this.hub.admin.startSignIn(this.serverId);
+    if (authorizationUrl) {
+      log(`sign-in ${this.#signIns}: opening ${authorizationUrl}`);
+      const params = await followAuthorization(authorizationUrl);
+      const outcome = await this.hub.finishSignIn(params);
+      if (outcome.error) throw new Error(`the hub did not finish the sign-in: ${outcome.error}`);
+    } else {
+      log(`sign-in ${this.#signIns}: the hub signed in without the person`);
+    }
+    // Signing in restarts the server at once (`connecting`), so this waits for the new attempt.
+    return settled(this.hub, this.serverId);
+  }
+}
+
+/**
+ * What the browser does with the authorization URL when the authorization server needs nothing
+ * from the person (the suite's mocks): one request, whose redirect to REDIRECT_URL carries the
+ * answer. Returns that answer's query parameters, all of them, for the hub to judge.
+ */
+async function followAuthorization(authorizationUrl: string): Promise<Record<string, string>> {
+  const url = new URL(authorizationUrl);
+  if (url.hostname !== 'localhost' && url.hostname !== '127.0.0.1') {
+    throw new Error(`the authorization URL is not on this machine (${url.origin}); not opening it`);
+  }
+  const response = await fetch(url, { redirect: 'manual' });
+  const location = response.headers.get('location');
+  if (response.status < 300 || response.status > 399 || !location) {
+    throw new Error(`the authorization server answered ${response.status} without a redirect`);
+  }
+  const back = new URL(location, url);
+  const expected = new URL(REDIRECT_URL);
+  if (back.origin !== expected.origin || back.pathname !== expected.pathname) {
+    throw new Error(
+      `the authorization server redirected to ${back.origin}${back.pathname}, not back`,
+    );
+  }
+  return Object.fromEntries(back.searchParams);
 }
 
 /** What a scenario step gets: the downstream client and the names the hub gave the mock's tools. */
@@ -35,11 +130,13 @@ class Run {
   readonly client: Client;
   /** Every problem met so far; the run exits non-zero when there is one. */
   readonly problems: string[];
+  readonly person: Person;
 
-  constructor(hub: Hub, client: Client, problems: string[]) {
+  constructor(hub: Hub, client: Client, problems: string[], person: Person) {
     this.hub = hub;
     this.client = client;
     this.problems = problems;
+    this.person = person;
   }
 
   /** The server view of the scenario's server (its status, tools and their aggregated names). */
@@ -68,11 +165,20 @@ class Run {
     return (await this.client.listTools()).tools;
   }
 
-  /** tools/call through the hub of the mock's tool `upstreamName`. */
+  /**
+   * tools/call through the hub of the mock's tool `upstreamName`. A call the hub refused because
+   * the server wants more access (step-up) is made once more after the person signs in again,
+   * as a client whose call failed so would after the person pressed Sign in.
+   */
   async call(upstreamName: string, args: Record<string, unknown>): Promise<void> {
-    const result = await this.client.callTool({
-      name: this.exposedName(upstreamName),
-      arguments: args,
+    const once = async () =>
+      this.client.callTool({ name: this.exposedName(upstreamName), arguments: args });
+    const result = await once().catch(async (error: unknown) => {
+      if (!(await this.person.asked())) throw error;
+      log(`${upstreamName} failed (${String(error)}); the hub asks the person to sign in again`);
+      const view = await this.person.signIn();
+      if (view.status.state !== 'ready') throw error;
+      return once();
     });
     log(`${upstreamName} → ${JSON.stringify(result)}`);
   }
@@ -206,8 +312,32 @@ const SCENARIOS: Record<string, (run: Run) => Promise<void>> = {
   },
 };
 
+/**
+ * Every authorization scenario (`auth/…`), once the person has signed in: what the suite's own
+ * client does, list the tools and call `test-tool`. Most mocks judge only the sign-in; the
+ * step-up one refuses the call with 403 `insufficient_scope` until the person signs in again
+ * with more scope (see `Run.call`), and the migration one refuses the old token after its first
+ * request so that the hub must sign in with the new authorization server.
+ */
+async function authorized(run: Run): Promise<void> {
+  await run.step('tools/list', () => run.listTools());
+  await run.step('test-tool', () => run.call('test-tool', {}));
+}
+
 function log(message: string): void {
   console.error(`[conformance-client] ${message}`);
+}
+
+/** The client auth/pre-registration registered by hand, from MCP_CONFORMANCE_CONTEXT. */
+function contextClient(): { id: string; secret?: string } | undefined {
+  const raw = process.env.MCP_CONFORMANCE_CONTEXT;
+  if (!raw) return undefined;
+  const context = JSON.parse(raw) as { client_id?: string; client_secret?: string };
+  if (!context.client_id) return undefined;
+  return {
+    id: context.client_id,
+    ...(context.client_secret ? { secret: context.client_secret } : {}),
+  };
 }
 
 /** The tool calls the suite passes in MCP_CONFORMANCE_CONTEXT (http-custom-headers). */
@@ -253,15 +383,20 @@ async function main(): Promise<number> {
   const scenario = process.env.MCP_CONFORMANCE_SCENARIO ?? '';
   const version = process.env.MCP_CONFORMANCE_PROTOCOL_VERSION ?? '2025-11-25';
   const serverUrl = process.argv.at(-1) ?? '';
-  const actions = SCENARIOS[scenario];
+  const auth = scenario.startsWith('auth/');
+  const actions = SCENARIOS[scenario] ?? (auth ? authorized : undefined);
   if (!actions) {
-    log(`no steps for scenario '${scenario}' (known: ${Object.keys(SCENARIOS).join(', ')})`);
+    log(
+      `no steps for scenario '${scenario}' (known: ${Object.keys(SCENARIOS).join(', ')}, auth/…)`,
+    );
     return 2;
   }
-  // The suite's mocks listen on loopback but hand out `localhost` URLs; name the address itself
-  // so nothing depends on how `localhost` resolves (nothing here may leave 127.0.0.1).
+  // The suite's mocks listen on 127.0.0.1 and hand out `localhost` URLs, which stay as they are:
+  // the protected resource metadata names the server by that URL, and the authorization server
+  // is identified by its own, so a client that renamed them would fail the checks of both.
+  // `localhost` resolves to 127.0.0.1 first instead (nothing here may leave 127.0.0.1).
+  dns.setDefaultResultOrder('ipv4first');
   const url = new URL(serverUrl);
-  if (url.hostname === 'localhost') url.hostname = '127.0.0.1';
   log(`scenario ${scenario} at ${version}, server ${url.href}`);
 
   const hub = await createHub({
@@ -270,10 +405,18 @@ async function main(): Promise<number> {
     // The periodic health check is not what any scenario measures; a ping landing mid-scenario
     // would only make runs differ by timing.
     pingIntervalMs: 60 * 60_000,
+    signIn: {
+      tokens: new MemoryTokenStore(),
+      redirectUrl: REDIRECT_URL,
+      ...(scenario === 'auth/basic-cimd' ? { clientMetadataUrl: CIMD_URL } : {}),
+    },
   });
   const problems: string[] = [];
   let client: Client | undefined;
   try {
+    // auth/pre-registration: the authorization server registers no clients; the suite passes
+    // the one registered by hand, which the person would enter on the server's form.
+    const oauthClient = auth ? contextClient() : undefined;
     // The scenario's server is the hub's only server: the built-in one goes.
     for (const builtin of hub.admin.listServers().filter((server) => server.kind === 'builtin')) {
       await hub.admin.removeServer(builtin.id);
@@ -289,14 +432,27 @@ async function main(): Promise<number> {
       // run stays in `auto`, whose `server/discover` probe the 2025 mocks answer as legacy.
       era: version === MODERN ? MODERN : 'auto',
       headers: [],
+      ...(oauthClient ? { oauthClient } : {}),
     });
-    const view = await settled(hub, added.id);
+    const person = new Person(hub, added.id);
+    let view = await settled(hub, added.id);
+    // A server may ask again after a sign-in (auth/authorization-server-migration: its first
+    // token stops working once the server has moved to another authorization server).
+    while (view.status.state === 'needs-sign-in') {
+      log(`the hub asks the person to sign in: ${view.status.reason}`);
+      view = await person.signIn();
+    }
     if (view.status.state !== 'ready') {
       const why = view.status.state === 'error' ? view.status.reason : view.status.state;
       log(`the hub could not connect to the server: ${why}`);
       return 1;
     }
-    log(`connected: protocol ${view.protocolVersion ?? '?'}, tools ${view.tools.length}`);
+    const warnings = view.status.warnings?.length
+      ? `; warnings: ${view.status.warnings.join('; ')}`
+      : '';
+    log(
+      `connected: protocol ${view.protocolVersion ?? '?'}, tools ${view.tools.length}${warnings}`,
+    );
 
     const [clientSide, hubSide] = InMemoryTransport.createLinkedPair();
     await hub.connect(hubSide, {
@@ -314,7 +470,7 @@ async function main(): Promise<number> {
     );
     answerElicitation(client);
     await client.connect(clientSide);
-    await actions(new Run(hub, client, problems));
+    await actions(new Run(hub, client, problems, person));
   } catch (error) {
     problems.push(error instanceof Error ? (error.stack ?? error.message) : String(error));
     log(problems.at(-1)!);

@@ -2,9 +2,13 @@
 // `npm run conformance`: the official MCP conformance suite (@modelcontextprotocol/conformance)
 // judges both sides of the hub.
 //
-// Client side: for every client scenario that is not about authorization, at each spec version it
-// applies to, the suite starts its mock server and runs conformance/client.ts, which builds a hub
-// with that server as its only server and drives it from a downstream client.
+// Client side: for every client scenario, at each spec version it applies to (2025-03-26 only for
+// the two authorization back-compat scenarios), the suite starts its mock server and runs
+// conformance/client.ts, which builds a hub with that server as its only server and drives it from
+// a downstream client. In the authorization scenarios that process also plays the person: it
+// opens the authorization URL the hub hands out and gives the hub the redirect it gets back. The
+// authorization extensions (client credentials, enterprise-managed, DPoP, workload identity) run
+// too, for information: their lines say whether they pass and never fail the run.
 //
 // Server side: conformance/server.ts serves a fixture everything server, directly and through the
 // hub's HTTP front; every server scenario that is not an extension runs against both, at each of
@@ -15,6 +19,9 @@
 // `<version>:`; the fixture on its own: `server-<version>:`). A run fails on a failure not listed
 // AND on a listed one that now passes (remove it: the list only shrinks). The suite needs Node 22;
 // the npm package `node` provides one, for this runner only.
+//
+// CONFORMANCE_ONLY=<text> runs only the client scenarios whose name contains <text> (e.g. `auth/`)
+// and skips the server side: for iterating on a few scenarios, never for judging a change.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -44,9 +51,10 @@ const CLIENT_COMMAND = [
 /** Runs at once: each is a suite process plus a client process, mostly waiting on each other. */
 const PARALLEL = 2;
 
+const MARCH = '2025-03-26';
 const STATEFUL = '2025-11-25';
 const STATELESS = '2026-07-28';
-/** Every non-authorization client scenario, with the versions (of these two) it applies to. */
+/** Every client scenario, with the versions (of these three) it applies to. */
 const SCENARIOS = [
   ['initialize', [STATEFUL]],
   ['tools_call', [STATEFUL, STATELESS]],
@@ -59,8 +67,55 @@ const SCENARIOS = [
   ['http-invalid-tool-headers', [STATELESS]],
   ['json-schema-ref-no-deref', [STATELESS]],
   ['json-schema-2020-12-preservation', [STATEFUL, STATELESS]],
+  ...[
+    'metadata-default',
+    'metadata-var1',
+    'metadata-var2',
+    'metadata-var3',
+    'basic-cimd',
+    'scope-from-www-authenticate',
+    'scope-from-scopes-supported',
+    'scope-omitted-when-undefined',
+    'scope-step-up',
+    'scope-retry-limit',
+    'token-endpoint-auth-basic',
+    'token-endpoint-auth-post',
+    'token-endpoint-auth-none',
+    'pre-registration',
+  ].map((name) => [`auth/${name}`, [STATEFUL, STATELESS]]),
+  ['auth/2025-03-26-oauth-metadata-backcompat', [MARCH]],
+  ['auth/2025-03-26-oauth-endpoint-fallback', [MARCH]],
+  ...[
+    'resource-mismatch',
+    'offline-access-scope',
+    'offline-access-not-supported',
+    'authorization-server-migration',
+    'iss-supported',
+    'iss-not-advertised',
+    'iss-supported-missing',
+    'iss-wrong-issuer',
+    'iss-unexpected',
+    'iss-normalized',
+    'metadata-issuer-mismatch',
+  ].map((name) => [`auth/${name}`, [STATELESS]]),
 ];
-const VERSIONS = [STATEFUL, STATELESS];
+/**
+ * Authorization extensions: run at no spec version (the suite skips an extension asked for one),
+ * judged for information only. Nexus implements none of them yet.
+ */
+const EXTENSIONS = [
+  'auth/client-credentials-jwt',
+  'auth/client-credentials-basic',
+  'auth/enterprise-managed-authorization',
+  'auth/dpop',
+  'auth/dpop-nonce',
+  'auth/wif-jwt-bearer',
+];
+/** The versions the client side runs at; the server side runs at the last two. */
+const VERSIONS = [MARCH, STATEFUL, STATELESS];
+const SERVER_VERSIONS = [STATEFUL, STATELESS];
+/** CONFORMANCE_ONLY (see the top of this file). */
+const ONLY = process.env.CONFORMANCE_ONLY ?? '';
 
 /** How bad a check status is, for collapsing a check id that occurs more than once. */
 const SEVERITY = { FAILURE: 3, WARNING: 2, SUCCESS: 1, INFO: 1, SKIPPED: 0 };
@@ -79,7 +134,7 @@ function fail(message) {
  */
 function readBaseline(servers) {
   const baseline = new Map(VERSIONS.map((version) => [version, []]));
-  for (const version of VERSIONS) baseline.set(`server-${version}`, []);
+  for (const version of SERVER_VERSIONS) baseline.set(`server-${version}`, []);
   let current;
   const lines = readFileSync(BASELINE, 'utf8').split('\n');
   for (const [index, raw] of lines.entries()) {
@@ -92,7 +147,7 @@ function readBaseline(servers) {
       current = key[1];
       if (!baseline.has(current)) {
         fail(
-          `${where}: "${current}" is neither a spec version this runner uses (${VERSIONS.join(', ')}) nor server-<version>.`,
+          `${where}: "${current}" is neither a spec version this runner uses (${VERSIONS.join(', ')}) nor server-<version> (${SERVER_VERSIONS.join(', ')}).`,
         );
       }
     } else if (item && current) {
@@ -123,7 +178,10 @@ function suiteBaseline(entries) {
   return `client:\n${entries.map((entry) => `  - ${JSON.stringify(entry)}\n`).join('')}`;
 }
 
-/** Runs the suite for one scenario at one version; resolves with its exit code. */
+/**
+ * Runs the suite for one scenario at one version (none: an extension); resolves with its exit
+ * code.
+ */
 function runSuite(scenario, version, baselineFile, outputDir, logFile) {
   return new Promise((resolve) => {
     const output = [];
@@ -151,10 +209,8 @@ function runSuite(scenario, version, baselineFile, outputDir, logFile) {
         CLIENT_COMMAND,
         '--scenario',
         scenario,
-        '--spec-version',
-        version,
-        '--expected-failures',
-        baselineFile,
+        ...(version ? ['--spec-version', version] : []),
+        ...(baselineFile ? ['--expected-failures', baselineFile] : []),
         '--output-dir',
         outputDir,
       ],
@@ -172,12 +228,19 @@ function runSuite(scenario, version, baselineFile, outputDir, logFile) {
   });
 }
 
-/** The checks a run saved (the suite writes them to a timestamped folder under `outputDir`). */
+/**
+ * The checks a run saved: the suite writes them to a timestamped folder under `outputDir`, named
+ * after the scenario (`auth/x` is folder `auth`, then `x-<time>`).
+ */
 function readChecks(outputDir) {
   if (!existsSync(outputDir)) return undefined;
-  for (const folder of readdirSync(outputDir)) {
-    const file = join(outputDir, folder, 'checks.json');
+  for (const entry of readdirSync(outputDir, { withFileTypes: true })) {
+    if (!entry.isDirectory()) continue;
+    const folder = join(outputDir, entry.name);
+    const file = join(folder, 'checks.json');
     if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8'));
+    const nested = readChecks(folder);
+    if (nested) return nested;
   }
   return undefined;
 }
@@ -232,7 +295,7 @@ async function main() {
   if (!existsSync(SUITE)) {
     fail(`${relative(ROOT, SUITE)} is missing: run "npm install" (or "npm ci").`);
   }
-  const servers = serverScenarios(NODE22, SUITE, VERSIONS);
+  const servers = serverScenarios(NODE22, SUITE, SERVER_VERSIONS);
   const baseline = readBaseline(servers);
   rmSync(RESULTS, { recursive: true, force: true });
   mkdirSync(RESULTS, { recursive: true });
@@ -244,37 +307,44 @@ async function main() {
     baselineFiles.set(version, file);
   }
 
-  const runs = SCENARIOS.flatMap(([scenario, versions]) =>
-    versions.map((version) => ({ scenario, version })),
-  );
+  const runs = [
+    ...SCENARIOS.flatMap(([scenario, versions]) =>
+      versions.map((version) => ({ scenario, version })),
+    ),
+    ...EXTENSIONS.map((scenario) => ({ scenario, info: true })),
+  ].filter((run) => run.scenario.includes(ONLY));
+  if (runs.length === 0) fail(`CONFORMANCE_ONLY="${ONLY}" matches no client scenario.`);
   const started = performance.now();
   const width = Math.max(...runs.map((run) => run.scenario.length));
   const outcomes = [];
+  const informational = [];
   const queue = [...runs];
   const worker = async () => {
     for (let run = queue.shift(); run; run = queue.shift()) {
-      const dir = join(RESULTS, run.version, run.scenario);
+      const folder = run.version ?? 'extension';
+      const dir = join(RESULTS, folder, run.scenario);
       mkdirSync(dir, { recursive: true });
-      const logFile = join(RESULTS, run.version, `${run.scenario}.log`);
+      const logFile = join(RESULTS, folder, `${run.scenario}.log`);
       const began = performance.now();
       const code = await runSuite(
         run.scenario,
         run.version,
-        baselineFiles.get(run.version),
+        run.version && baselineFiles.get(run.version),
         dir,
         logFile,
       );
       const checks = readChecks(dir);
       const verdict = checks
-        ? judge(run.scenario, checks, baseline.get(run.version))
+        ? judge(run.scenario, checks, run.version ? baseline.get(run.version) : [])
         : { unexpected: [], expected: [], stale: [], passed: 0 };
       const ok =
         code === 0 &&
         checks !== undefined &&
         verdict.unexpected.length === 0 &&
         verdict.stale.length === 0;
-      outcomes.push({ ...run, ok, expected: verdict.expected.length });
-      const label = `${ok ? 'ok  ' : 'FAIL'}  ${run.version}  ${run.scenario.padEnd(width)}`;
+      (run.info ? informational : outcomes).push({ ...run, ok, expected: verdict.expected.length });
+      const mark = run.info ? (ok ? 'pass' : 'fail') : ok ? 'ok  ' : 'FAIL';
+      const label = `${mark}  ${folder.padEnd(10)}  ${run.scenario.padEnd(width)}`;
       const took = `${((performance.now() - began) / 1000).toFixed(1)} s`;
       const notes = [`${verdict.passed} checks passed`];
       if (verdict.expected.length > 0) {
@@ -282,9 +352,11 @@ async function main() {
           `${verdict.expected.length} known failures (${verdict.expected.map((check) => check.id).join(', ')})`,
         );
       }
+      if (run.info) notes.push('informational');
       console.log(`${label}  ${notes.join('; ')} (${took})`);
+      const failure = run.info ? 'failure' : 'unexpected failure';
       for (const check of verdict.unexpected) {
-        console.log(`        unexpected failure: ${describeFailure(check)}`);
+        console.log(`        ${failure}: ${describeFailure(check)}`);
       }
       for (const entry of verdict.stale) {
         console.log(
@@ -299,14 +371,18 @@ async function main() {
     }
   };
   await Promise.all(Array.from({ length: PARALLEL }, worker));
-  const serverSide = await runServerSide({
-    node22: NODE22,
-    suite: SUITE,
-    results: RESULTS,
-    versions: VERSIONS,
-    scenarios: servers,
-    baseline: new Map(VERSIONS.map((version) => [version, baseline.get(`server-${version}`)])),
-  });
+  const serverSide = ONLY
+    ? []
+    : await runServerSide({
+        node22: NODE22,
+        suite: SUITE,
+        results: RESULTS,
+        versions: SERVER_VERSIONS,
+        scenarios: servers,
+        baseline: new Map(
+          SERVER_VERSIONS.map((version) => [version, baseline.get(`server-${version}`)]),
+        ),
+      });
   outcomes.push(...serverSide.map((outcome) => ({ ...outcome, expected: 0 })));
 
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
@@ -317,7 +393,11 @@ async function main() {
     `Conformance: ${outcomes.length - bad} of ${outcomes.length} scenario runs as expected, ${bad} failed` +
       ` (${serverSide.length} of them server scenarios, directly and through the hub;` +
       ` ${known} known failing client checks and ${knownServer} known failing fixture scenarios` +
-      ` listed in ${relative(ROOT, BASELINE)}) in ${seconds} s`,
+      ` listed in ${relative(ROOT, BASELINE)}) in ${seconds} s` +
+      (informational.length > 0
+        ? `; extensions, for information: ${informational.filter((run) => run.ok).length} of ${informational.length} pass`
+        : '') +
+      (ONLY ? ` (only scenarios containing "${ONLY}"; server side skipped)` : ''),
   );
   process.exit(bad > 0 ? 1 : 0);
 }

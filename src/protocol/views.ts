@@ -153,6 +153,8 @@ export interface ServerView {
   status: ServerStatus;
   /** Remote servers that sign in with OAuth (no Authorization header of their own). */
   signIn?: SignInView;
+  /** A client registered by hand for the server's sign-in: its id, and whether a secret is kept. */
+  oauthClient?: { id: string; hasSecret: boolean };
   /** A human hint for a stdio entry, e.g. "needs the local bridge". */
   note?: string;
   serverInfo?: { name: string; version: string };

@@ -74,6 +74,9 @@ export function toServerView(
         headers: entry.headers.map(headerView),
         era: entry.era ?? 'auto',
         ...(signIn ? { signIn } : {}),
+        ...(entry.oauthClient
+          ? { oauthClient: { id: entry.oauthClient.id, hasSecret: !!entry.oauthClient.secret } }
+          : {}),
       };
     case 'stdio':
       return {

@@ -57,6 +57,7 @@ import {
 } from './catalog.ts';
 import type { Connectors, TransportKind } from './connectors/connector.ts';
 import { ChangeStream } from './change-stream.ts';
+import { causeOf } from './causes.ts';
 import { createUpstreamClient } from './client.ts';
 import { failureFor, moreAccess, notReady } from './failures.ts';
 import type { RelayedResults } from './relay.ts';
@@ -407,14 +408,11 @@ export class Upstream {
       }
       // The client cancelled: as it is. Anything else says which server (./failures.ts).
       if (signal?.aborted) throw error;
-      const connector = this.deps.connectors.get(this.entry.kind);
-      const signIn = connector?.signInNeeded?.(error, this.entry);
-      if (signIn !== undefined) {
-        this.#needsSignIn(this.#generation, signIn);
-        throw notReady(this.entry, this.status);
-      }
-      if (error instanceof InsufficientScopeError && this.deps.onStepUp)
-        throw moreAccess(this.entry, what, this.deps.onStepUp(this, error.requiredScope));
+      // More scope for this call: the person is asked, and the server keeps serving the rest.
+      const scope = causeOf(error, InsufficientScopeError);
+      if (scope && this.deps.onStepUp)
+        throw moreAccess(this.entry, what, this.deps.onStepUp(this, scope.requiredScope));
+      if (this.#waitForSignIn(this.#generation, error)) throw notReady(this.entry, this.status);
       throw await failureFor(what, error, {
         entry: this.entry,
         connector: this.deps.connectors.get(this.entry.kind),
@@ -546,11 +544,7 @@ export class Upstream {
         this.#schedulePing(generation);
         return;
       }
-      const signIn = connector.signInNeeded?.(outcome.error, this.entry);
-      if (signIn !== undefined) {
-        this.#needsSignIn(generation, signIn);
-        return;
-      }
+      if (this.#waitForSignIn(generation, outcome.error)) return;
       const explained = await connector.explain(outcome.error, this.entry, outcome.observations);
       const reason = outcome.stage === undefined ? explained : `${outcome.stage}: ${explained}`;
       if (outcome.kind === 'modern-failed' && !last) {
@@ -638,6 +632,9 @@ export class Upstream {
         try {
           return { kind, ...dedupe(kind, await list.fetch(client)) };
         } catch (error) {
+          // Not a list's trouble but the whole server's: it waits for the person (#fail).
+          if (this.deps.connectors.get(this.entry.kind)?.signInNeeded?.(error, this.entry))
+            throw error;
           const reason = error instanceof Error ? error.message : String(error);
           if (strict) throw new ModernPathFailure(LIST_METHODS[kind], reason);
           return {
@@ -701,9 +698,8 @@ export class Upstream {
 
   async #fail(generation: number, error: unknown, observations?: unknown): Promise<void> {
     if (generation !== this.#generation) return;
+    if (this.#waitForSignIn(generation, error)) return;
     const connector = this.deps.connectors.get(this.entry.kind);
-    const signIn = connector?.signInNeeded?.(error, this.entry);
-    if (signIn !== undefined) return this.#needsSignIn(generation, signIn);
     const reason = connector
       ? await connector.explain(error, this.entry, observations)
       : error instanceof Error
@@ -713,9 +709,20 @@ export class Upstream {
   }
 
   /**
-   * The server waits for the person to sign in: no retry, since only signing in changes that
-   * (the sign-in room restarts the server when it is done).
+   * Whether `error` means the person must sign in (the connector says, for a server that signs
+   * in); then the server waits for them: no retry, since only signing in changes that (the
+   * sign-in room restarts the server when it is done). More scope asked for while connecting
+   * (403 `insufficient_scope`) is a step-up: the next sign-in asks for it.
    */
+  #waitForSignIn(generation: number, error: unknown): boolean {
+    const reason = this.deps.connectors.get(this.entry.kind)?.signInNeeded?.(error, this.entry);
+    if (reason === undefined) return false;
+    const scope = causeOf(error, InsufficientScopeError);
+    if (scope) this.deps.onStepUp?.(this, scope.requiredScope);
+    this.#needsSignIn(generation, reason);
+    return true;
+  }
+
   #needsSignIn(generation: number, reason: string): void {
     if (generation !== this.#generation) return;
     this.#halt();

@@ -1,14 +1,16 @@
 /** Small pure formatters for the dashboard: text a person reads, no markup. */
-import type { ServerStatus } from '../../protocol/views.ts';
+import type { ClientIdentity, ServerStatus } from '../../protocol/views.ts';
 
 /**
  * The status as the server list shows it: `connecting`, `ready`, `ready (2 warnings)`,
- * `error: <reason>`, `disabled`.
+ * `error: <reason>`, `Needs sign-in: <reason>`, `disabled`.
  */
 export function statusText(status: ServerStatus): string {
   switch (status.state) {
     case 'error':
       return `error: ${status.reason}`;
+    case 'needs-sign-in':
+      return `Needs sign-in: ${status.reason}`;
     case 'ready':
       return status.warnings?.length
         ? `ready (${status.warnings.length === 1 ? '1 warning' : `${status.warnings.length} warnings`})`
@@ -50,6 +52,25 @@ export function relativeTime(then: number, now: number): string {
   const hours = Math.round(minutes / 60);
   if (Math.abs(hours) < 24) return relative.format(hours, 'hour');
   return relative.format(Math.round(hours / 24), 'day');
+}
+
+/** How Nexus identified itself to a server's authorization server, in words. */
+export function identityText(identity: ClientIdentity): string {
+  switch (identity) {
+    case 'metadata-document':
+      return "Nexus's client metadata document";
+    case 'dynamic-registration':
+      return 'registered dynamically';
+    case 'pre-registered':
+      return 'a client id you set';
+  }
+}
+
+/** "expires in 5 minutes", "expired 2 hours ago": when an access token ends. */
+export function expiryText(expiresAt: number, now: number): string {
+  const when = relativeTime(expiresAt, now);
+  if (expiresAt > now) return when === 'just now' ? 'expires in under a minute' : `expires ${when}`;
+  return `expired ${when}`;
 }
 
 /** Turns whatever an action threw into a sentence. Hub errors arrive (through comlink) as `Error`s

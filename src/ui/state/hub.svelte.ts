@@ -17,6 +17,9 @@ import type {
 import type { ByeFrame } from '../../protocol/port-frames.ts';
 import type { AdminApi, ImportSummary, ServerInput } from '../../protocol/admin-api.ts';
 import { messageOf } from '../app/format.ts';
+import { coalesce } from './coalesce.ts';
+import type { OpenWindow } from './sign-in-flow.ts';
+import { SignInState } from './sign-in.svelte.ts';
 import { Toasts } from './toasts.svelte.ts';
 
 /** What an action was, so each part of the page shows only the errors it caused. */
@@ -38,33 +41,8 @@ export interface HubStateOptions {
   open?: typeof openHubPort;
   clientName?: string;
   clientVersion?: string;
-}
-
-/**
- * Runs `task` at most once at a time. A call while it runs queues ONE more run (which will see every
- * change made so far); further calls join that queued run. Bursts of change events thus cost at most
- * two fetches.
- */
-function coalesce(task: () => Promise<void>): () => Promise<void> {
-  let running: Promise<void> | undefined;
-  let queued: Promise<void> | undefined;
-  const start = (): Promise<void> => {
-    const run = task().finally(() => {
-      if (running === run) running = undefined;
-    });
-    running = run;
-    return run;
-  };
-  return () => {
-    if (!running) return start();
-    queued ??= running
-      .catch(() => undefined)
-      .then(() => {
-        queued = undefined;
-        return start();
-      });
-    return queued;
-  };
+  /** How to open the sign-in popup; tests pass a fake. Defaults to `window.open`. */
+  openWindow?: OpenWindow;
 }
 
 export class HubState {
@@ -86,6 +64,8 @@ export class HubState {
   lastErrorAction = $state.raw<HubAction | undefined>(undefined);
   /** Notices of servers turning ready or failing while the page is open. */
   readonly toasts = new Toasts();
+  /** Signing in to servers: the requests waiting for the person, and each button's progress. */
+  readonly signIn: SignInState;
   /** Bumped when the hub recorded new traffic; the Inspector page refetches on change. */
   trafficVersion = $state.raw(0);
   /** Bumped when what waits for the person changed (consent requests, new clients). */
@@ -106,6 +86,20 @@ export class HubState {
     this.#open = options.open ?? openHubPort;
     this.#clientName = options.clientName ?? 'Nexus dashboard';
     this.#clientVersion = options.clientVersion ?? '0.1.0';
+    this.signIn = new SignInState({
+      api: {
+        startSignIn: (id) => this.query((api) => api.startSignIn(id)),
+        signOut: (id) => this.query((api) => api.signOut(id)),
+        dismissSignIn: (id) => this.query((api) => api.dismissSignIn(id)),
+        // Not through `query`: the first load runs inside `connect`, which `query` awaits.
+        listSignInRequests: () => this.#api?.listSignInRequests() ?? Promise.resolve([]),
+      },
+      open: options.openWindow ?? ((url, target, features) => window.open(url, target, features)),
+      changed: () => void this.refreshServers(),
+      notify: (text) => this.toasts.push(text, 'ok'),
+      failed: (error) =>
+        this.#fail('refresh', error, 'The servers waiting for you to sign in could not be loaded.'),
+    });
   }
 
   /** True while the first connection attempt is under way. */
@@ -140,6 +134,7 @@ export class HubState {
         this.refreshServers(),
         this.refreshSessions(),
         this.refreshElicitations(),
+        this.signIn.refreshRequests(),
       ]);
     } catch (error) {
       this.connectionError =
@@ -165,11 +160,15 @@ export class HubState {
   }
 
   #onEvent(event: HubEvent): void {
-    if (event.type === 'servers') void this.refreshServers();
-    else if (event.type === 'sessions') void this.refreshSessions();
+    if (event.type === 'servers') {
+      void this.refreshServers();
+      // A server's status decides whether it waits for a sign-in.
+      void this.signIn.refreshRequests();
+    } else if (event.type === 'sessions') void this.refreshSessions();
     else if (event.type === 'waiting') {
       this.waitingVersion++;
       void this.refreshElicitations();
+      void this.signIn.refreshRequests();
     } else if (event.type === 'consent') this.consentVersion++;
     else if (event.type === 'traffic') this.trafficVersion++;
   }
@@ -203,6 +202,7 @@ export class HubState {
       this.servers = await api.listServers();
       this.loaded = true;
       this.toasts.serversChanged(this.servers);
+      this.signIn.settle(this.servers);
     } catch (error) {
       this.#fail('refresh', error, 'The server list could not be loaded.');
     }

@@ -1,11 +1,13 @@
 /**
  * State of the server form, to add a server or edit one: the draft a person is typing, and
  * submitting it to the hub. Editing never shows a secret header's value (the hub does not hand it
- * out): such a header is shown empty, and left empty it keeps the value the hub has.
+ * out): such a header is shown empty, and left empty it keeps the value the hub has. The OAuth
+ * client set by hand is never shown either (./oauth-client.ts): its fields start empty.
  */
 import type { RemoteTransportKind, ServerEra } from '../../protocol/views.ts';
 import type { ServerInput, ServerView } from '../../protocol/admin-api.ts';
 import type { HubState } from './hub.svelte.ts';
+import { oauthClientInput } from './oauth-client.ts';
 
 export interface HeaderDraft {
   /** Stable key for `{#each}`; rows are added and removed in any order. */
@@ -54,6 +56,12 @@ export class ServerFormState {
   /** How long connecting may take in seconds, as typed; empty is the default (15 s). */
   connectTimeoutSeconds = $state('');
   headers = $state<HeaderDraft[]>([]);
+  /** A client id registered by hand with the server's authorization server (the stored one, editing). */
+  oauthClientId = $state('');
+  /** Its secret, as typed (never the stored one: the hub does not hand it out); empty keeps. */
+  oauthClientSecret = $state('');
+  /** Editing: forget the client set by hand. */
+  forgetOAuthClient = $state(false);
   /** A problem with the draft itself, found before anything was sent. */
   draftError = $state.raw<string | undefined>(undefined);
   submitting = $state.raw(false);
@@ -72,6 +80,11 @@ export class ServerFormState {
     if (editing) this.#load(editing);
   }
 
+  /** Editing a server that has a client set by hand (its id is in the view, its secret not). */
+  get hasOAuthClient(): boolean {
+    return this.editing?.oauthClient !== undefined;
+  }
+
   /** The error of the last submit, when it was this form's. */
   get error(): string | undefined {
     if (this.draftError) return this.draftError;
@@ -81,6 +94,7 @@ export class ServerFormState {
 
   #load(server: ServerView): void {
     this.url = server.kind === 'remote' ? server.target : '';
+    this.oauthClientId = server.oauthClient?.id ?? '';
     this.name = server.name;
     this.transport = server.transport ?? 'auto';
     this.slug = server.slug;
@@ -121,6 +135,11 @@ export class ServerFormState {
       ...(connectTimeoutMs !== undefined ? { connectTimeoutMs } : {}),
       transport: this.transport,
       era: this.era,
+      ...oauthClientInput({
+        id: this.oauthClientId,
+        secret: this.oauthClientSecret,
+        forget: this.forgetOAuthClient,
+      }),
       headers: this.headers
         .filter((header) => header.name.trim() !== '')
         .map((header) => ({
@@ -141,6 +160,9 @@ export class ServerFormState {
     this.timeoutSeconds = '';
     this.connectTimeoutSeconds = '';
     this.headers = [];
+    this.oauthClientId = '';
+    this.oauthClientSecret = '';
+    this.forgetOAuthClient = false;
   }
 
   /** Adds or saves; returns whether the hub took it. */
@@ -159,7 +181,11 @@ export class ServerFormState {
     try {
       if (this.editing) {
         const saved = await this.#hub.editServer(this.editing.id, input);
-        if (saved) this.message = `Saved '${saved.name}'.`;
+        if (saved) {
+          this.message = `Saved '${saved.name}'.`;
+          // Sent once; a secret has no business staying in the page.
+          this.oauthClientSecret = '';
+        }
         return saved !== undefined;
       }
       const added = await this.#hub.addServer(input);

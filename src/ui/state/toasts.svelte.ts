@@ -1,6 +1,6 @@
 /**
  * Short notices for things that happen while the person looks elsewhere on the page: a server
- * became ready, or failed. Each goes away by itself after a while, or when dismissed. The list
+ * became ready, failed, or needs the person to sign in. Each goes away by itself after a while, or when dismissed. The list
  * is announced politely to screen readers by the component that shows it.
  */
 import type { ServerView } from '../../protocol/views.ts';
@@ -8,7 +8,8 @@ import type { ServerView } from '../../protocol/views.ts';
 export interface Toast {
   id: number;
   text: string;
-  tone: 'ok' | 'bad';
+  /** `ask`: the person has something to do (sign in). */
+  tone: 'ok' | 'bad' | 'ask';
 }
 
 /** How long a notice stays, in ms. */
@@ -27,8 +28,8 @@ export class Toasts {
   ) {}
 
   /**
-   * Compares a fresh server list with the last one: a server that turned ready or turned to an
-   * error gets a notice. `connecting` does not count as a change: a server retrying after a
+   * Compares a fresh server list with the last one: a server that turned ready, turned to an
+   * error or started to need a sign-in gets a notice. `connecting` does not count as a change: a server retrying after a
    * failure passes through it on every attempt, and fails again, which is not news. The first
    * list only sets the baseline (nothing "changed" on page load).
    */
@@ -47,6 +48,8 @@ export class Toasts {
         this.push(`${server.name} is ready (${tools === 1 ? '1 tool' : `${tools} tools`}).`, 'ok');
       } else if (now.state === 'error') {
         this.push(`${server.name} failed: ${now.reason}`, 'bad');
+      } else if (now.state === 'needs-sign-in') {
+        this.push(`${server.name} needs you to sign in: ${now.reason}`, 'ask');
       }
     }
   }

@@ -5,6 +5,7 @@
  * when that server allows CORS; most do on their metadata and token endpoints, some do not.
  */
 import type { FetchLike } from '@modelcontextprotocol/client';
+import { causeOf } from '../causes.ts';
 
 /** What an authorization server's endpoints must send for Nexus in a browser to use them. */
 export const AUTH_CORS_LINE =
@@ -69,10 +70,5 @@ export function explainingFetch(fetch: FetchLike): FetchLike {
 
 /** The words of an `explainingFetch` failure inside `error`, if it is one. */
 export function endpointProblem(error: unknown): string | undefined {
-  let current: unknown = error;
-  for (let depth = 0; depth < 5 && current; depth++) {
-    if (current instanceof EndpointUnreadable) return current.message;
-    current = (current as { cause?: unknown }).cause;
-  }
-  return undefined;
+  return causeOf(error, EndpointUnreadable)?.message;
 }

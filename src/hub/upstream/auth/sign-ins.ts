@@ -119,6 +119,9 @@ export class SignIns {
   async start(serverId: string): Promise<{ authorizationUrl?: string }> {
     const entry = this.#entry(serverId);
     const server = this.#of(entry);
+    // Discovered afresh: the server may have moved to another authorization server since the
+    // last sign-in (registrations are kept per issuer, so the new one gets its own).
+    await server.signIn.invalidateCredentials('discovery');
     const tokens = await server.signIn.tokens();
     const scope = server.wantsScope
       ? computeScopeUnion(server.challenge.scope, tokens?.scope, server.wantsScope)

@@ -9,6 +9,7 @@ import {
   SdkErrorCode,
   SdkHttpError,
   StreamableHTTPClientTransport,
+  InsufficientScopeError,
   UnauthorizedError,
   type AuthProvider,
   type FetchLike,
@@ -16,6 +17,7 @@ import {
   type Transport,
 } from '@modelcontextprotocol/client';
 import { createParser } from 'eventsource-parser';
+import { causeOf } from '../causes.ts';
 import { corsHint } from './cors.ts';
 import type { RemoteServerEntry } from '../../ports.ts';
 import { noteSentToken, SignInNeeded } from '../auth/signed-in.ts';
@@ -140,7 +142,7 @@ export function isLegacyHint(error: unknown): boolean {
  * error, a browser's bare "Failed to fetch", CORS included) or credentials it refused.
  */
 export function isUnreachable(error: unknown): boolean {
-  if (causeOf(error, UnauthorizedError)) return true;
+  if (causeOf(error, UnauthorizedError) || causeOf(error, InsufficientScopeError)) return true;
   const status = httpStatus(error);
   if (status !== undefined) return status === 401 || status === 403;
   return networkCode(error) !== undefined || isFetchTypeError(error);
@@ -153,18 +155,11 @@ export function isUnreachable(error: unknown): boolean {
 export function signInReason(error: unknown): string | undefined {
   const needed = causeOf(error, SignInNeeded);
   if (needed) return needed.reason;
+  const scope = causeOf(error, InsufficientScopeError);
+  if (scope)
+    return `the server needs more access${scope.requiredScope ? ` (scope ${scope.requiredScope})` : ''}`;
   if (causeOf(error, UnauthorizedError)) return 'the server asks to sign in';
   if (httpStatus(error) === 401) return 'the server refused the sign-in';
-  return undefined;
-}
-
-/** `error` or one of its causes when it is a `type`. */
-function causeOf<T>(error: unknown, type: abstract new (...args: never[]) => T): T | undefined {
-  let current: unknown = error;
-  for (let depth = 0; depth < 4 && current; depth++) {
-    if (current instanceof type) return current;
-    current = (current as { cause?: unknown }).cause;
-  }
   return undefined;
 }
 

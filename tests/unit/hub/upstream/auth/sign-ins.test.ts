@@ -62,9 +62,11 @@ function view(hub: Hub, id: string): ServerView {
 }
 
 async function state(hub: Hub, id: string, wanted: ServerView['status']['state']) {
-  await until(() => view(hub, id).status.state === wanted, {
-    what: `server state ${wanted} (is ${view(hub, id).status.state})`,
-  });
+  await until(
+    () => view(hub, id).status.state === wanted,
+    `server state ${wanted} (is ${view(hub, id).status.state})`,
+    5_000,
+  );
   return view(hub, id);
 }
 
