@@ -10,6 +10,7 @@
  * headers is named in the server's status.
  */
 import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import type { TrafficView } from '../../src/protocol/views.ts';
 import { startProtectedServer, type ProtectedServer } from '../fixtures/protected-server.ts';
 import { appForThisFile, nexus, openClientPage, sharedWorkers } from './support.ts';
 
@@ -113,7 +114,8 @@ test('a person signs in through the consent page; refresh is shared, kept across
     await nexus(tabA, 'admin', 'listServers'),
     await first.content(),
   ]);
-  const traffic = await nexus(tabA, 'admin', 'traffic', 0);
+  // The `nexus` helper's generic `admin` loses the method's result type: named here.
+  const traffic = (await nexus(tabA, 'admin', 'traffic', 0)) as TrafficView[];
   const details = await Promise.all(
     traffic.map((entry) => nexus(tabA, 'admin', 'trafficDetail', entry.seq)),
   );
