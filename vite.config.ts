@@ -4,6 +4,7 @@ import { defineConfig, type Plugin, type Rolldown, type UserConfig } from 'vite'
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { VitePWA, type ManifestOptions } from 'vite-plugin-pwa';
 import { sdkDedupe } from './scripts/sdk-dedupe.ts';
+import { clientMetadataDocument } from './src/protocol/sign-in.ts';
 
 /**
  * Three builds into one `dist/`, chosen with `--mode`, run by `npm run build` in this order:
@@ -102,6 +103,29 @@ function serviceWorker(): Plugin[] {
  * client library must be built first; stop with a clear message instead of shipping a worker that
  * cannot start the hub offline.
  */
+/**
+ * Nexus's Client ID Metadata Document (`oauth/client-metadata.json`) for a deployment that says
+ * where it is served: `NEXUS_PUBLIC_URL=https://nexus.example.com/ npm run build`. Its URL is
+ * Nexus's client id at authorization servers that accept such documents; the hub offers it only
+ * when it finds this file (src/hub/upstream/auth/metadata-document.ts). Without the variable
+ * no file is written and Nexus registers dynamically where it can.
+ */
+function clientMetadata(): Plugin {
+  return {
+    name: 'nexus-client-metadata',
+    generateBundle() {
+      const url = process.env.NEXUS_PUBLIC_URL;
+      if (!url) return;
+      const appUrl = url.endsWith('/') ? url : `${url}/`;
+      this.emitFile({
+        type: 'asset',
+        fileName: 'oauth/client-metadata.json',
+        source: `${JSON.stringify(clientMetadataDocument(appUrl), null, 2)}\n`,
+      });
+    },
+  };
+}
+
 function requireWorkerBuilds(): Plugin {
   let outDir = '';
   return {
@@ -170,7 +194,7 @@ export default defineConfig(({ mode }) => {
   }
   if (mode === 'client') return single('src/client/index.ts', 'nexus-client.js', false);
   return {
-    plugins: [svelte(), requireWorkerBuilds(), serviceWorker()],
+    plugins: [svelte(), requireWorkerBuilds(), serviceWorker(), clientMetadata()],
     // Emptying here would delete the hub and client builds made just before (see above).
     build: {
       outDir: 'dist',

@@ -52,3 +52,21 @@ export function signInCallbackOf(search: string): SignInCallback {
   }
   return { type: 'nexus/sign-in-callback', params };
 }
+
+/**
+ * Nexus's Client ID Metadata Document for the deployment at `appUrl` (ending in `/`): served at
+ * `<appUrl>oauth/client-metadata.json`, whose URL is then Nexus's client id at any authorization
+ * server that supports such documents. Built at build time (vite.config.ts, `NEXUS_PUBLIC_URL`)
+ * and checked by the hub before it offers the URL, from this one function.
+ */
+export function clientMetadataDocument(appUrl: string) {
+  return {
+    client_id: new URL('oauth/client-metadata.json', appUrl).href,
+    client_name: 'Nexus',
+    client_uri: appUrl,
+    redirect_uris: [new URL('oauth/callback', appUrl).href],
+    grant_types: ['authorization_code', 'refresh_token'],
+    response_types: ['code'],
+    token_endpoint_auth_method: 'none',
+  };
+}

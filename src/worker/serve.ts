@@ -124,7 +124,7 @@ export function serveHub(options: HubWorkerOptions): void {
       notes: new IdbNotesStore(db),
       journal: new IdbJournalStore(db),
       defaults: deploymentDefaults,
-      signIn: signInSettings(db),
+      signIn: await signInSettings(db),
       log,
       // The dashboard is this app: what waits for the person is there when they open it.
       personAnswers: () => true,

@@ -6,6 +6,7 @@
  */
 /// <reference lib="webworker" />
 import type { Hub } from '../hub/hub.ts';
+import { servedMetadataDocument } from '../hub/upstream/auth/metadata-document.ts';
 import type { SignInSettings } from '../hub/upstream/auth/sign-ins.ts';
 import type { Exclusive } from '../hub/upstream/auth/signed-in.ts';
 import { isSignInCallback, SIGN_IN_CHANNEL } from '../protocol/sign-in.ts';
@@ -22,12 +23,16 @@ function appUrl(path: string): string {
   return new URL(path, self.location.href).href;
 }
 
-export function signInSettings(db: NexusDatabase): SignInSettings {
+export async function signInSettings(db: NexusDatabase): Promise<SignInSettings> {
+  // Offered only when this https deployment serves it (a loopback development origin, or a
+  // build without NEXUS_PUBLIC_URL, registers dynamically instead).
+  const clientMetadataUrl = await servedMetadataDocument(appUrl('./'), (url, init) =>
+    fetch(url, init),
+  );
   return {
     tokens: new IdbTokenStore(db),
     redirectUrl: appUrl('oauth/callback'),
-    // Used only on https (the SDK requires it): a loopback development origin registers instead.
-    clientMetadataUrl: appUrl('oauth/client-metadata.json'),
+    ...(clientMetadataUrl ? { clientMetadataUrl } : {}),
     exclusive: webLocks,
   };
 }

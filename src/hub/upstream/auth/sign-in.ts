@@ -17,6 +17,7 @@ import type {
   StoredOAuthClientInformation,
   StoredOAuthTokens,
 } from '@modelcontextprotocol/client';
+import { clientMetadataDocument } from '../../../protocol/sign-in.ts';
 import type { ClientIdentity } from '../../../protocol/views.ts';
 import type { Clock, Ids, SignInRecord, TokenStore } from '../../ports.ts';
 
@@ -62,11 +63,15 @@ export class ServerSignIn implements OAuthClientProvider {
   }
 
   get clientMetadata(): OAuthClientMetadata {
+    // What the metadata document says of Nexus, for the redirect URL this hub uses.
+    const {
+      client_id: _url,
+      client_uri: _home,
+      ...metadata
+    } = clientMetadataDocument(new URL('..', this.#options.redirectUrl).href);
     return {
-      client_name: 'Nexus',
+      ...metadata,
       redirect_uris: [this.#options.redirectUrl],
-      grant_types: ['authorization_code', 'refresh_token'],
-      response_types: ['code'],
       token_endpoint_auth_method: this.#options.client?.secret ? 'client_secret_basic' : 'none',
     };
   }
