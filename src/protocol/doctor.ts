@@ -3,7 +3,7 @@
  * dashboard, which shows each finding and the header lines a server must send.
  */
 /** Which step produced a finding, in the order they run. */
-export type CheckName = 'address' | 'reachable' | 'cors' | 'mcp' | 'session';
+export type CheckName = 'address' | 'reachable' | 'cors' | 'mcp' | 'session' | 'sign-in';
 
 /** What went wrong, for code that reacts to a finding (the UI, tests). */
 export type ProblemKind =

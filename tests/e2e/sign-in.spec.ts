@@ -159,4 +159,14 @@ test('an authorization server whose token endpoint sends no CORS headers is name
   await expect(status).toContainText('Access-Control-Allow-Origin');
   await expect(status).toHaveAttribute('data-state', 'needs-sign-in');
   expect(server.counts.served).toBe(0);
+
+  // The connection doctor names it too, with the line to send, before anyone signs in again.
+  await card(page).getByRole('link', { name: 'secure' }).first().click();
+  await page.getByText('Connection doctor', { exact: true }).click();
+  await page.getByRole('button', { name: 'Diagnose connection to secure' }).click();
+  const findings = page.getByRole('list', { name: 'Connection findings for secure' });
+  await expect(findings).toContainText(
+    `CORS: the authorization server's token endpoint (${server.oauth.issuer}/token) answers but does not let Nexus read its replies`,
+  );
+  await expect(findings).toContainText(`Access-Control-Allow-Origin: ${app.url}`);
 });

@@ -30,7 +30,7 @@ import { jsonOf } from '../journal/untrusted-json.ts';
 import { elicitationViews } from '../person/elicitation.ts';
 import type { PersonQueue } from '../person/queue.ts';
 import type { SignInRequests } from '../person/sign-in-requests.ts';
-import type { SignIns } from '../upstream/auth/sign-ins.ts';
+import { signsIn, type SignIns } from '../upstream/auth/sign-ins.ts';
 import type { Servers } from '../registry/servers.ts';
 import type { Router } from '../router/router.ts';
 import type { Upstream } from '../upstream/upstream.ts';
@@ -147,6 +147,7 @@ export class AdminService {
         headers: entry.headers.filter((header) => header.name.trim() !== ''),
         pageOrigin: page.origin,
         pageProtocol: page.protocol,
+        signsIn: this.options.signIns !== undefined && signsIn(entry),
       },
       this.options.fetch ?? ((url, init) => fetch(url, init)),
     );

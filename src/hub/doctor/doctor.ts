@@ -12,6 +12,7 @@ import type { FetchLike } from '@modelcontextprotocol/client';
 import type { Diagnosis, Finding } from '../../protocol/doctor.ts';
 import { INITIALIZE_ID, excerpt, exchange, jsonRpcAnswer } from './exchange.ts';
 import { redact } from '../journal/redaction.ts';
+import { signInFinding } from './sign-in-checks.ts';
 import {
   checkAddress,
   conclude,
@@ -31,6 +32,8 @@ export interface DoctorInput {
   pageOrigin?: string;
   /** The page's protocol (`location.protocol`, e.g. `https:`), for the mixed-content check. */
   pageProtocol?: string;
+  /** Nexus signs in to this server (OAuth): a 401 is checked as a sign-in (./sign-in-checks.ts). */
+  signsIn?: boolean;
 }
 
 export interface DoctorOptions {
@@ -143,7 +146,19 @@ async function runChecks(
         },
   );
 
-  // 4. What it answered.
+  // 4. What it answered. A server Nexus signs in to answers 401 until then: what matters is
+  // whether this page can read what signing in needs.
+  if (answer.status === 401 && input.signsIn) {
+    const signIn = await signInFinding(
+      url,
+      answer.headers.get('www-authenticate'),
+      fetch,
+      input.pageOrigin,
+    );
+    findings.push(signIn);
+    // All well so far, and what comes next is the person's: the summary says so.
+    return { ...conclude(findings), ...(signIn.ok ? { summary: signIn.detail } : {}) };
+  }
   if (!answer.ok) {
     findings.push(await refusedHandshake(answer, initialize.body, url, entryHeaders, send));
     return conclude(findings);

@@ -20,6 +20,7 @@ export const CHECK_LABELS: Readonly<Record<CheckName, string>> = {
   cors: 'Cross-origin access (CORS)',
   mcp: 'MCP handshake',
   session: 'Session',
+  'sign-in': 'Sign-in (OAuth)',
 };
 
 export class DoctorState {

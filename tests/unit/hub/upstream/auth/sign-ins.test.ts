@@ -303,6 +303,25 @@ describe('signing in to a server', () => {
     );
   });
 
+  it('has the connection doctor check what signing in needs, and name what it cannot reach', async () => {
+    const server = await protectedServer();
+    const hub = await hubWith();
+    const id = await addProtected(hub, server);
+    await state(hub, id, 'needs-sign-in');
+    const page = { origin: 'http://127.0.0.1:4173', protocol: 'http:' };
+
+    const fine = await hub.admin.diagnoseServer(id, page);
+    expect(fine.findings.at(-1)).toMatchObject({ check: 'sign-in', ok: true });
+    expect(fine.summary).toMatch(/press Sign in/);
+
+    await server.oauth.close();
+    const broken = await hub.admin.diagnoseServer(id, page);
+    expect(broken.findings.at(-1)).toMatchObject({ check: 'sign-in', ok: false, problem: 'auth' });
+    expect(broken.summary).toBe(
+      `${new URL(server.url).host} asks to sign in with OAuth, but nothing answers at the server's protected resource metadata (${server.oauth.issuer}/.well-known/oauth-protected-resource).`,
+    );
+  });
+
   it('leaves a server with its own Authorization header alone: a 401 is an error about that header', async () => {
     const server = await protectedServer();
     const hub = await hubWith();
