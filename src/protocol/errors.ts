@@ -139,14 +139,17 @@ export function invalidResult(server: string, what: string, problems: string): P
   );
 }
 
-/** The server needs the person to sign in first. */
-export function signInRequired(server: string): ProtocolError {
-  const next = `Sign in from the Nexus dashboard (Servers → ${server}), then try again.`;
-  return nexusError(
-    NexusErrorCode.SignInRequired,
-    `Server '${server}' needs you to sign in. ${next}`,
-    { nexus: 'sign-in-required', server, next },
-  );
+/**
+ * The server needs the person to sign in first (`why`: "needs you to sign in (…)"), or again
+ * with more access for this request (step-up).
+ */
+export function signInRequired(server: string, why: string): ProtocolError {
+  const next = `Sign in to it from Nexus (Servers → ${server} → Sign in), then try again.`;
+  return nexusError(NexusErrorCode.SignInRequired, `Server '${server}' ${why}. ${next}`, {
+    nexus: 'sign-in-required',
+    server,
+    next,
+  });
 }
 
 /**

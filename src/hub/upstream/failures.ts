@@ -4,7 +4,12 @@
  * server's own error answers, and errors the hub has worded already, pass as they are.
  */
 import { ProtocolError, SdkError, SdkErrorCode } from '@modelcontextprotocol/client';
-import { invalidResult, schemaIssuesText, serverUnavailable } from '../../protocol/errors.ts';
+import {
+  invalidResult,
+  schemaIssuesText,
+  serverUnavailable,
+  signInRequired,
+} from '../../protocol/errors.ts';
 import type { ServerEntry, ServerStatus } from '../ports.ts';
 import type { Connector } from './connectors/connector.ts';
 
@@ -22,6 +27,8 @@ const ON_THE_WAY: ReadonlySet<SdkErrorCode> = new Set([
 /** A request for a server that is not ready: why not, and what the person can do. */
 export function notReady(entry: ServerEntry, status: ServerStatus): ProtocolError {
   const slug = entry.slug;
+  if (status.state === 'needs-sign-in')
+    return signInRequired(slug, `needs you to sign in (${status.reason})`);
   const [why, next] =
     status.state === 'error'
       ? [
@@ -30,23 +37,13 @@ export function notReady(entry: ServerEntry, status: ServerStatus): ProtocolErro
         ]
       : status.state === 'disabled'
         ? ['is disabled', `Enable it in the Nexus dashboard (Servers → ${slug}).`]
-        : status.state === 'needs-sign-in'
-          ? [
-              `needs you to sign in (${status.reason})`,
-              `Sign in to it from Nexus (Servers → ${slug} → Sign in), then try again.`,
-            ]
-          : ['is still connecting', 'Try again in a moment.'];
+        : ['is still connecting', 'Try again in a moment.'];
   return serverUnavailable(slug, why, next, { state: status.state });
 }
 
 /** A request that needed more access than the server's sign-in grants (step-up). */
 export function moreAccess(entry: ServerEntry, what: string, words: string): ProtocolError {
-  return serverUnavailable(
-    entry.slug,
-    `refused ${what}: ${words}`,
-    `Sign in to it again from Nexus (Servers → ${entry.slug} → Sign in), then try again.`,
-    { state: 'needs-more-access' },
-  );
+  return signInRequired(entry.slug, `refused ${what}: ${words}`);
 }
 
 /** What the upstream knows when one of its requests failed. */

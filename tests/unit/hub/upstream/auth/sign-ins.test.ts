@@ -10,6 +10,7 @@
 import { Client, InMemoryTransport } from '@modelcontextprotocol/client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { allowAllPolicy, createHub, type Hub } from '../../../../../src/hub/index.ts';
+import { NexusErrorCode } from '../../../../../src/protocol/errors.ts';
 import {
   MemoryJournalStore,
   MemoryRegistryStore,
@@ -227,6 +228,7 @@ describe('signing in to a server', () => {
     );
     expect(String(failed)).toMatch(/Server 'protected' needs you to sign in/);
     expect(String(failed)).toMatch(/Sign in to it from Nexus/);
+    expect(failed).toMatchObject({ code: NexusErrorCode.SignInRequired });
     const back = await state(hub, id, 'needs-sign-in');
     expect(back.status).toMatchObject({ reason: expect.stringMatching(/refused to refresh/) });
   });
@@ -246,6 +248,7 @@ describe('signing in to a server', () => {
     expect(String(refused)).toMatch(
       /refused tool 'admin_report': it needs more access \(scope admin\)/,
     );
+    expect(refused).toMatchObject({ code: NexusErrorCode.SignInRequired });
     expect(view(hub, id).signIn?.wantsScope).toBe(ADMIN_SCOPE);
     expect(hub.admin.listSignInRequests()).toEqual([
       expect.objectContaining({ serverId: id, reason: expect.stringMatching(/more access/) }),
