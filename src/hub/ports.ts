@@ -240,6 +240,8 @@ export interface PinStore {
  */
 export interface SignInRecord {
   serverId: string;
+  /** The server's URL when this was saved: a record of another URL is not used (upstream/auth/). */
+  serverUrl?: string;
   /** The tokens last saved, and when (wall-clock ms): `expires_in` counts from then. */
   tokens?: StoredOAuthTokens;
   savedAt?: number;

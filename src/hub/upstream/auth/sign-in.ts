@@ -25,6 +25,11 @@ export type { ClientIdentity };
 
 export interface SignInOptions {
   serverId: string;
+  /**
+   * The server's URL: what is stored is kept for it. A record saved for another URL (the entry
+   * was edited to point elsewhere) is not used: its tokens were issued for another resource.
+   */
+  serverUrl?: string;
   store: TokenStore;
   clock: Clock;
   ids: Ids;
@@ -219,7 +224,7 @@ export class ServerSignIn implements OAuthClientProvider {
   reload(): Promise<void> {
     const { serverId, store } = this.#options;
     return this.#queue(async () => {
-      this.#record = (await store.get(serverId)) ?? { serverId };
+      this.#record = this.#usable(await store.get(serverId));
     });
   }
 
@@ -235,16 +240,29 @@ export class ServerSignIn implements OAuthClientProvider {
   #load(): Promise<SignInRecord> {
     if (this.#record) return Promise.resolve(this.#record);
     this.#loading ??= this.#options.store.get(this.#options.serverId).then((stored) => {
-      this.#record ??= stored ?? { serverId: this.#options.serverId };
+      this.#record ??= this.#usable(stored);
       return this.#record;
     });
     return this.#loading;
   }
 
+  /** The stored record when it is this server's (same URL); else a fresh one. */
+  #usable(stored: SignInRecord | undefined): SignInRecord {
+    const { serverId, serverUrl } = this.#options;
+    if (
+      !stored ||
+      (serverUrl !== undefined && stored.serverUrl !== undefined && stored.serverUrl !== serverUrl)
+    )
+      return { serverId, ...(serverUrl !== undefined ? { serverUrl } : {}) };
+    return stored;
+  }
+
   /** Writes the changed record to the store first, then keeps it. */
   #change(change: (record: SignInRecord) => SignInRecord): Promise<void> {
     return this.#queue(async () => {
-      const next = change(await this.#load());
+      const changed = change(await this.#load());
+      const { serverUrl } = this.#options;
+      const next = serverUrl === undefined ? changed : { ...changed, serverUrl };
       await this.#options.store.put(next);
       this.#record = next;
     });

@@ -363,6 +363,7 @@ export class SignIns {
     const { settings, clock, ids } = this.#deps;
     const signIn = new ServerSignIn({
       serverId: entry.id,
+      serverUrl: entry.url,
       store: settings.tokens,
       clock,
       ids,

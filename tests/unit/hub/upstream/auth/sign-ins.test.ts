@@ -325,6 +325,22 @@ describe('signing in to a server', () => {
     );
   });
 
+  it('does not send a sign-in to another server when the entry is edited to point there', async () => {
+    const first = await protectedServer();
+    const second = await protectedServer();
+    const tokens = new MemoryTokenStore();
+    const hub = await hubWith(tokens);
+    const id = await addProtected(hub, first);
+    await state(hub, id, 'needs-sign-in');
+    await signedIn(hub, id);
+
+    await hub.admin.editServer(id, { url: second.url });
+    await state(hub, id, 'needs-sign-in');
+    expect(second.counts.unauthorized).toBeGreaterThan(0);
+    for (const token of first.oauth.issued()) expect(second.presented.has(token)).toBe(false);
+    expect(view(hub, id).signIn).toEqual({ signedIn: false });
+  });
+
   it('leaves a server with its own Authorization header alone: a 401 is an error about that header', async () => {
     const server = await protectedServer();
     const hub = await hubWith();
