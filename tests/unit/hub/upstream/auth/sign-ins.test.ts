@@ -98,6 +98,20 @@ async function signedIn(hub: Hub, id: string): Promise<void> {
   await state(hub, id, 'ready');
 }
 
+/** A hub with the protected server added and signed in to, as the person would have. */
+async function signedInWorld(
+  options: Parameters<typeof startProtectedServer>[0] = {},
+  registry = new MemoryRegistryStore(),
+) {
+  const server = await protectedServer(options);
+  const tokens = new MemoryTokenStore();
+  const hub = await hubWith(tokens, new MemoryJournalStore(), registry);
+  const id = await addProtected(hub, server);
+  await state(hub, id, 'needs-sign-in');
+  await signedIn(hub, id);
+  return { server, tokens, hub, id };
+}
+
 async function clientOf(hub: Hub): Promise<Client> {
   const [clientSide, hubSide] = InMemoryTransport.createLinkedPair();
   await hub.connect(hubSide, {
@@ -176,13 +190,8 @@ describe('signing in to a server', () => {
   });
 
   it('refreshes expired tokens once for many concurrent calls, and keeps the sign-in across a restart', async () => {
-    const server = await protectedServer({ accessTokenSeconds: 3600 });
-    const tokens = new MemoryTokenStore();
     const registry = new MemoryRegistryStore();
-    const hub = await hubWith(tokens, new MemoryJournalStore(), registry);
-    const id = await addProtected(hub, server);
-    await state(hub, id, 'needs-sign-in');
-    await signedIn(hub, id);
+    const { server, tokens, hub, id } = await signedInWorld({ accessTokenSeconds: 3600 }, registry);
     const clients = await Promise.all([clientOf(hub), clientOf(hub), clientOf(hub)]);
 
     server.oauth.expireAccessTokens();
@@ -203,12 +212,7 @@ describe('signing in to a server', () => {
   });
 
   it('sends the server back to needs-sign-in when the refresh is refused, and the client hears why', async () => {
-    const server = await protectedServer();
-    const tokens = new MemoryTokenStore();
-    const hub = await hubWith(tokens);
-    const id = await addProtected(hub, server);
-    await state(hub, id, 'needs-sign-in');
-    await signedIn(hub, id);
+    const { server, tokens, hub, id } = await signedInWorld();
     const client = await clientOf(hub);
 
     // The refresh token is spent elsewhere (as a rotation by another device would).
@@ -234,11 +238,7 @@ describe('signing in to a server', () => {
   });
 
   it('asks the person when a call needs more scope, and the next sign-in asks for it', async () => {
-    const server = await protectedServer({ scopes: ['read', ADMIN_SCOPE] });
-    const hub = await hubWith();
-    const id = await addProtected(hub, server);
-    await state(hub, id, 'needs-sign-in');
-    await signedIn(hub, id);
+    const { hub, id } = await signedInWorld({ scopes: ['read', ADMIN_SCOPE] });
     const client = await clientOf(hub);
 
     const refused = await client.callTool({ name: 'protected__admin_report', arguments: {} }).then(
@@ -266,12 +266,7 @@ describe('signing in to a server', () => {
   });
 
   it('signs out: revokes at the authorization server, forgets the tokens, and waits for a sign-in again', async () => {
-    const server = await protectedServer();
-    const tokens = new MemoryTokenStore();
-    const hub = await hubWith(tokens);
-    const id = await addProtected(hub, server);
-    await state(hub, id, 'needs-sign-in');
-    await signedIn(hub, id);
+    const { server, tokens, hub, id } = await signedInWorld();
 
     await hub.admin.signOut(id);
     expect(server.oauth.counts.revocations).toBe(2);
