@@ -156,8 +156,11 @@ test('a server that needs a token is fixed by editing it; the secret stays hidde
   await add.getByLabel('URL').fill(counting.url);
   await add.getByLabel('Name', { exact: true }).fill('Locked');
   await add.getByRole('button', { name: 'Add server' }).click();
-  const card = page.getByRole('article', { name: 'Locked' });
-  await expect(card.getByTestId('status')).toContainText('needs authentication');
+  const card = page.getByRole('article', { name: 'Locked', exact: true });
+  // A 401 naming no OAuth metadata: signing in, or a token of its own (issue 15).
+  await expect(card.getByTestId('status')).toContainText(
+    'Needs sign-in: the server asks to sign in, or for an Authorization header if it takes a token',
+  );
 
   await card.getByRole('link', { name: 'Locked', exact: true }).click();
   await page.getByRole('button', { name: 'Edit' }).click();

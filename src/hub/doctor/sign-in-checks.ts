@@ -35,9 +35,14 @@ export async function signInFinding(
   const fetch = explainingFetch(baseFetch);
   const host = url.host;
   try {
-    const metadataUrl =
-      resourceMetadataOf(challenge) ?? new URL('/.well-known/oauth-protected-resource', url).href;
-    const resource = await readJson(fetch, metadataUrl);
+    const named = resourceMetadataOf(challenge);
+    const metadataUrl = named ?? new URL('/.well-known/oauth-protected-resource', url).href;
+    // Without resource metadata the spec's fallback (as the SDK does it): the authorization
+    // server at the MCP server's own origin. A page that cannot read it at all is told so.
+    const resource = await readJson(fetch, metadataUrl).catch((error: unknown) => {
+      if (named !== undefined || endpointProblem(error) !== undefined) throw error;
+      return { authorization_servers: [url.origin] };
+    });
     const issuer = Array.isArray(resource.authorization_servers)
       ? resource.authorization_servers.find((each): each is string => typeof each === 'string')
       : undefined;
@@ -74,7 +79,7 @@ export async function signInFinding(
       detail: `${host} asks to sign in with OAuth, but ${words ?? (error instanceof Error ? error.message : String(error))}.`,
       fix: words?.startsWith('CORS')
         ? `Ask whoever runs that authorization server to send ${AUTH_CORS_LINE} on its metadata, registration and token endpoints.`
-        : 'Check the server’s sign-in settings with whoever runs it, then diagnose again.',
+        : 'Check the server’s sign-in settings with whoever runs it; if it takes a token of its own instead, add it as an Authorization header of this server.',
       ...(words?.startsWith('CORS')
         ? { headerLines: [`Access-Control-Allow-Origin: ${pageOrigin}`] }
         : {}),

@@ -129,7 +129,12 @@ export class SignedIn implements AuthProvider {
       // here: one starts when they press Sign in, so a flow under way is never replaced.
       if (!now?.refresh_token)
         throw new SignInNeeded(
-          current ? 'the server no longer accepts the sign-in' : 'the server asks to sign in',
+          current
+            ? 'the server no longer accepts the sign-in'
+            : challenge.resourceMetadataUrl
+              ? 'the server asks to sign in'
+              : // No OAuth metadata named: it may take a token of its own instead.
+                'the server asks to sign in, or for an Authorization header if it takes a token',
         );
       let result;
       try {

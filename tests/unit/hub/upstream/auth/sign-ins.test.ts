@@ -22,6 +22,7 @@ import {
   startProtectedServer,
   type ProtectedServer,
 } from '../../../../fixtures/protected-server.ts';
+import { startCountingServer } from '../../../../fixtures/counting-server.ts';
 import { until } from '../../../../support/until.ts';
 
 const REDIRECT = 'http://127.0.0.1:4173/oauth/callback';
@@ -334,6 +335,34 @@ describe('signing in to a server', () => {
     expect(second.counts.unauthorized).toBeGreaterThan(0);
     for (const token of first.oauth.issued()) expect(second.presented.has(token)).toBe(false);
     expect(view(hub, id).signIn).toEqual({ signedIn: false });
+  });
+
+  it('says a 401 without OAuth may want a token of its own, in the status and the doctor', async () => {
+    const guarded = await startCountingServer({ bearer: 'letmein' });
+    cleanups.push(() => guarded.stop());
+    const hub = await hubWith();
+    const added = await hub.admin.addServer({
+      name: 'Guarded',
+      slug: 'guarded',
+      url: guarded.url,
+      transport: 'streamable-http',
+      headers: [],
+    });
+    const waiting = await state(hub, added.id, 'needs-sign-in');
+    expect(waiting.status).toMatchObject({
+      reason: 'the server asks to sign in, or for an Authorization header if it takes a token',
+    });
+    const diagnosis = await hub.admin.diagnoseServer(added.id, {
+      origin: 'http://127.0.0.1:4173',
+      protocol: 'http:',
+    });
+    const origin = new URL(guarded.url).origin;
+    expect(diagnosis.findings.at(-1)).toMatchObject({
+      check: 'sign-in',
+      ok: false,
+      detail: `${new URL(guarded.url).host} asks to sign in with OAuth, but ${origin}/.well-known/oauth-authorization-server answered 404.`,
+      fix: expect.stringMatching(/add it as an Authorization header of this server/),
+    });
   });
 
   it('leaves a server with its own Authorization header alone: a 401 is an error about that header', async () => {
