@@ -149,22 +149,8 @@ export class Hub {
         clock,
         ids,
         ...(options.fetch ? { fetch: options.fetch } : {}),
-        entry: (id) => this.#upstreams.get(id)?.entry,
-        entries: () => [...this.#upstreams.values()].map((upstream) => upstream.entry),
-        restart: (id) => this.#upstreams.get(id)?.start(),
-        stillWaiting: (id, reason) => {
-          const upstream = this.#upstreams.get(id);
-          if (upstream?.status.state === 'needs-sign-in')
-            upstream.stop({ state: 'needs-sign-in', reason });
-        },
-        record: (event, entry, detail) =>
-          this.audit.record({
-            kind: 'security',
-            event,
-            serverId: entry.id,
-            serverSlug: entry.slug,
-            detail,
-          }),
+        upstreams: this.#upstreams,
+        record: (event) => this.audit.record(event),
         changed: () => {
           for (const upstream of this.#upstreams.values()) this.#signInWaits(upstream);
           events.emit({ type: 'servers' });

@@ -9,6 +9,7 @@
  * Sign out sends the server back. An authorization server whose token endpoint sends no CORS
  * headers is named in the server's status.
  */
+import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import type { TrafficView } from '../../src/protocol/views.ts';
 import { startProtectedServer, type ProtectedServer } from '../fixtures/protected-server.ts';
@@ -53,6 +54,16 @@ async function pressSignIn(page: Page): Promise<Page> {
   return popup;
 }
 
+/** Serious or critical accessibility violations on the page as it is (WCAG 2.1 A and AA). */
+async function axeViolations(page: Page): Promise<string[]> {
+  const results = await new AxeBuilder({ page })
+    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'])
+    .analyze();
+  return results.violations
+    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
+    .map((violation) => `${violation.id}: ${violation.help}`);
+}
+
 /** A client's call as its text or its error message. */
 function call(
   page: Page,
@@ -76,6 +87,9 @@ test('a person signs in through the consent page; refresh is shared, kept across
   const context = await freshContext(browser);
   const first = await dashboard(context, 'needs-sign-in');
   await expect(card(first)).toContainText('Needs sign-in');
+  // Sign in on the card and under Waiting for you, as axe sees them.
+  await expect(first.getByTestId('sign-in-request')).toBeVisible();
+  expect(await axeViolations(first)).toEqual([]);
 
   const popup = await pressSignIn(first);
   await expect(popup.getByRole('heading', { name: /^Allow / })).toBeVisible();
@@ -136,6 +150,8 @@ test('a person signs in through the consent page; refresh is shared, kept across
 
   // Sign out, on the server's page: revoked at the authorization server, and back to waiting.
   await card(again).getByRole('link', { name: 'secure' }).first().click();
+  await expect(again.getByRole('button', { name: 'Sign out of secure' })).toBeVisible();
+  expect(await axeViolations(again)).toEqual([]);
   again.once('dialog', (dialog) => void dialog.accept());
   await again.getByRole('button', { name: 'Sign out of secure' }).click();
   await expect.poll(() => server.oauth.counts.revocations).toBe(2);

@@ -10,6 +10,7 @@ import type {
   ResourceTemplateType as ResourceTemplate,
   Tool,
 } from '@modelcontextprotocol/client';
+import { ModernPathFailure } from './era.ts';
 
 /** What a server offers, as it listed it (names not yet namespaced). */
 export interface Catalog {
@@ -137,3 +138,45 @@ export function emptyCatalog(): Catalog {
  * own default (64) is too small for a large server; 0 would trust every server blindly.
  */
 export const MAX_UPSTREAM_PAGES = 10_000;
+
+/** One list as a load left it: the list (undefined: it failed, keep the one held) and why not. */
+export interface LoadedList {
+  kind: CatalogKind;
+  list: Catalog[CatalogKind] | undefined;
+  warnings: CatalogWarning[];
+}
+
+/**
+ * Fetches the lists of `kinds`, each on its own and de-duplicated: a list that fails (a server
+ * that declares `resources` but has no `resources/templates/list`, say) comes back as a warning
+ * and the others load. A list the server does not declare is empty. `strict` (a 2026-07-28 try
+ * that 2025 may do better) throws on the first failure instead; `fatal` failures (a sign-in the
+ * server wants) are the whole server's and always thrown.
+ */
+export async function fetchLists(
+  client: Client,
+  kinds: readonly CatalogKind[],
+  options: { strict: boolean; fatal(error: unknown): boolean },
+): Promise<LoadedList[]> {
+  const offered = client.getServerCapabilities();
+  return Promise.all(
+    kinds.map(async (kind): Promise<LoadedList> => {
+      const list = LISTS[kind];
+      if (!offered?.[list.capability]) return { kind, list: [], warnings: [] };
+      try {
+        return { kind, ...dedupe(kind, await list.fetch(client)) };
+      } catch (error) {
+        if (options.fatal(error)) throw error;
+        const reason = error instanceof Error ? error.message : String(error);
+        if (options.strict) throw new ModernPathFailure(LIST_METHODS[kind], reason);
+        return {
+          kind,
+          list: undefined,
+          warnings: [
+            `Its ${LIST_NAMES[kind]} could not be listed (${reason}); the rest of the server works.`,
+          ],
+        };
+      }
+    }),
+  );
+}

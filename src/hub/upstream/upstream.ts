@@ -47,11 +47,8 @@ import {
 } from './calls.ts';
 import {
   CATALOG_KINDS,
-  LISTS,
-  LIST_METHODS,
-  LIST_NAMES,
-  dedupe,
   emptyCatalog,
+  fetchLists,
   type Catalog,
   type CatalogKind,
 } from './catalog.ts';
@@ -67,7 +64,6 @@ import {
   ConnectBudget,
   DEFAULT_CONNECT_TIMEOUT_MS,
   MODERN_VERSION,
-  ModernPathFailure,
   erasToTry,
   fallbackNote,
   negotiationFor,
@@ -613,9 +609,8 @@ export class Upstream {
   }
 
   /**
-   * Loads the lists of `kinds`, each on its own: a list that fails (a server that declares
-   * `resources` but has no `resources/templates/list`, say) is reported in the status's warnings
-   * and keeps what it held, and the others load. Each list is de-duplicated (catalog.ts).
+   * Loads the lists of `kinds` (catalog.ts `fetchLists`): a list that fails is reported in the
+   * status's warnings and keeps what it held, and the others load.
    */
   async #loadCatalog(
     client: Client,
@@ -624,29 +619,11 @@ export class Upstream {
     /** Throw on the first list that fails instead (a 2026-07-28 try that 2025 may do better). */
     strict = false,
   ): Promise<void> {
-    const offered = client.getServerCapabilities();
-    const loaded = await Promise.all(
-      kinds.map(async (kind) => {
-        const list = LISTS[kind];
-        if (!offered?.[list.capability]) return { kind, list: [], warnings: [] };
-        try {
-          return { kind, ...dedupe(kind, await list.fetch(client)) };
-        } catch (error) {
-          // Not a list's trouble but the whole server's: it waits for the person (#fail).
-          if (this.deps.connectors.get(this.entry.kind)?.signInNeeded?.(error, this.entry))
-            throw error;
-          const reason = error instanceof Error ? error.message : String(error);
-          if (strict) throw new ModernPathFailure(LIST_METHODS[kind], reason);
-          return {
-            kind,
-            list: undefined,
-            warnings: [
-              `Its ${LIST_NAMES[kind]} could not be listed (${reason}); the rest of the server works.`,
-            ],
-          };
-        }
-      }),
-    );
+    const loaded = await fetchLists(client, kinds, {
+      strict,
+      // Not a list's trouble but the whole server's: it waits for the person (#fail).
+      fatal: (error) => this.#signInReason(error) !== undefined,
+    });
     if (generation !== this.#generation || this.#client !== client) return;
     const catalog = { ...this.catalog };
     for (const { kind, list, warnings } of loaded) {
@@ -715,12 +692,17 @@ export class Upstream {
    * (403 `insufficient_scope`) is a step-up: the next sign-in asks for it.
    */
   #waitForSignIn(generation: number, error: unknown): boolean {
-    const reason = this.deps.connectors.get(this.entry.kind)?.signInNeeded?.(error, this.entry);
+    const reason = this.#signInReason(error);
     if (reason === undefined) return false;
     const scope = causeOf(error, InsufficientScopeError);
     if (scope) this.deps.onStepUp?.(this, scope.requiredScope);
     this.#needsSignIn(generation, reason);
     return true;
+  }
+
+  /** Why `error` means the person must sign in, as the connector words it; else undefined. */
+  #signInReason(error: unknown): string | undefined {
+    return this.deps.connectors.get(this.entry.kind)?.signInNeeded?.(error, this.entry);
   }
 
   #needsSignIn(generation: number, reason: string): void {

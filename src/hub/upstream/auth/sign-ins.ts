@@ -13,7 +13,9 @@ import {
   type AuthProvider,
   type FetchLike,
 } from '@modelcontextprotocol/client';
+import type { JournalEvent } from '../../../protocol/consent.ts';
 import type { ClientIdentity, SignInView } from '../../../protocol/views.ts';
+import type { Upstream } from '../upstream.ts';
 import type {
   Clock,
   Ids,
@@ -47,19 +49,10 @@ export interface SignInsDeps {
   clock: Clock;
   ids: Ids;
   fetch?: FetchLike;
-  /** The server's entry, while it is registered. */
-  entry(serverId: string): ServerEntry | undefined;
-  /** Every entry (to find the server a callback's `state` belongs to). */
-  entries(): Iterable<ServerEntry>;
-  /** Connect the server again: after a sign-in, a sign-out or a failed refresh. */
-  restart(serverId: string): void;
-  /**
-   * Signing in failed: a server waiting for the person keeps waiting, its status saying why (one
-   * that works, whose person asked for more scope, keeps working).
-   */
-  stillWaiting(serverId: string, reason: string): void;
-  /** A security event for the journal: what happened to whose sign-in, in words. */
-  record(event: SignInEvent, entry: RemoteServerEntry, detail: string): void;
+  /** The hub's connections, by server id: whose entries sign in, and what to restart. */
+  upstreams: ReadonlyMap<string, Upstream>;
+  /** A security event for the journal (the audit journal's `record`). */
+  record(event: Omit<JournalEvent, 'at'>): void;
   /** What the dashboard shows of a server's sign-in changed. */
   changed(): void;
 }
@@ -192,13 +185,13 @@ export class SignIns {
     const revoked = await this.#revoke(entry, server, record);
     await server.signIn.forget();
     server.wantsScope = undefined;
-    this.#deps.record(
+    this.#record(
       'signed-out',
       entry,
       `Signed out of server '${entry.slug}'${revoked ? '; the authorization server revoked the tokens' : ''}.`,
     );
     this.#deps.changed();
-    this.#deps.restart(serverId);
+    this.#restart(serverId);
   }
 
   /**
@@ -210,7 +203,7 @@ export class SignIns {
     const wanted = computeScopeUnion(server.wantsScope, requiredScope);
     if (wanted !== server.wantsScope) {
       server.wantsScope = wanted;
-      this.#deps.record(
+      this.#record(
         'sign-in-step-up',
         entry,
         `Server '${entry.slug}' asked for more access (${requiredScope ?? 'unnamed scope'}).`,
@@ -264,26 +257,45 @@ export class SignIns {
   #failed(entry: RemoteServerEntry, how: string, error: unknown): string {
     const why = endpointProblem(error) ?? (error instanceof Error ? error.message : String(error));
     const words = `Signing in to server '${entry.slug}' ${how}: ${why}`;
-    this.#deps.record('sign-in-failed', entry, `${words}.`);
-    this.#deps.stillWaiting(entry.id, `signing in ${how}: ${why}`);
+    this.#record('sign-in-failed', entry, `${words}.`);
+    // A server waiting for the person keeps waiting, its status saying why (one that works,
+    // whose person asked for more scope, keeps working).
+    const upstream = this.#deps.upstreams.get(entry.id);
+    if (upstream?.status.state === 'needs-sign-in')
+      upstream.stop({ state: 'needs-sign-in', reason: `signing in ${how}: ${why}` });
     this.#deps.changed();
     return words;
+  }
+
+  /** Connects the server again: after a sign-in or a sign-out. */
+  #restart(serverId: string): void {
+    this.#deps.upstreams.get(serverId)?.start();
+  }
+
+  #record(event: SignInEvent, entry: RemoteServerEntry, detail: string): void {
+    this.#deps.record({
+      kind: 'security',
+      event,
+      serverId: entry.id,
+      serverSlug: entry.slug,
+      detail,
+    });
   }
 
   #signedIn(entry: RemoteServerEntry, server: ServerAuth, how: string): void {
     server.wantsScope = undefined;
     const scope = server.signIn.record()?.tokens?.scope;
-    this.#deps.record(
+    this.#record(
       'signed-in',
       entry,
       `Signed in to server '${entry.slug}' ${how}${scope ? ` (scope: ${scope})` : ''}.`,
     );
     this.#deps.changed();
-    this.#deps.restart(entry.id);
+    this.#restart(entry.id);
   }
 
   #entry(serverId: string): RemoteServerEntry {
-    const entry = this.#deps.entry(serverId);
+    const entry = this.#deps.upstreams.get(serverId)?.entry;
     if (!entry)
       throw new Error(`No server with id ${serverId}; it may have been removed in another tab.`);
     if (!signsIn(entry))
@@ -299,7 +311,7 @@ export class SignIns {
   async #pendingFor(
     state: string,
   ): Promise<{ entry: RemoteServerEntry; server: ServerAuth } | undefined> {
-    for (const entry of this.#deps.entries()) {
+    for (const { entry } of this.#deps.upstreams.values()) {
       if (!signsIn(entry)) continue;
       const server = this.#of(entry);
       // Read again: another hub of this browser may have started or finished this flow.
@@ -348,7 +360,7 @@ export class SignIns {
       }
     }
     if (!revoked)
-      this.#deps.record(
+      this.#record(
         'signed-out',
         entry,
         `Server '${entry.slug}': the authorization server did not confirm revoking the tokens (${endpoint}); they are forgotten here all the same.`,
@@ -386,7 +398,7 @@ export class SignIns {
           server.challenge = challenge;
         },
         refreshFailed: (reason) => {
-          this.#deps.record(
+          this.#record(
             'sign-in-refresh-failed',
             entry,
             `Server '${entry.slug}': ${reason}; the person must sign in again.`,
