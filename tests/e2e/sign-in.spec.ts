@@ -133,6 +133,10 @@ test('a person signs in through the consent page; refresh is shared, kept across
   const details = await Promise.all(
     traffic.map((entry) => nexus(tabA, 'admin', 'trafficDetail', entry.seq)),
   );
+  // The Inspector recorded the calls (a dashboard is open), and its cURL lines say a token is
+  // held without showing it.
+  expect(traffic.length).toBeGreaterThan(0);
+  expect(JSON.stringify(details)).toContain('Authorization: Bearer <token held by Nexus>');
   const everything = seen + JSON.stringify(details);
   const tokens = server.oauth.issued();
   expect(tokens.length).toBeGreaterThanOrEqual(4);

@@ -230,7 +230,9 @@ export class AdminService {
       entry.side === 'server' && entry.direction === 'out' && entry.serverId
         ? this.options.upstreams.get(entry.serverId)
         : undefined;
-    const curl = upstream && curlOf(upstream, entry.message);
+    const curl =
+      upstream &&
+      curlOf(upstream, entry.message, this.options.signIns?.view(upstream.entry)?.signedIn);
     return curl ? { json, curl } : { json };
   }
 

@@ -138,7 +138,15 @@ export function toTrafficView(entry: TrafficEntry): TrafficView {
  * a terminal to replay it. Secret header values (marked, or named like a credential) are masked:
  * the person fills them in.
  */
-export function curlOf(upstream: Upstream, message: unknown): string | undefined {
+/** What a cURL line shows for the Authorization header of a server Nexus signed in to. */
+export const SIGNED_IN_AUTHORIZATION = 'Authorization: Bearer <token held by Nexus>';
+
+export function curlOf(
+  upstream: Upstream,
+  message: unknown,
+  /** Nexus sends this server a token of its sign-in: the line says so, never which. */
+  signedIn = false,
+): string | undefined {
   const entry = upstream.entry;
   if (entry.kind !== 'remote' || upstream.activeTransport !== 'streamable-http') return undefined;
   const quote = (text: string) => `'${text.replaceAll("'", `'\\''`)}'`;
@@ -156,6 +164,7 @@ export function curlOf(upstream: Upstream, message: unknown): string | undefined
     const value = isSecretHeader(header) ? maskSecret(header.value) : header.value;
     lines.push(`-H ${quote(`${header.name.trim()}: ${value}`)}`);
   }
+  if (signedIn) lines.push(`-H ${quote(SIGNED_IN_AUTHORIZATION)}`);
   lines.push(`--data-raw ${quote(jsonOf(message))}`);
   return lines.join(' \\\n  ');
 }

@@ -11,6 +11,7 @@ import { Client, InMemoryTransport } from '@modelcontextprotocol/client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { allowAllPolicy, createHub, type Hub } from '../../../../../src/hub/index.ts';
 import { NexusErrorCode } from '../../../../../src/protocol/errors.ts';
+import { SIGNED_IN_AUTHORIZATION } from '../../../../../src/hub/admin/view-mapping.ts';
 import {
   MemoryJournalStore,
   MemoryRegistryStore,
@@ -150,6 +151,9 @@ describe('signing in to a server', () => {
       identity: 'dynamic-registration',
       issuer: server.oauth.issuer,
     });
+    // A dashboard watches: the Inspector records, and its cURL lines must not carry the token.
+    const unwatch = hub.recorder.inspector.watch();
+    cleanups.push(async () => unwatch());
     const client = await clientOf(hub);
     const result = await client.callTool({ name: 'protected__whoami', arguments: {} });
     expect(result.content).toEqual([{ type: 'text', text: 'signed in' }]);
@@ -164,7 +168,14 @@ describe('signing in to a server', () => {
       events,
       await hub.admin.exportConfig('mcpServers'),
       hub.admin.traffic(0),
+      hub.admin.traffic(0).map((entry) => hub.admin.trafficDetail(entry.seq)),
     ]);
+    const curls = hub.admin
+      .traffic(0)
+      .map((entry) => hub.admin.trafficDetail(entry.seq)?.curl)
+      .filter((curl) => curl !== undefined);
+    expect(curls.length).toBeGreaterThan(0);
+    for (const curl of curls) expect(curl).toContain(SIGNED_IN_AUTHORIZATION);
     for (const token of server.oauth.issued()) expect(seen).not.toContain(token);
     expect(events.map((event) => event.event)).toContain('signed-in');
   });
