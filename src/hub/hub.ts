@@ -252,7 +252,10 @@ export class Hub {
     await this.consent?.policy.load();
     this.recorder.load(inspector);
     const entries = await this.#servers.load(stored, seeded, this.options.defaults);
-    await this.signIns?.load(entries);
+    // Not awaited: each server's first request reads its own record (the same read).
+    this.signIns
+      ?.load(entries)
+      .catch((error: unknown) => this.#log(`could not read the sign-ins: ${String(error)}`));
     for (const entry of entries) this.#startUpstream(entry);
     this.router.waitForFirstAttempts(this.options.startupGraceMs ?? 5_000);
     // Read while the servers are being dialled, not before: the Inspector records nothing until

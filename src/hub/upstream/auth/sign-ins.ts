@@ -99,9 +99,12 @@ export class SignIns {
     return signsIn(entry) ? this.#of(entry).signedIn : undefined;
   }
 
-  /** Reads every signing-in server's record, so views and redaction know them from the start. */
+  /**
+   * Reads every signing-in server's record, so views and redaction know them early. The first
+   * request to each server reads the same record (one read, shared), so nothing waits on this.
+   */
   async load(entries: readonly ServerEntry[]): Promise<void> {
-    await Promise.all(entries.filter(signsIn).map((entry) => this.#of(entry).signIn.reload()));
+    await Promise.all(entries.filter(signsIn).map((entry) => this.#of(entry).signIn.tokens()));
   }
 
   /**
