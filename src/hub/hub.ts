@@ -142,6 +142,7 @@ export class Hub {
       log,
     });
     this.signInRequests = new SignInRequests(this.person);
+    const signInRequests = this.signInRequests;
     this.signIns =
       options.signIn &&
       new SignIns({
@@ -151,10 +152,8 @@ export class Hub {
         ...(options.fetch ? { fetch: options.fetch } : {}),
         upstreams: this.#upstreams,
         record: (event) => this.audit.record(event),
-        changed: () => {
-          for (const upstream of this.#upstreams.values()) this.#signInWaits(upstream);
-          events.emit({ type: 'servers' });
-        },
+        requests: signInRequests,
+        changed: () => events.emit({ type: 'servers' }),
       });
     const secrets = () => [...this.#servers.secrets(), ...(this.signIns?.secrets() ?? [])];
     this.consent =
@@ -279,7 +278,7 @@ export class Hub {
       relay: this.#relay,
       clientInfo: { name: 'nexus-hub', version: HUB_VERSION },
       onStatus: (changed, was) => {
-        this.#signInWaits(changed);
+        this.signIns?.statusChanged(changed);
         this.events.emit({ type: 'servers' });
         if (changed.status.state === 'ready' && was !== 'ready') void this.#reconnected(changed);
       },
@@ -293,9 +292,7 @@ export class Hub {
       ...(this.signIns
         ? {
             onStepUp: (source: Upstream, scope: string | undefined) =>
-              source.entry.kind === 'remote'
-                ? this.signIns!.stepUp(source.entry, scope)
-                : 'it needs more access',
+              this.signIns!.stepUp(source.entry, scope),
           }
         : {}),
     });
@@ -323,15 +320,6 @@ export class Hub {
     await this.#subscriptions.restore(upstream);
   }
 
-  /** Puts a server waiting for a sign-in in front of the person, or takes it away. */
-  #signInWaits(upstream: Upstream): void {
-    const wantsScope = this.signIns?.view(upstream.entry)?.wantsScope;
-    this.signInRequests.update(
-      upstream.entry,
-      SignInRequests.reasonOf(upstream.status, wantsScope),
-    );
-  }
-
   /**
    * The authorization server's answer that `/oauth/callback` passed on (untrusted): finishes the
    * sign-in whose `state` it carries, and reconnects that server.
@@ -343,9 +331,8 @@ export class Hub {
 
   #forget(upstream: Upstream): void {
     this.#upstreams.delete(upstream.id);
-    this.signInRequests.update(upstream.entry, undefined);
     void this.signIns
-      ?.forget(upstream.id)
+      ?.forget(upstream.entry)
       .catch((error: unknown) => this.#log(`could not forget a sign-in: ${String(error)}`));
     void this.consent?.serverRemoved(upstream.id);
     this.activity.forget(upstream.id);

@@ -24,6 +24,7 @@ import type {
   SignInRecord,
   TokenStore,
 } from '../../ports.ts';
+import { SignInRequests } from '../../person/sign-in-requests.ts';
 import { endpointProblem, explainingFetch } from './endpoints.ts';
 import { ServerSignIn } from './sign-in.ts';
 import { SignedIn, type Challenge, type Exclusive } from './signed-in.ts';
@@ -53,6 +54,8 @@ export interface SignInsDeps {
   upstreams: ReadonlyMap<string, Upstream>;
   /** A security event for the journal (the audit journal's `record`). */
   record(event: Omit<JournalEvent, 'at'>): void;
+  /** Where a server waiting for the person is shown ("Waiting for you"). */
+  requests: SignInRequests;
   /** What the dashboard shows of a server's sign-in changed. */
   changed(): void;
 }
@@ -193,7 +196,7 @@ export class SignIns {
       entry,
       `Signed out of server '${entry.slug}'${revoked ? '; the authorization server revoked the tokens' : ''}.`,
     );
-    this.#deps.changed();
+    this.#changed();
     this.#restart(serverId);
   }
 
@@ -201,7 +204,9 @@ export class SignIns {
    * A call needed more access than granted (403 `insufficient_scope`): the person is asked to
    * sign in again with the wider scope. Returns the words for the caller's error ("it needs …").
    */
-  stepUp(entry: RemoteServerEntry, requiredScope: string | undefined): string {
+  stepUp(entry: ServerEntry, requiredScope: string | undefined): string {
+    const scoped = requiredScope ? ` (scope ${requiredScope})` : '';
+    if (!signsIn(entry)) return `it needs more access${scoped}`;
     const server = this.#of(entry);
     const wanted = computeScopeUnion(server.wantsScope, requiredScope);
     if (wanted !== server.wantsScope) {
@@ -211,13 +216,15 @@ export class SignIns {
         entry,
         `Server '${entry.slug}' asked for more access (${requiredScope ?? 'unnamed scope'}).`,
       );
-      this.#deps.changed();
+      this.#changed();
     }
-    return `it needs more access${requiredScope ? ` (scope ${requiredScope})` : ''}`;
+    return `it needs more access${scoped}`;
   }
 
   /** The server was removed: its sign-in goes with it. */
-  async forget(serverId: string): Promise<void> {
+  async forget(entry: ServerEntry): Promise<void> {
+    const serverId = entry.id;
+    this.#deps.requests.update(entry, undefined);
     const server = this.#servers.get(serverId);
     this.#servers.delete(serverId);
     await (server?.signIn.forget() ?? this.#deps.settings.tokens.delete(serverId));
@@ -266,8 +273,26 @@ export class SignIns {
     const upstream = this.#deps.upstreams.get(entry.id);
     if (upstream?.status.state === 'needs-sign-in')
       upstream.stop({ state: 'needs-sign-in', reason: `signing in ${how}: ${why}` });
-    this.#deps.changed();
+    this.#changed();
     return words;
+  }
+
+  /**
+   * A server's status changed: it waits for the person (a queue item) while it is
+   * `needs-sign-in` or a call asked for more access, and no longer once it does not.
+   */
+  statusChanged(upstream: Upstream): void {
+    const wantsScope = this.view(upstream.entry)?.wantsScope;
+    this.#deps.requests.update(
+      upstream.entry,
+      SignInRequests.reasonOf(upstream.status, wantsScope),
+    );
+  }
+
+  /** What the dashboard shows of a sign-in changed: the queue follows, and dashboards hear. */
+  #changed(): void {
+    for (const upstream of this.#deps.upstreams.values()) this.statusChanged(upstream);
+    this.#deps.changed();
   }
 
   /** Connects the server again: after a sign-in or a sign-out. */
@@ -293,7 +318,7 @@ export class SignIns {
       entry,
       `Signed in to server '${entry.slug}' ${how}${scope ? ` (scope: ${scope})` : ''}.`,
     );
-    this.#deps.changed();
+    this.#changed();
     this.#restart(entry.id);
   }
 
@@ -406,7 +431,7 @@ export class SignIns {
             entry,
             `Server '${entry.slug}': ${reason}; the person must sign in again.`,
           );
-          this.#deps.changed();
+          this.#changed();
         },
       }),
     };
