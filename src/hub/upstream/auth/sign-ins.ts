@@ -7,6 +7,7 @@
  * when offered). What it knows of each server is in `view`, never a token.
  */
 import {
+  assertSecureTokenEndpoint,
   auth,
   computeScopeUnion,
   isStrictScopeSuperset,
@@ -363,6 +364,17 @@ export class SignIns {
     const endpoint = metadata?.revocation_endpoint;
     const tokens = record?.tokens;
     if (typeof endpoint !== 'string' || !tokens) return false;
+    try {
+      // Tokens go only where the SDK would send them: https, or a loopback development host.
+      assertSecureTokenEndpoint(endpoint);
+    } catch {
+      this.#record(
+        'signed-out',
+        entry,
+        `Server '${entry.slug}': its revocation endpoint (${endpoint}) is not https, so the tokens were not sent there; they are forgotten here.`,
+      );
+      return false;
+    }
     const client = await server.signIn.clientInformation();
     const fetch = this.#fetch;
     let revoked = true;

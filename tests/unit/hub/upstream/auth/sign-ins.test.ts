@@ -376,6 +376,23 @@ describe('signing in to a server', () => {
     });
   });
 
+  it('does not send tokens to a revocation endpoint that is not https', async () => {
+    const journal = new MemoryJournalStore();
+    const server = await protectedServer({ revocationEndpoint: 'http://revoke.example/revoke' });
+    const hub = await hubWith(new MemoryTokenStore(), journal);
+    const id = await addProtected(hub, server);
+    await state(hub, id, 'needs-sign-in');
+    await signedIn(hub, id);
+
+    await hub.admin.signOut(id);
+    await state(hub, id, 'needs-sign-in');
+    expect(view(hub, id).signIn).toEqual({ signedIn: false });
+    const events = await hub.audit.events('security', 50);
+    expect(events.map((event) => event.detail)).toContain(
+      "Server 'protected': its revocation endpoint (http://revoke.example/revoke) is not https, so the tokens were not sent there; they are forgotten here.",
+    );
+  });
+
   it('leaves a server with its own Authorization header alone: a 401 is an error about that header', async () => {
     const server = await protectedServer();
     const hub = await hubWith();
