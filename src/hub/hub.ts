@@ -34,7 +34,7 @@ import { Servers } from './registry/servers.ts';
 import { LogFanout } from './router/log-fanout.ts';
 import { Router } from './router/router.ts';
 import { RelayedResults } from './upstream/relay.ts';
-import { SignIns, type SignInOutcome } from './upstream/auth/sign-ins.ts';
+import { NO_SIGN_IN, SignIns, type SignInOutcome } from './upstream/auth/sign-ins.ts';
 import { Subscriptions } from './router/subscriptions.ts';
 import { DEFAULT_BACKOFF } from './upstream/backoff.ts';
 import { builtinConnector } from './upstream/connectors/builtin.ts';
@@ -56,9 +56,6 @@ export interface AdminDeps extends AdminServiceOptions {
   consent: ConsentPolicy | undefined;
   audit: AuditJournal;
 }
-
-/** The answer of a hub that does not sign in to servers (no `HubOptions.signIn`). */
-const NO_SIGN_IN = 'This hub does not sign in to servers: it was started without sign-in settings.';
 
 export class Hub {
   readonly serverInfo = { name: 'nexus', version: HUB_VERSION };
@@ -142,7 +139,6 @@ export class Hub {
       log,
     });
     this.signInRequests = new SignInRequests(this.person);
-    const signInRequests = this.signInRequests;
     this.signIns =
       options.signIn &&
       new SignIns({
@@ -152,7 +148,7 @@ export class Hub {
         ...(options.fetch ? { fetch: options.fetch } : {}),
         upstreams: this.#upstreams,
         record: (event) => this.audit.record(event),
-        requests: signInRequests,
+        requests: this.signInRequests,
         changed: () => events.emit({ type: 'servers' }),
       });
     const secrets = () => [...this.#servers.secrets(), ...(this.signIns?.secrets() ?? [])];

@@ -30,7 +30,7 @@ import { jsonOf } from '../journal/untrusted-json.ts';
 import { elicitationViews } from '../person/elicitation.ts';
 import type { PersonQueue } from '../person/queue.ts';
 import type { SignInRequests } from '../person/sign-in-requests.ts';
-import { signsIn, type SignIns } from '../upstream/auth/sign-ins.ts';
+import { NO_SIGN_IN, signsIn, type SignIns } from '../upstream/auth/sign-ins.ts';
 import type { Servers } from '../registry/servers.ts';
 import type { Router } from '../router/router.ts';
 import type { Upstream } from '../upstream/upstream.ts';
@@ -191,10 +191,7 @@ export class AdminService {
   }
 
   #signIns(): SignIns {
-    if (!this.options.signIns)
-      throw new Error(
-        'This hub does not sign in to servers: it was started without sign-in settings.',
-      );
+    if (!this.options.signIns) throw new Error(NO_SIGN_IN);
     return this.options.signIns;
   }
 

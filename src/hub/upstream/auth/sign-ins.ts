@@ -42,6 +42,10 @@ export interface SignInSettings {
   exclusive?: Exclusive;
 }
 
+/** The answer of a hub that does not sign in to servers (no `HubOptions.signIn`). */
+export const NO_SIGN_IN =
+  'This hub does not sign in to servers: it was started without sign-in settings.';
+
 /** The journal's names for what happens to a sign-in. */
 export type SignInEvent =
   'signed-in' | 'signed-out' | 'sign-in-failed' | 'sign-in-refresh-failed' | 'sign-in-step-up';
