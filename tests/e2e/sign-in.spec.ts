@@ -1,7 +1,7 @@
 /**
  * Signing in to a server, as a person would in Chromium (issue 15): an MCP server that needs
- * OAuth and its authorization server on 127.0.0.1 (tests/fixtures/protected-server.ts) are
- * registered; the server waits with "Needs sign-in"; Sign in opens a popup on the authorization
+ * OAuth and its authorization server on 127.0.0.1 (tests/fixtures/protected-server.ts); the
+ * person adds the server in the dashboard; it waits with "Needs sign-in"; Sign in opens a popup on the authorization
  * server's consent page; Allow sends it to /oauth/callback, which hands the code to the hub and
  * closes; the server is ready and a client's call works. Expired tokens are refreshed once while
  * two tabs hold three clients calling at once; a reload and a hub restart keep the sign-in; the
@@ -17,13 +17,20 @@ import { appForThisFile, nexus, openClientPage, sharedWorkers } from './support.
 
 const { app, stops } = appForThisFile();
 
+/**
+ * The protected server and its authorization server; `asDefault` registers it as the
+ * deployment's default server (else the test adds it through the dashboard's form).
+ */
 async function protectedServer(
   options: Parameters<typeof startProtectedServer>[0],
+  asDefault = true,
 ): Promise<ProtectedServer> {
   const server = await startProtectedServer(options);
   stops.push(() => server.stop());
-  app.defaults = { mcpServers: { secure: { url: server.url } } };
-  stops.push(async () => (app.defaults = undefined));
+  if (asDefault) {
+    app.defaults = { mcpServers: { secure: { url: server.url } } };
+    stops.push(async () => (app.defaults = undefined));
+  }
   return server;
 }
 
@@ -83,9 +90,16 @@ function call(
 test('a person signs in through the consent page; refresh is shared, kept across restarts, and Sign out ends it', async ({
   browser,
 }) => {
-  const server = await protectedServer({ consentPage: true });
+  const server = await protectedServer({ consentPage: true }, false);
   const context = await freshContext(browser);
-  const first = await dashboard(context, 'needs-sign-in');
+  // The person adds the server by its URL, with no header: it answers 401 and waits for them.
+  const first = await context.newPage();
+  await first.goto(app.url);
+  const add = first.getByRole('form', { name: 'Add a server' });
+  await add.getByLabel('URL').fill(server.url);
+  await add.getByLabel('Name', { exact: true }).fill('secure');
+  await add.getByRole('button', { name: 'Add server' }).click();
+  await expect(card(first).getByTestId('status')).toHaveAttribute('data-state', 'needs-sign-in');
   await expect(card(first)).toContainText('Needs sign-in');
   // Sign in on the card and under Waiting for you, as axe sees them.
   await expect(first.getByTestId('sign-in-request')).toBeVisible();
