@@ -81,11 +81,18 @@ export class ServerSignIn implements OAuthClientProvider {
     };
   }
 
-  /** Which identity the next sign-in uses, in the spec's order, for the server's page. */
-  identity(metadataDocumentSupported: boolean): ClientIdentity {
+  /**
+   * How Nexus identified itself, for the server's page: a client set on the entry always comes
+   * first (the spec's order); else what the last sign-in saved, the metadata document's URL as
+   * client id or a registered one; undefined before any sign-in.
+   */
+  identity(): ClientIdentity | undefined {
     if (this.#options.client) return 'pre-registered';
-    if (metadataDocumentSupported && this.clientMetadataUrl) return 'metadata-document';
-    return 'dynamic-registration';
+    const client = this.#record?.clients?.at(-1)?.information;
+    if (!client) return undefined;
+    return client.client_id === this.clientMetadataUrl
+      ? 'metadata-document'
+      : 'dynamic-registration';
   }
 
   /** A fresh, unguessable `state`, kept with the flow it starts (the callback must echo it). */

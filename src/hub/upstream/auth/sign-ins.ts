@@ -7,7 +7,6 @@
  * when offered). What it knows of each server is in `view`, never a token.
  */
 import {
-  assertSecureTokenEndpoint,
   auth,
   computeScopeUnion,
   isStrictScopeSuperset,
@@ -15,18 +14,12 @@ import {
   type FetchLike,
 } from '@modelcontextprotocol/client';
 import type { JournalEvent } from '../../../protocol/consent.ts';
-import type { ClientIdentity, SignInView } from '../../../protocol/views.ts';
+import type { SignInView } from '../../../protocol/views.ts';
 import type { Upstream } from '../upstream.ts';
-import type {
-  Clock,
-  Ids,
-  RemoteServerEntry,
-  ServerEntry,
-  SignInRecord,
-  TokenStore,
-} from '../../ports.ts';
+import type { Clock, Ids, RemoteServerEntry, ServerEntry, TokenStore } from '../../ports.ts';
 import { SignInRequests } from '../../person/sign-in-requests.ts';
 import { endpointProblem, explainingFetch } from './endpoints.ts';
+import { revokeTokens } from './revoke.ts';
 import { ServerSignIn } from './sign-in.ts';
 import { SignedIn, type Challenge, type Exclusive } from './signed-in.ts';
 
@@ -192,14 +185,25 @@ export class SignIns {
   async signOut(serverId: string): Promise<void> {
     const entry = this.#entry(serverId);
     const server = this.#of(entry);
-    const record = server.signIn.record();
-    const revoked = await this.#revoke(entry, server, record);
+    const revocation = await revokeTokens(
+      server.signIn.record(),
+      await server.signIn.clientInformation(),
+      this.#fetch,
+    );
+    if (revocation.kind === 'insecure' || revocation.kind === 'unconfirmed')
+      this.#record(
+        'signed-out',
+        entry,
+        revocation.kind === 'insecure'
+          ? `Server '${entry.slug}': its revocation endpoint (${revocation.endpoint}) is not https, so the tokens were not sent there; they are forgotten here.`
+          : `Server '${entry.slug}': the authorization server did not confirm revoking the tokens (${revocation.endpoint}); they are forgotten here all the same.`,
+      );
     await server.signIn.forget();
     server.wantsScope = undefined;
     this.#record(
       'signed-out',
       entry,
-      `Signed out of server '${entry.slug}'${revoked ? '; the authorization server revoked the tokens' : ''}.`,
+      `Signed out of server '${entry.slug}'${revocation.kind === 'revoked' ? '; the authorization server revoked the tokens' : ''}.`,
     );
     this.#changed();
     this.#restart(serverId);
@@ -241,7 +245,7 @@ export class SignIns {
     const server = this.#of(entry);
     const record = server.signIn.record();
     const tokens = record?.tokens;
-    const identity = identityOf(entry, record, server.signIn.clientMetadataUrl);
+    const identity = server.signIn.identity();
     const expiresIn = tokens?.expires_in;
     return {
       signedIn: tokens?.access_token !== undefined,
@@ -356,62 +360,6 @@ export class SignIns {
     return undefined;
   }
 
-  /** RFC 7009: asks the authorization server to revoke the tokens, when it says it can. */
-  async #revoke(
-    entry: RemoteServerEntry,
-    server: ServerAuth,
-    record: SignInRecord | undefined,
-  ): Promise<boolean> {
-    // RFC 8414's `revocation_endpoint`; the SDK's metadata type does not name it.
-    const metadata = record?.discovery?.authorizationServerMetadata as
-      { revocation_endpoint?: unknown } | undefined;
-    const endpoint = metadata?.revocation_endpoint;
-    const tokens = record?.tokens;
-    if (typeof endpoint !== 'string' || !tokens) return false;
-    try {
-      // Tokens go only where the SDK would send them: https, or a loopback development host.
-      assertSecureTokenEndpoint(endpoint);
-    } catch {
-      this.#record(
-        'signed-out',
-        entry,
-        `Server '${entry.slug}': its revocation endpoint (${endpoint}) is not https, so the tokens were not sent there; they are forgotten here.`,
-      );
-      return false;
-    }
-    const client = await server.signIn.clientInformation();
-    const fetch = this.#fetch;
-    let revoked = true;
-    for (const [token, hint] of [
-      [tokens.refresh_token, 'refresh_token'],
-      [tokens.access_token, 'access_token'],
-    ] as const) {
-      if (!token) continue;
-      const body = new URLSearchParams({ token, token_type_hint: hint });
-      const headers = new Headers({ 'content-type': 'application/x-www-form-urlencoded' });
-      if (client?.client_secret)
-        headers.set(
-          'authorization',
-          `Basic ${btoa(`${encodeURIComponent(client.client_id)}:${encodeURIComponent(client.client_secret)}`)}`,
-        );
-      else if (client) body.set('client_id', client.client_id);
-      try {
-        const response = await fetch(endpoint, { method: 'POST', headers, body });
-        revoked &&= response.ok;
-      } catch {
-        // Signing out forgets the tokens whether or not the server heard about it.
-        revoked = false;
-      }
-    }
-    if (!revoked)
-      this.#record(
-        'signed-out',
-        entry,
-        `Server '${entry.slug}': the authorization server did not confirm revoking the tokens (${endpoint}); they are forgotten here all the same.`,
-      );
-    return revoked;
-  }
-
   #of(entry: RemoteServerEntry): ServerAuth {
     const key = `${entry.url} ${entry.oauthClient?.id ?? ''} ${entry.oauthClient?.secret ?? ''}`;
     const known = this.#servers.get(entry.id);
@@ -454,18 +402,4 @@ export class SignIns {
     this.#servers.set(entry.id, server);
     return server;
   }
-}
-
-/** How Nexus identified itself at the last sign-in, from what it stored then. */
-function identityOf(
-  entry: RemoteServerEntry,
-  record: SignInRecord | undefined,
-  metadataUrl: string | undefined,
-): ClientIdentity | undefined {
-  if (entry.oauthClient) return 'pre-registered';
-  const client = record?.clients?.at(-1)?.information;
-  if (!client) return undefined;
-  return metadataUrl !== undefined && client.client_id === metadataUrl
-    ? 'metadata-document'
-    : 'dynamic-registration';
 }

@@ -88,13 +88,13 @@ describe('a server sign-in', () => {
     expect((await provider.tokens())?.access_token).toBe('a1');
   });
 
-  it('identifies itself in the spec’s order: pre-registered, metadata document, registration', async () => {
+  it('says how it identified itself, in the spec’s order: pre-registered, metadata document, registration', async () => {
     const store = new MemoryTokenStore();
     const preRegistered = signIn(store, {
       client: { id: 'set-on-entry', secret: 'shh' },
       clientMetadataUrl: 'https://nexus.example/oauth/client-metadata.json',
     }).provider;
-    expect(preRegistered.identity(true)).toBe('pre-registered');
+    expect(preRegistered.identity()).toBe('pre-registered');
     expect(await preRegistered.clientInformation({ issuer: ISSUER })).toEqual({
       client_id: 'set-on-entry',
       client_secret: 'shh',
@@ -104,8 +104,16 @@ describe('a server sign-in', () => {
     const https = signIn(store, {
       clientMetadataUrl: 'https://nexus.example/oauth/client-metadata.json',
     }).provider;
-    expect(https.identity(true)).toBe('metadata-document');
-    expect(https.identity(false)).toBe('dynamic-registration');
+    // Which one was used is what the SDK saved: nothing before a sign-in; the document's URL as
+    // client id where the authorization server takes it; else a registered one.
+    expect(https.identity()).toBeUndefined();
+    await https.saveClientInformation(
+      { client_id: 'https://nexus.example/oauth/client-metadata.json' },
+      { issuer: ISSUER },
+    );
+    expect(https.identity()).toBe('metadata-document');
+    await https.saveClientInformation({ client_id: 'dyn-1' }, { issuer: ISSUER });
+    expect(https.identity()).toBe('dynamic-registration');
     expect(https.clientMetadata).toMatchObject({
       redirect_uris: [REDIRECT],
       token_endpoint_auth_method: 'none',
@@ -116,7 +124,11 @@ describe('a server sign-in', () => {
       clientMetadataUrl: 'http://127.0.0.1:4173/oauth/client-metadata.json',
     }).provider;
     expect(plain.clientMetadataUrl).toBeUndefined();
-    expect(plain.identity(true)).toBe('dynamic-registration');
+    await plain.saveClientInformation(
+      { client_id: 'http://127.0.0.1:4173/oauth/client-metadata.json' },
+      { issuer: ISSUER },
+    );
+    expect(plain.identity()).toBe('dynamic-registration');
   });
 
   it('invalidates what the SDK names, and signing out forgets it all', async () => {
