@@ -126,6 +126,23 @@ function clientMetadata(): Plugin {
   };
 }
 
+/**
+ * The policy as a `<meta>` in every page as well (for a host that sends no header), from the one
+ * constant the preview server sends as a header: the pages never carry a copy to keep in step.
+ */
+function cspMeta(): Plugin {
+  return {
+    name: 'nexus-csp-meta',
+    transformIndexHtml: () => [
+      {
+        tag: 'meta',
+        attrs: { 'http-equiv': 'Content-Security-Policy', content: CONTENT_SECURITY_POLICY },
+        injectTo: 'head-prepend',
+      },
+    ],
+  };
+}
+
 function requireWorkerBuilds(): Plugin {
   let outDir = '';
   return {
@@ -194,7 +211,7 @@ export default defineConfig(({ mode }) => {
   }
   if (mode === 'client') return single('src/client/index.ts', 'nexus-client.js', false);
   return {
-    plugins: [svelte(), requireWorkerBuilds(), serviceWorker(), clientMetadata()],
+    plugins: [svelte(), cspMeta(), requireWorkerBuilds(), serviceWorker(), clientMetadata()],
     // Emptying here would delete the hub and client builds made just before (see above).
     build: {
       outDir: 'dist',
