@@ -9,9 +9,10 @@
  * What stands on its own is beside it: how a server is reached (connectors/), which era is
  * spoken and how long connecting may take (era.ts), one era's try (attempt.ts), the SDK client's
  * set-up (client.ts), the 2026-07-28 change stream (change-stream.ts), the calls in flight
- * (calls.ts), the lists (catalog.ts), how a failed request is worded (failures.ts), what a server
- * gets wrong that is read anyway (tolerance.ts) and the relay of results the SDK does not know
- * (relay.ts).
+ * (calls.ts), the lists and their fetching (catalog.ts), how a failed request is worded
+ * (failures.ts), what a server gets wrong that is read anyway (tolerance.ts), the relay of results
+ * the SDK does not know (relay.ts), and signing in (auth/: this file only turns the connector's
+ * "the person must sign in" into the `needs-sign-in` state, which has no retry).
  */
 import {
   CLIENT_CAPABILITIES_META_KEY,
