@@ -19,7 +19,7 @@ import {
 } from '../protocol/port-frames.ts';
 
 export interface OpenHubPortOptions {
-  role: 'client' | 'admin';
+  role: HelloFrame['role'];
   clientName: string;
   clientVersion: string;
   /** Client role: scope the session to the server with this slug. */

@@ -13,6 +13,7 @@
  */
 import { MessagePortTransport } from '../transports/message-port.ts';
 import { HUB_WORKER_FILE } from '../protocol/port-frames.ts';
+import { relayBridge } from './bridge-relay.ts';
 import { openHubPort } from './hub-port.ts';
 
 export { MessagePortTransport } from '../transports/message-port.ts';
@@ -34,6 +35,13 @@ export interface ConnectHubOptions {
   workerUrl?: string | URL;
   /** How long to wait for the hub to answer (ms). Default 10 000. */
   timeoutMs?: number;
+  /**
+   * Whether this page may relay between the hub and nexus-bridge when no other Nexus tab does
+   * (local stdio servers; see the README). Default true. The id of the companion extension, when
+   * a self-hosted build uses its own.
+   */
+  relayBridge?: boolean;
+  extensionId?: string;
 }
 
 /**
@@ -41,6 +49,9 @@ export interface ConnectHubOptions {
  * `connect()`. Rejects with a message saying what to do when the hub cannot be reached.
  * Closing the transport (or the client) ends the session; so does leaving the page.
  */
+/** One relay per page, however many sessions it opens. */
+let relaying = false;
+
 export async function connectHub(options: ConnectHubOptions): Promise<MessagePortTransport> {
   if (typeof options?.name !== 'string' || options.name.trim() === '') {
     throw new TypeError('connectHub needs a client name, e.g. connectHub({ name: "my-agent" }).');
@@ -54,6 +65,15 @@ export async function connectHub(options: ConnectHubOptions): Promise<MessagePor
     workerUrl: options.workerUrl ?? new URL(HUB_WORKER_FILE, import.meta.url),
     ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
   });
+  const workerUrl = options.workerUrl ?? new URL(HUB_WORKER_FILE, import.meta.url);
+  if (options.relayBridge !== false && !relaying) {
+    relaying = true;
+    relayBridge({
+      workerUrl,
+      clientName: `${options.name.trim()} (bridge relay)`,
+      ...(options.extensionId === undefined ? {} : { extensionId: options.extensionId }),
+    });
+  }
   // Releasing the session lock after the bye tells the hub at once that this session is over.
   return new MessagePortTransport(port, { hubSessionId: sessionId, dispose: release, text });
 }

@@ -88,9 +88,15 @@ export interface RemoteServerEntry extends EntryBase {
   oauthClient?: { id: string; secret?: string };
 }
 
-/** A local stdio server. Kept from imports; it needs the local bridge (a later issue) to run. */
+/**
+ * A local stdio server, run by nexus-bridge from ITS allowlist: the hub names it (`bridge`, else
+ * the slug) and never sends a command. `command`, `args` and `env` are what an imported config
+ * said (written back on export, and shown as the `nexus-bridge add` line to paste).
+ */
 export interface StdioServerEntry extends EntryBase {
   kind: 'stdio';
+  /** The allowlist NAME in nexus-bridge; absent: the slug. */
+  bridge?: string;
   command: string;
   args: string[];
   env: HeaderEntry[];

@@ -35,6 +35,7 @@ import type { ResourceCollision } from './views.ts';
 import type { Diagnosis } from './doctor.ts';
 import type {
   ActivityView,
+  BridgeView,
   ElicitationAnswer,
   ElicitationView,
   HubEvent,
@@ -195,6 +196,13 @@ export interface AdminApi {
   auditEvents(query: AuditQuery): Promise<JournalEvent[]>;
   /** The same, oldest first, as JSON Lines. */
   exportAudit(query: AuditQuery): Promise<string>;
+
+  /** nexus-bridge as the hub sees it: relay, extension, host, allowlist. */
+  bridgeStatus(): Promise<BridgeView>;
+  /** Asks nexus-bridge for its allowlist again (after `nexus-bridge add` in a terminal). */
+  refreshBridge(): Promise<void>;
+  /** Adds (or starts) the allowlisted local server `name`. */
+  addBridgeServer(name: string): Promise<ServerView>;
 
   /** Calls `listener` on every change until the returned function is called. */
   subscribe(listener: (event: HubEvent) => void): Promise<() => void>;

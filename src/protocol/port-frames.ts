@@ -11,7 +11,11 @@ export const WIRE_VERSION = 1;
 export interface HelloFrame {
   type: 'nexus/hello';
   wire: number;
-  role: 'client' | 'admin';
+  /**
+   * `client`: an MCP client's session. `admin`: the dashboard. `bridge`: the document that relays
+   * between the hub and the companion extension (src/protocol/bridge.ts frames, no JSON-RPC).
+   */
+  role: 'client' | 'admin' | 'bridge';
   sessionId: string;
   /**
    * The Web Locks name the page holds for as long as it lives. A MessagePort has no close event;

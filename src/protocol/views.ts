@@ -3,6 +3,7 @@
  * (structured-cloneable), never a live object, and never a secret: header values marked secret are
  * masked before a view leaves the hub.
  */
+import type { BridgeServerInfo } from './bridge.ts';
 import type {
   Prompt,
   Resource,
@@ -155,8 +156,10 @@ export interface ServerView {
   signIn?: SignInView;
   /** A client registered by hand for the server's sign-in: its id, and whether a secret is kept. */
   oauthClient?: { id: string; hasSecret: boolean };
-  /** A human hint for a stdio entry, e.g. "needs the local bridge". */
+  /** A human hint for a stdio entry, e.g. "not in nexus-bridge's allowlist". */
   note?: string;
+  /** Local (stdio) servers: how nexus-bridge runs it. */
+  local?: LocalServerView;
   serverInfo?: { name: string; version: string };
   protocolVersion?: string;
   tools: ToolView[];
@@ -175,7 +178,22 @@ export interface ServerView {
  * catalog as the server gave it (schemas untouched), each tool, prompt and template also under
  * the name clients call it by (`name`; `upstreamName` is the server's own).
  */
+/** A local server as nexus-bridge runs it (the dashboard shows its transport as "local"). */
+export interface LocalServerView {
+  /** The allowlist NAME the hub asks nexus-bridge to start. */
+  bridgeName: string;
+  /** Whether the connected bridge's allowlist has it; absent while no bridge is connected. */
+  allowlisted?: boolean;
+  /**
+   * The line to paste into a terminal to allowlist it, from what the imported entry said
+   * (environment values that are secrets appear as placeholders to fill in).
+   */
+  addLine: string;
+}
+
 export interface ServerDetail extends ServerView {
+  /** Local servers: the last lines the child wrote on stderr, oldest first. */
+  localLog?: BridgeLogLine[];
   capabilities?: ServerCapabilities;
   instructions?: string;
   toolDetails: Array<Tool & { upstreamName: string }>;
@@ -248,7 +266,34 @@ export type HubEvent =
   /** The person's decisions (clients, grants, settings, pins) changed. */
   | { type: 'consent' }
   /** New messages in the Inspector's log (sent at most every 250 ms). */
-  | { type: 'traffic' };
+  | { type: 'traffic' }
+  /** The local bridge's state, its allowlist or a local server's log lines changed (held 250 ms). */
+  | { type: 'bridge' };
+
+/**
+ * nexus-bridge as the dashboard sees it, from the hub's side of the relay: whether a Nexus page
+ * relays, whether the companion extension and the native host answer, and what the person
+ * allowlisted (names and command lines; environment values never leave the bridge).
+ */
+export interface BridgeView {
+  state: 'no-relay' | 'connecting' | 'no-extension' | 'no-host' | 'connected';
+  /** What was found, in words (`no-extension`, `no-host`). */
+  detail?: string;
+  extensionVersion?: string;
+  hostVersion?: string;
+  /** The allowlist file on the person's machine. */
+  allowlist?: string;
+  /** What is wrong with the allowlist file, when it could not be read. */
+  problem?: string;
+  servers: BridgeServerInfo[];
+}
+
+/** One line a local server wrote on stderr (or a stdout line that was not JSON-RPC). */
+export interface BridgeLogLine {
+  at: number;
+  stream: 'stderr' | 'stdout';
+  line: string;
+}
 
 /**
  * A server's request for input that no client could answer, waiting for the person in the

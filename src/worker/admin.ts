@@ -84,6 +84,9 @@ export function createAdminApi(
     importDecisions: (text) => consent().importDecisions(text),
     auditEvents: (query) => consent().auditEvents(query),
     exportAudit: (query) => consent().exportAudit(query),
+    bridgeStatus: async () => admin.bridgeStatus(),
+    refreshBridge: async () => admin.refreshBridge(),
+    addBridgeServer: (name) => admin.addBridgeServer(name),
     subscribe: async (listener) => {
       // `listener` is a comlink proxy: each call is a message to the tab. Calls are fire-and-forget
       // so a slow tab never stalls the hub.

@@ -71,7 +71,8 @@ function readHello(data: unknown): HelloFrame | string {
     );
   }
   const { role } = fields;
-  if (role !== 'client' && role !== 'admin') return `unknown role ${JSON.stringify(role)}.`;
+  if (role !== 'client' && role !== 'admin' && role !== 'bridge')
+    return `unknown role ${JSON.stringify(role)}.`;
   const text = {} as Record<'sessionId' | 'lock' | 'clientName' | 'clientVersion' | 'href', string>;
   for (const field of ['sessionId', 'lock', 'clientName', 'clientVersion', 'href'] as const) {
     const value = fields[field];

@@ -21,6 +21,7 @@ import { IdbRegistryStore } from '../store/registry-store.ts';
 import { MessagePortTransport } from '../transports/message-port.ts';
 import { isControlFrame } from '../protocol/port-frames.ts';
 import { acceptHello, refuseConnection, watchDeparture, welcome } from './ports.ts';
+import { acceptRelay } from './bridge.ts';
 import { listenForSignIns, signInSettings } from './sign-in.ts';
 
 declare const self: SharedWorkerGlobalScope | DedicatedWorkerGlobalScope;
@@ -51,6 +52,10 @@ async function accept(hubReady: Promise<Hub>, port: MessagePort, origin: string)
     hub = await hubReady;
   } catch (error) {
     return refuse(port, 'The Nexus hub could not start', error);
+  }
+  if (hello.role === 'bridge') {
+    acceptRelay(hub, port, hello, mode);
+    return;
   }
   if (hello.role === 'admin') {
     let end: () => void;

@@ -9,6 +9,7 @@ import type { FetchLike, Tool } from '@modelcontextprotocol/client';
 import type { Diagnosis } from '../../protocol/doctor.ts';
 import type {
   ActivityView,
+  BridgeView,
   ElicitationAnswer,
   ElicitationView,
   ImportSummary,
@@ -42,7 +43,11 @@ import {
   toServerView,
   toSessionView,
   toTrafficView,
+  type ViewExtras,
 } from './view-mapping.ts';
+import { addLine } from '../upstream/bridge/add-line.ts';
+import type { BridgeLink } from '../upstream/bridge/link.ts';
+import { bridgeName } from '../upstream/connectors/bridge.ts';
 
 export interface AdminServiceOptions {
   upstreams: ReadonlyMap<string, Upstream>;
@@ -58,6 +63,8 @@ export interface AdminServiceOptions {
   /** Sign-ins to servers, when the hub has them (`HubOptions.signIn`). */
   signIns: SignIns | undefined;
   signInRequests: SignInRequests;
+  /** The link to nexus-bridge (local servers). */
+  bridge: BridgeLink;
 }
 
 export class AdminService {
@@ -80,7 +87,12 @@ export class AdminService {
         template: this.#exposed(upstream, 'template'),
       },
       limit,
-      this.options.signIns?.view(upstream.entry),
+      {
+        ...this.#extras(upstream),
+        ...(upstream.entry.kind === 'stdio'
+          ? { localLog: [...this.options.bridge.logs(bridgeName(upstream.entry))] }
+          : {}),
+      },
     );
   }
 
@@ -261,10 +273,69 @@ export class AdminService {
   }
 
   #view(upstream: Upstream): ServerView {
-    return toServerView(
-      upstream,
-      this.#exposed(upstream, 'tool'),
-      this.options.signIns?.view(upstream.entry),
+    return toServerView(upstream, this.#exposed(upstream, 'tool'), this.#extras(upstream));
+  }
+
+  #extras(upstream: Upstream): ViewExtras {
+    const entry = upstream.entry;
+    if (entry.kind !== 'stdio') return { signIn: this.options.signIns?.view(entry) };
+    const bridge = this.options.bridge;
+    const name = bridgeName(entry);
+    return {
+      local: {
+        bridgeName: name,
+        addLine: addLine(entry),
+        ...(bridge.connected
+          ? { allowlisted: bridge.view.servers.some((server) => server.name === name) }
+          : {}),
+      },
+    };
+  }
+
+  // ---------------------------------------------------------------- local servers (nexus-bridge)
+
+  bridgeStatus(): BridgeView {
+    return this.options.bridge.view;
+  }
+
+  /** Asks nexus-bridge for its allowlist again (after `nexus-bridge add` in a terminal). */
+  refreshBridge(): void {
+    this.options.bridge.refresh();
+  }
+
+  /**
+   * Adds the allowlisted server `name` as a local server (or starts the entry that already
+   * names it). The command line comes from the bridge's allowlist, for the dashboard to show.
+   */
+  async addBridgeServer(name: string): Promise<ServerView> {
+    const bridge = this.options.bridge;
+    const info = bridge.view.servers.find((server) => server.name === name);
+    if (!info) {
+      throw new Error(
+        `nexus-bridge's allowlist has no server '${name}'. Add it in a terminal ("nexus-bridge add ${name} -- COMMAND …"), then press Refresh.`,
+      );
+    }
+    const existing = [...this.options.upstreams.values()].find(
+      (upstream) => upstream.entry.kind === 'stdio' && bridgeName(upstream.entry) === name,
+    );
+    if (existing) {
+      if (existing.status.state !== 'ready') existing.start();
+      return this.#view(existing);
+    }
+    const free = ![...this.options.upstreams.values()].some(
+      (upstream) => upstream.entry.slug === name,
+    );
+    return this.#view(
+      await this.options.servers.addEntry({
+        kind: 'stdio',
+        name,
+        ...(free ? { slug: name } : {}),
+        bridge: name,
+        enabled: true,
+        command: info.command,
+        args: [...info.args],
+        env: [],
+      }),
     );
   }
 

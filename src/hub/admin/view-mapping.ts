@@ -14,6 +14,8 @@ import type {
   ServerView,
   SessionView,
   SignInView,
+  LocalServerView,
+  BridgeLogLine,
   TrafficView,
 } from '../../protocol/views.ts';
 
@@ -25,10 +27,16 @@ function headerView(header: HeaderEntry): HeaderView {
   };
 }
 
+/** What other rooms know about a server: its sign-in, how nexus-bridge runs it. */
+export interface ViewExtras {
+  signIn?: SignInView | undefined;
+  local?: LocalServerView | undefined;
+}
+
 export function toServerView(
   upstream: Upstream,
   exposed: Map<string, string>,
-  signIn?: SignInView,
+  { signIn, local }: ViewExtras = {},
 ): ServerView {
   const entry = upstream.entry;
   const base = {
@@ -84,7 +92,10 @@ export function toServerView(
         kind: 'stdio',
         target: [entry.command, ...entry.args].join(' '),
         headers: [],
-        note: 'needs the local bridge',
+        ...(local ? { local } : {}),
+        ...(local?.allowlisted === false
+          ? { note: `not in nexus-bridge's allowlist as '${local.bridgeName}'` }
+          : {}),
       };
     case 'builtin':
       return { ...base, kind: 'builtin', target: `builtin:${entry.builtin}`, headers: [] };
@@ -103,7 +114,7 @@ export function toServerDetail(
   upstream: Upstream,
   names: ExposedNames,
   limit = Infinity,
-  signIn?: SignInView,
+  extras: ViewExtras & { localLog?: BridgeLogLine[] } = {},
 ): ServerDetail {
   const { catalog } = upstream;
   const first = <T>(items: T[]): T[] => (items.length <= limit ? items : items.slice(0, limit));
@@ -113,9 +124,11 @@ export function toServerDetail(
       name: exposed.get(item.name) ?? item.name,
       upstreamName: item.name,
     }));
-  const view = toServerView(upstream, names.tool, signIn);
+  const { localLog, ...viewExtras } = extras;
+  const view = toServerView(upstream, names.tool, viewExtras);
   return {
     ...view,
+    ...(localLog ? { localLog } : {}),
     tools: first(view.tools),
     ...(upstream.capabilities ? { capabilities: upstream.capabilities } : {}),
     ...(upstream.instructions ? { instructions: upstream.instructions } : {}),

@@ -123,7 +123,12 @@ export class Servers {
   }
 
   async add(input: ServerInput): Promise<Upstream> {
-    const [entry] = this.materialize([entryFromInput(input)], this.entries());
+    return this.addEntry(entryFromInput(input));
+  }
+
+  /** Adds one entry of any kind (a local server from the bridge's allowlist, a remote one). */
+  async addEntry(fresh: NewServerEntry): Promise<Upstream> {
+    const [entry] = this.materialize([fresh], this.entries());
     await this.options.registry.putServer(entry!);
     this.options.audit('server-added', entry!, `Server ${describe(entry!)} was added.`);
     return this.options.start(entry!);

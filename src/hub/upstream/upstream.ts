@@ -226,8 +226,8 @@ export class Upstream {
       return;
     }
     if (!this.deps.connectors.has(this.entry.kind)) {
-      // No connector reaches this kind (stdio servers need nexus-bridge, which a later version
-      // wires in): no retry loop can change that, so this is a standing error, not a cycle.
+      // No connector reaches this kind (a hub built without one, e.g. in Node): no retry loop
+      // can change that, so this is a standing error, not a cycle.
       this.#setStatus({ state: 'error', reason: unreachableKind(this.entry.kind) });
       return;
     }
@@ -714,12 +714,20 @@ export class Upstream {
     this.#setStatus({ state: 'needs-sign-in', reason });
   }
 
-  /** The connection is down for `reason` (already in words): error, and a retry with backoff. */
+  /**
+   * The connection is down for `reason` (already in words): error, and a retry with backoff
+   * unless the connector says its failures wait for the person (a local child: Restart).
+   */
   #down(generation: number, reason: string): void {
     if (generation !== this.#generation) return;
     this.#halt();
     const retryGeneration = this.#generation;
     this.#setStatus({ state: 'error', reason });
+    if (this.deps.connectors.get(this.entry.kind)?.restarts === false) {
+      this.#retryAt = undefined;
+      this.deps.onLog?.(`server '${this.entry.slug}': ${reason}; waiting for Restart`);
+      return;
+    }
     const delay = backoffDelay(this.#attempt++, this.deps.backoff, this.deps.random);
     this.deps.onLog?.(`server '${this.entry.slug}': ${reason}; retrying in ${delay} ms`);
     this.#retryAt = this.deps.clock.now() + delay;
@@ -732,6 +740,6 @@ export class Upstream {
 /** Why a server of a kind no connector reaches cannot start, and what would change that. */
 function unreachableKind(kind: ServerEntry['kind']): string {
   return kind === 'stdio'
-    ? 'needs the local bridge: stdio servers run through nexus-bridge, which is not set up yet'
+    ? 'needs the local bridge: this hub runs local servers only in the browser, through nexus-bridge'
     : `Nexus cannot reach servers of the kind '${kind}' in this version`;
 }

@@ -1,6 +1,6 @@
 /**
  * How the hub reaches one kind of server. Each kind (`remote` over HTTP, `builtin` inside the
- * worker, later `stdio` through nexus-bridge) is one file in this folder behind this interface,
+ * worker, `stdio` through nexus-bridge) is one file in this folder behind this interface,
  * so the connection state machine (../upstream.ts) never branches on the kind: it asks the
  * connector which attempts to make, opens them in order, and lets the connector explain a
  * failure in words a person can act on.
@@ -55,6 +55,12 @@ export interface Connector {
    * why in words; the server then waits for them (`needs-sign-in`) instead of retrying.
    */
   signInNeeded?(error: unknown, entry: ServerEntry): string | undefined;
+  /**
+   * Whether a failed connection is tried again with backoff (default yes). Not for a local
+   * child (./bridge.ts): a program that crashes at start would crash in a loop; the person
+   * presses Restart.
+   */
+  readonly restarts?: boolean;
   /** A failed connection, as a reason for a person: what happened and what to try. */
   explain(error: unknown, entry: ServerEntry, observations?: unknown): Promise<string>;
 }
