@@ -77,7 +77,10 @@ export interface BridgeWelcome {
   /** Where its allowlist lives, so the dashboard can say which file to look at. */
   allowlist: string;
   servers: BridgeServerInfo[];
-  /** The allowlist could not be read (bad JSON, …): what is wrong; `servers` is then empty. */
+  /**
+   * What is wrong with the allowlist file: unreadable (bad JSON; `servers` is then empty), or
+   * some entries malformed (`servers` holds the good ones).
+   */
   problem?: string;
 }
 export interface BridgeServers {
@@ -125,6 +128,8 @@ export type BridgeErrorCode =
   | 'oversized-frame'
   /** A child wrote a stdout line longer than the bridge relays: the bridge ended it. */
   | 'flood'
+  /** A child stopped reading its stdin while the hub kept writing: the bridge ended it. */
+  | 'stalled'
   /** `start` on a channel already in use, or `send`/`stop` on none. */
   | 'bad-channel'
   /** The hello spoke another wire version. */
@@ -135,7 +140,7 @@ export interface BridgeError {
   code: BridgeErrorCode;
   message: string;
   channel?: string;
-  /** The allowlist NAME involved (`unknown-server`). */
+  /** The allowlist NAME involved (`unknown-server`, `spawn-failed`, `flood`, `stalled`). */
   name?: string;
 }
 

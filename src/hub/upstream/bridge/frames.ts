@@ -26,6 +26,7 @@ const ERROR_CODES: ReadonlySet<string> = new Set<BridgeErrorCode>([
   'bad-frame',
   'oversized-frame',
   'flood',
+  'stalled',
   'bad-channel',
   'wire-version',
 ]);

@@ -268,7 +268,7 @@ export class BridgeLink {
     if (
       open &&
       error.channel !== undefined &&
-      (error.code === 'unknown-server' || error.code === 'spawn-failed' || error.code === 'flood')
+      ['unknown-server', 'spawn-failed', 'flood', 'stalled'].includes(error.code)
     ) {
       this.#end(error.channel, { code: null, signal: null, reason: error.message, refusal: error });
     }
