@@ -17,6 +17,7 @@ import type {
 import type { ByeFrame } from '../../protocol/port-frames.ts';
 import type { AdminApi, ImportSummary, ServerInput } from '../../protocol/admin-api.ts';
 import { messageOf } from '../app/format.ts';
+import { BridgeState } from './bridge.svelte.ts';
 import { coalesce } from './coalesce.ts';
 import type { OpenWindow } from './sign-in-flow.ts';
 import { SignInState } from './sign-in.svelte.ts';
@@ -66,6 +67,8 @@ export class HubState {
   readonly toasts = new Toasts();
   /** Signing in to servers: the requests waiting for the person, and each button's progress. */
   readonly signIn: SignInState;
+  /** nexus-bridge, which runs the local (stdio) servers: its state, allowlist, Add and Refresh. */
+  readonly bridge: BridgeState;
   /** Bumped when the hub recorded new traffic; the Inspector page refetches on change. */
   trafficVersion = $state.raw(0);
   /** Bumped when what waits for the person changed (consent requests, new clients). */
@@ -99,6 +102,21 @@ export class HubState {
       notify: (text) => this.toasts.push(text, 'ok'),
       failed: (error) =>
         this.#fail('refresh', error, 'The servers waiting for you to sign in could not be loaded.'),
+    });
+    this.bridge = new BridgeState({
+      api: {
+        refreshBridge: () => this.query((api) => api.refreshBridge()),
+        addBridgeServer: (name) => this.query((api) => api.addBridgeServer(name)),
+      },
+      // Not through `query`: the first load runs inside `connect`, which `query` awaits.
+      status: () => this.#api?.bridgeStatus() ?? Promise.resolve(undefined),
+      changed: () => void this.refreshServers(),
+      failed: (error) =>
+        this.#fail(
+          'refresh',
+          error,
+          'The state of nexus-bridge (local servers) could not be loaded. Reload the page to try again.',
+        ),
     });
   }
 
@@ -135,6 +153,7 @@ export class HubState {
         this.refreshSessions(),
         this.refreshElicitations(),
         this.signIn.refreshRequests(),
+        this.bridge.refreshStatus(),
       ]);
     } catch (error) {
       this.connectionError =
@@ -171,6 +190,12 @@ export class HubState {
       void this.signIn.refreshRequests();
     } else if (event.type === 'consent') this.consentVersion++;
     else if (event.type === 'traffic') this.trafficVersion++;
+    else if (event.type === 'bridge') {
+      this.bridge.changed();
+      // Whether each local server is allowlisted is part of its view, and the hub announces a
+      // new allowlist with this event only.
+      void this.refreshServers();
+    }
   }
 
   /** Refetches the waiting elicitations (coalesced like `refreshServers`). */

@@ -1,0 +1,152 @@
+/**
+ * A stand-in for the hub's admin API, for the dashboard's state classes: `HubState` talks to it
+ * over a real MessageChannel through comlink, as it talks to the hub worker. It answers the calls
+ * `HubState.connect` makes and the nexus-bridge ones, records what it was asked, and sends change
+ * events when a test says so.
+ */
+import * as Comlink from 'comlink';
+import type { AdminApi } from '../../../src/protocol/admin-api.ts';
+import type {
+  BridgeView,
+  ElicitationView,
+  HubEvent,
+  ServerView,
+  SessionView,
+  SignInRequestView,
+} from '../../../src/protocol/views.ts';
+import { HubState } from '../../../src/ui/state/hub.svelte.ts';
+
+/** A server view with everything a card reads; `patch` sets the rest. */
+export function serverView(
+  patch: Partial<ServerView> & Pick<ServerView, 'id' | 'name'>,
+): ServerView {
+  return {
+    slug: patch.id,
+    kind: 'remote',
+    target: 'https://example.com/mcp',
+    headers: [],
+    enabled: true,
+    timeoutMs: 30_000,
+    connectTimeoutMs: 10_000,
+    status: { state: 'ready' },
+    tools: [],
+    counts: { tools: 0, prompts: 0, resources: 0, templates: 0 },
+    latencyMs: [],
+    since: 0,
+    ...patch,
+  };
+}
+
+/** A local server as the hub shows one it imported from an `mcpServers` file. */
+export function localServer(name: string, allowlisted?: boolean): ServerView {
+  return serverView({
+    id: `id-${name}`,
+    name,
+    kind: 'stdio',
+    target: `npx -y ${name}`,
+    local: {
+      bridgeName: name,
+      addLine: `nexus-bridge add ${name} --env 'API_KEY=<your API_KEY>' -- npx -y ${name}`,
+      ...(allowlisted === undefined ? {} : { allowlisted }),
+    },
+    ...(allowlisted === false ? { note: `not in nexus-bridge's allowlist as '${name}'` } : {}),
+  });
+}
+
+type FakeAdminApi = Pick<
+  AdminApi,
+  | 'subscribe'
+  | 'listServers'
+  | 'listSessions'
+  | 'listElicitations'
+  | 'listSignInRequests'
+  | 'bridgeStatus'
+  | 'refreshBridge'
+  | 'addBridgeServer'
+>;
+
+export class FakeAdmin implements FakeAdminApi {
+  servers: ServerView[] = [];
+  sessions: SessionView[] = [];
+  elicitations: ElicitationView[] = [];
+  signInRequests: SignInRequestView[] = [];
+  bridge: BridgeView = { state: 'connecting', servers: [] };
+  /** When set, `addBridgeServer` and `refreshBridge` reject with it. */
+  refuse: Error | undefined;
+  /** How often each method was called, and with what. */
+  readonly calls = {
+    listServers: 0,
+    bridgeStatus: 0,
+    refreshBridge: 0,
+    addBridgeServer: [] as string[],
+  };
+  #listeners: Array<(event: HubEvent) => void> = [];
+
+  async subscribe(listener: (event: HubEvent) => void): Promise<() => void> {
+    this.#listeners.push(listener);
+    return Comlink.proxy(() => {
+      this.#listeners = this.#listeners.filter((each) => each !== listener);
+    });
+  }
+
+  /** Sends `event` to every subscribed dashboard. */
+  emit(event: HubEvent): void {
+    for (const listener of this.#listeners) listener(event);
+  }
+
+  async listServers(): Promise<ServerView[]> {
+    this.calls.listServers++;
+    return this.servers;
+  }
+  async listSessions(): Promise<SessionView[]> {
+    return this.sessions;
+  }
+  async listElicitations(): Promise<ElicitationView[]> {
+    return this.elicitations;
+  }
+  async listSignInRequests(): Promise<SignInRequestView[]> {
+    return this.signInRequests;
+  }
+
+  async bridgeStatus(): Promise<BridgeView> {
+    this.calls.bridgeStatus++;
+    return this.bridge;
+  }
+  async refreshBridge(): Promise<void> {
+    this.calls.refreshBridge++;
+    if (this.refuse) throw this.refuse;
+  }
+  async addBridgeServer(name: string): Promise<ServerView> {
+    this.calls.addBridgeServer.push(name);
+    if (this.refuse) throw this.refuse;
+    const server = localServer(name, true);
+    this.servers = [...this.servers, server];
+    return server;
+  }
+}
+
+/**
+ * A `HubState` connected to `admin` over a MessageChannel, as the dashboard connects to the hub.
+ * `Symbol.dispose` ends the session and closes both ports (an open port keeps Node running).
+ */
+export async function connectedHub(admin: FakeAdmin): Promise<HubState & Disposable> {
+  const { port1, port2 } = new MessageChannel();
+  Comlink.expose(admin, port2);
+  const hub = new HubState({
+    open: async () => ({
+      port: port1,
+      sessionId: 'dashboard',
+      mode: 'shared',
+      text: false,
+      release: () => undefined,
+    }),
+  });
+  await hub.connect();
+  if (hub.connectionError) throw new Error(hub.connectionError);
+  return Object.assign(hub, {
+    [Symbol.dispose]() {
+      hub.close();
+      port2.close();
+    },
+  });
+}
