@@ -286,6 +286,11 @@ export interface BridgeView {
   /** What is wrong with the allowlist file, when it could not be read. */
   problem?: string;
   servers: BridgeServerInfo[];
+  /**
+   * The last frame that was refused on the way (by nexus-bridge, or by the hub from it), with
+   * its time: the same words are in the security journal.
+   */
+  lastRefusal?: { at: number; text: string };
 }
 
 /** One line a local server wrote on stderr (or a stdout line that was not JSON-RPC). */

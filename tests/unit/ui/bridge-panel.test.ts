@@ -150,6 +150,18 @@ describe('the Local servers panel', () => {
     expect(shown.text).not.toContain('The allowlist is empty');
   });
 
+  it('shows the last refused frame with its time, pointing to the Audit page', () => {
+    const at = new Date(2026, 11, 4, 9, 30, 15).getTime();
+    const shown = panel({
+      ...CONNECTED,
+      lastRefusal: { at, text: 'nexus-bridge refused a frame: a frame of 70000000 bytes' },
+    });
+    expect(shown.text).toContain(
+      `Refused at ${new Date(at).toLocaleTimeString()}: nexus-bridge refused a frame: a frame of 70000000 bytes.`,
+    );
+    expect(shown.text).toContain('The Audit page lists it under security events.');
+  });
+
   it('explains how to allowlist a server when the allowlist is empty', () => {
     const shown = panel({ ...CONNECTED, servers: [] });
     expect(shown.text).toContain('The allowlist is empty.');

@@ -168,6 +168,7 @@ export class BridgeLink {
       if (typeof frame !== 'string' && frame.type === 'chunk') frame = 'a chunk inside a chunk';
     }
     if (typeof frame === 'string') {
+      this.#refusal(`nexus-bridge sent ${frame}; it was ignored`);
       this.options.onSecurity('bridge-bad-frame', `nexus-bridge sent ${frame}; it was ignored`);
       this.options.log(`bridge: ignored ${frame}`);
       return;
@@ -265,6 +266,8 @@ export class BridgeLink {
     this.options.log(`bridge: ${error.code}: ${error.message}`);
     if (error.code !== 'bad-channel')
       this.options.onSecurity(`bridge-${error.code}`, error.message, name);
+    // A refusal of no server's run (a frame nexus-bridge could not read) has no card to show on.
+    if (error.channel === undefined) this.#refusal(`nexus-bridge refused a frame: ${error.message}`);
     if (
       open &&
       error.channel !== undefined &&
@@ -305,8 +308,14 @@ export class BridgeLink {
     this.#set({ state: 'no-relay', servers: [] });
   }
 
+  #refusal(text: string): void {
+    this.#set({ ...this.#view, lastRefusal: { at: this.options.clock.now(), text } });
+  }
+
+  /** A new state keeps the last refusal: it is what the person may be looking for. */
   #set(view: BridgeView): void {
-    this.#view = view;
+    const last = view.lastRefusal ?? this.#view.lastRefusal;
+    this.#view = last ? { ...view, lastRefusal: last } : view;
     this.options.onChange();
   }
 }

@@ -13,7 +13,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { allowAllPolicy, createHub, type Hub } from '../../../../../src/hub/index.ts';
 import type { BridgeServerInfo, HubToBridge } from '../../../../../src/protocol/bridge.ts';
-import { ChunkJoiner } from '../../../../../src/hub/upstream/bridge/frames.ts';
+import { ChunkJoiner, readRelayFrame } from '../../../../../src/hub/upstream/bridge/frames.ts';
+import { NATIVE_TO_BROWSER_LIMIT } from '../../../../../src/protocol/bridge.ts';
+import { encodeFrames } from '../../../../../native/framing.js';
 import { addLine, shellWord } from '../../../../../src/hub/upstream/bridge/add-line.ts';
 import { FakeClock } from '../../../../support/fake-clock.ts';
 import { until } from '../../../../support/until.ts';
@@ -65,6 +67,17 @@ class StandInBridge {
             name: frame.name,
             message: `no server '${frame.name}' in the allowlist`,
           });
+          return;
+        }
+        if (frame.name === 'quitter') {
+          // Exits at once, before it ever runs: a missing key, a bad flag.
+          this.receive({
+            type: 'log',
+            channel: frame.channel,
+            stream: 'stderr',
+            line: 'Error: API_KEY is not set',
+          });
+          this.receive({ type: 'exit', channel: frame.channel, code: 1, signal: null });
           return;
         }
         const [hubSide, childSide] = InMemoryTransport.createLinkedPair();
@@ -232,6 +245,25 @@ describe('local servers through nexus-bridge', () => {
     expect(starts()).toBe(2);
   });
 
+  it('a child that exits at once shows error with what it said, and the others keep serving', async () => {
+    const { hub, bridge, id } = await hubWithLocal();
+    await until(() => status(hub, id).state === 'ready', 'echo to be ready');
+    bridge.allowlist.push({ name: 'quitter', command: 'node', args: ['quit.js'], envKeys: [] });
+    hub.admin.refreshBridge();
+    await until(
+      () => hub.admin.bridgeStatus().servers.length === 2,
+      'the allowlist to be read again',
+    );
+    const quitter = (await hub.admin.addBridgeServer('quitter')).id;
+    await until(() => status(hub, quitter).state === 'error', 'the quitter to show its error');
+    expect(status(hub, quitter)).toEqual({
+      state: 'error',
+      reason:
+        "local server 'quitter' stopped: it exited with code 1; its last words on stderr: Error: API_KEY is not set. Fix what it says, then press Restart",
+    });
+    expect(status(hub, id).state).toBe('ready');
+  });
+
   it('a relay that goes away ends its children; the next relay starts them again', async () => {
     const { hub, bridge, id } = await hubWithLocal();
     await until(() => status(hub, id).state === 'ready', 'echo to be ready');
@@ -304,10 +336,26 @@ describe('local servers through nexus-bridge', () => {
       { type: 'message', channel: bridge.channels[0], message: [1, null, 'x'] },
     ];
     for (const frame of hostile) expect(() => bridge.receive(frame)).not.toThrow();
+    // nexus-bridge's own refusal of something it could not read: in the journal and on the panel.
+    bridge.receive({
+      type: 'error',
+      code: 'oversized-frame',
+      message: 'a frame of 70000000 bytes was skipped',
+    });
+    expect(hub.admin.bridgeStatus().lastRefusal).toEqual({
+      at: expect.any(Number),
+      text: 'nexus-bridge refused a frame: a frame of 70000000 bytes was skipped',
+    });
     const security = await hub.audit.events('security', 50);
     expect(
       security.filter((event) => event.event === 'bridge-bad-frame').length,
     ).toBeGreaterThanOrEqual(11);
+    expect(security).toContainEqual(
+      expect.objectContaining({
+        event: 'bridge-oversized-frame',
+        detail: 'a frame of 70000000 bytes was skipped',
+      }),
+    );
     // A long stderr line is cut, not kept whole.
     expect(hub.bridge.logs('echo').at(-1)!.line.length).toBeLessThan(9_000);
     expect(status(hub, id).state).toBe('ready');
@@ -336,6 +384,34 @@ describe('local servers through nexus-bridge', () => {
 });
 
 describe('ChunkJoiner', () => {
+  it("joins what nexus-bridge's encoder cuts, around Chrome's 1 MiB limit", () => {
+    const joiner = new ChunkJoiner();
+    const empty = { type: 'log', channel: 'c', stream: 'stderr', line: '' };
+    const overhead = JSON.stringify(empty).length;
+    // Lines whose frame's JSON is exactly the limit, one byte over, and far over it; with
+    // characters JSON escapes and multi-byte ones, so the pieces are cut inside them.
+    const head = 'ü"\\\n\u0001😀';
+    const headBytes = Buffer.byteLength(JSON.stringify(head)) - 2;
+    for (const extra of [0, 1, 4_000_000]) {
+      const line = head + 'x'.repeat(NATIVE_TO_BROWSER_LIMIT - overhead - headBytes + extra);
+      const frame = { ...empty, line };
+      expect(Buffer.byteLength(JSON.stringify(frame))).toBe(NATIVE_TO_BROWSER_LIMIT + extra);
+      const framed = encodeFrames(frame as never);
+      expect(framed.length > 1).toBe(extra > 0);
+      let joined: unknown;
+      for (const buffer of framed) {
+        expect(buffer.length - 4).toBeLessThanOrEqual(NATIVE_TO_BROWSER_LIMIT);
+        const message = JSON.parse(buffer.subarray(4).toString('utf8')) as { type: string };
+        if (message.type !== 'chunk') joined = message;
+        else {
+          const result = joiner.accept(readRelayFrame(message) as never);
+          if (result) joined = 'frame' in result ? result.frame : result;
+        }
+      }
+      expect(joined).toEqual(frame);
+    }
+  });
+
   it('drops a frame whose pieces come out of order, and starts the next one clean', () => {
     const joiner = new ChunkJoiner();
     const b64 = (text: string) => Buffer.from(text).toString('base64');
