@@ -124,6 +124,18 @@ test('allowlisted stdio servers run through nexus-bridge, shared by every tab, e
   expect(security).toContainEqual(
     expect.objectContaining({ event: 'bridge-unknown-server', serverSlug: 'stray' }),
   );
+  expect(security).toContainEqual(
+    expect.objectContaining({
+      event: 'bridge-child-exited',
+      serverSlug: 'fixture',
+      detail: "local server 'fixture' was ended by SIGKILL",
+    }),
+  );
+  // The Inspector saw the local server's traffic as it sees any server's (the dashboard watches).
+  const traffic = await nexus(first, 'admin', 'traffic', 0);
+  expect(traffic).toContainEqual(
+    expect.objectContaining({ side: 'server', serverSlug: 'fixture', method: 'tools/call' }),
+  );
   // So is a page that talks to the extension itself and names a server the person never allowed.
   const refusal = await first.evaluate(async (extensionId) => {
     const runtime = (

@@ -253,6 +253,19 @@ export class BridgeLink {
   }
 
   #exited(frame: BridgeExit): void {
+    const name = this.#channels.get(frame.channel)?.name;
+    // Ended by itself, and not well (the bridge's own endings were audited as its errors).
+    if (
+      name !== undefined &&
+      frame.reason === undefined &&
+      (frame.code !== 0 || frame.signal !== null)
+    ) {
+      const how =
+        frame.signal !== null
+          ? `was ended by ${frame.signal}`
+          : `exited with code ${String(frame.code)}`;
+      this.options.onSecurity('bridge-child-exited', `local server '${name}' ${how}`, name);
+    }
     this.#end(frame.channel, {
       code: frame.code,
       signal: frame.signal,
@@ -267,7 +280,8 @@ export class BridgeLink {
     if (error.code !== 'bad-channel')
       this.options.onSecurity(`bridge-${error.code}`, error.message, name);
     // A refusal of no server's run (a frame nexus-bridge could not read) has no card to show on.
-    if (error.channel === undefined) this.#refusal(`nexus-bridge refused a frame: ${error.message}`);
+    if (error.channel === undefined)
+      this.#refusal(`nexus-bridge refused a frame: ${error.message}`);
     if (
       open &&
       error.channel !== undefined &&

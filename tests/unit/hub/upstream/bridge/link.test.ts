@@ -262,6 +262,13 @@ describe('local servers through nexus-bridge', () => {
         "local server 'quitter' stopped: it exited with code 1; its last words on stderr: Error: API_KEY is not set. Fix what it says, then press Restart",
     });
     expect(status(hub, id).state).toBe('ready');
+    expect(await hub.audit.events('security', 10)).toContainEqual(
+      expect.objectContaining({
+        event: 'bridge-child-exited',
+        serverSlug: 'quitter',
+        detail: "local server 'quitter' exited with code 1",
+      }),
+    );
   });
 
   it('a relay that goes away ends its children; the next relay starts them again', async () => {
