@@ -6,11 +6,12 @@
  * them through a relay tab, the extension and native messaging.
  */
 import { randomUUID } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { launchWithBridge, processesWith, type BridgeBrowser } from '../support/bridge-browser.ts';
 import { DEFAULT_EXTENSION_ID } from '../../src/protocol/bridge.ts';
-import { appForThisFile, nexus, openClientPage } from './support.ts';
+import { appForThisFile, axeViolations, nexus, openClientPage } from './support.ts';
 
 const { app, stops } = appForThisFile();
 const root = path.resolve(import.meta.dirname, '../..');
@@ -19,6 +20,8 @@ const EVERYTHING = path.join(
   'node_modules/@modelcontextprotocol/server-everything/dist/index.js',
 );
 const FIXTURE = path.join(root, 'tests/fixtures/stdio-server.mjs');
+/** Screenshots for people to look at (not committed), next to the a11y test's. */
+const screenshots = path.join(import.meta.dirname, 'screenshots');
 
 async function bridgeBrowser(
   allowlist: Parameters<typeof launchWithBridge>[0],
@@ -166,6 +169,28 @@ test('allowlisted stdio servers run through nexus-bridge, shared by every tab, e
   }, DEFAULT_EXTENSION_ID);
   expect(refusal).toMatchObject({ type: 'error', code: 'unknown-server', name: 'evil' });
   await expect(status(dashboard, 'everything')).toHaveAttribute('data-state', 'ready');
+
+  // What a person sees, checked by axe and kept for people to look at: the Servers page with the
+  // bridge connected and a refused card, and the restarted server's page with its stderr.
+  await mkdir(screenshots, { recursive: true });
+  await expect(
+    card(dashboard, 'stray').getByRole('button', {
+      name: 'Copy the nexus-bridge add line for stray',
+    }),
+  ).toBeVisible();
+  expect(await axeViolations(dashboard)).toEqual([]);
+  await dashboard.screenshot({ path: path.join(screenshots, 'local-servers.png'), fullPage: true });
+  const fixtureId = (await nexus(first, 'admin', 'listServers')).find(
+    (s) => s.slug === 'fixture',
+  )!.id;
+  await dashboard.goto(`${app.url}/#/servers/${fixtureId}`);
+  const stderr = dashboard.getByRole('region', { name: 'Stderr of fixture' });
+  await expect(stderr).toContainText(`stdio fixture ${restarted} ready`);
+  expect(await axeViolations(dashboard)).toEqual([]);
+  await dashboard.screenshot({
+    path: path.join(screenshots, 'local-server-page.png'),
+    fullPage: true,
+  });
 
   // Closing the browser leaves no child running.
   const everythingPids = await processesWith(EVERYTHING);

@@ -9,11 +9,10 @@
  * Sign out sends the server back. An authorization server whose token endpoint sends no CORS
  * headers is named in the server's status.
  */
-import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import type { TrafficView } from '../../src/protocol/views.ts';
 import { startProtectedServer, type ProtectedServer } from '../fixtures/protected-server.ts';
-import { appForThisFile, nexus, openClientPage, sharedWorkers } from './support.ts';
+import { appForThisFile, axeViolations, nexus, openClientPage, sharedWorkers } from './support.ts';
 
 const { app, stops } = appForThisFile();
 
@@ -59,16 +58,6 @@ async function pressSignIn(page: Page): Promise<Page> {
   const popup = page.context().waitForEvent('page');
   await card(page).getByRole('button', { name: 'Sign in to secure', exact: true }).click();
   return popup;
-}
-
-/** Serious or critical accessibility violations on the page as it is (WCAG 2.1 A and AA). */
-async function axeViolations(page: Page): Promise<string[]> {
-  const results = await new AxeBuilder({ page })
-    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'])
-    .analyze();
-  return results.violations
-    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
-    .map((violation) => `${violation.id}: ${violation.help}`);
 }
 
 /** A client's call as its text or its error message. */

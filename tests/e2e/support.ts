@@ -4,6 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import AxeBuilder from '@axe-core/playwright';
 import { test, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import { build } from 'vite';
 import { startApp, type App, type StartAppOptions } from '../fixtures/app-server.ts';
@@ -204,4 +205,14 @@ export async function attachToHub(browser: Browser): Promise<HubWorker> {
       return usedSize;
     },
   };
+}
+
+/** Serious or critical accessibility violations on the page as it is (WCAG 2.1 A and AA). */
+export async function axeViolations(page: Page): Promise<string[]> {
+  const results = await new AxeBuilder({ page })
+    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'])
+    .analyze();
+  return results.violations
+    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
+    .map((violation) => `${violation.id}: ${violation.help}`);
 }

@@ -334,7 +334,9 @@ export class AdminService {
         enabled: true,
         command: info.command,
         args: [...info.args],
-        env: [],
+        // The names only: the values stay in the bridge's allowlist (the add line and an
+        // export show them as placeholders to fill in).
+        env: info.envKeys.map((name) => ({ name, value: '', secret: true })),
       }),
     );
   }

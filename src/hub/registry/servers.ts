@@ -52,6 +52,8 @@ export class Servers {
     const values: string[] = [];
     for (const upstream of this.options.upstreams.values()) {
       const entry = upstream.entry;
+      // A local server's environment, as an imported file gave it: its API keys stay unsaid.
+      if (entry.kind === 'stdio') values.push(...secretValues(entry.env));
       if (entry.kind !== 'remote') continue;
       values.push(...secretValues(entry.headers));
       if (entry.oauthClient?.secret) values.push(entry.oauthClient.secret);

@@ -184,7 +184,7 @@ describe('local servers through nexus-bridge', () => {
     expect(view.local).toEqual({
       bridgeName: 'echo',
       allowlisted: true,
-      addLine: 'nexus-bridge add echo -- node echo.js',
+      addLine: "nexus-bridge add echo --env 'API_KEY=<your API_KEY>' -- node echo.js",
     });
     expect(hub.admin.serverDetail(id).localLog).toEqual([
       { at: expect.any(Number), stream: 'stderr', line: 'echo starting' },
@@ -311,6 +311,8 @@ describe('local servers through nexus-bridge', () => {
         "nexus-bridge add files --env 'TOKEN=<your TOKEN>' -- npx -y server-filesystem '/tmp/my files'",
     });
     expect(JSON.stringify(view)).not.toContain('s3cret');
+    // Its environment's secret is redacted wherever the hub writes text, like a header's.
+    expect(hub.admin.secrets()).toContain('s3cret');
 
     const second = new StandInBridge();
     second.attach(hub);
