@@ -11,6 +11,7 @@ import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { launchWithBridge, processesWith, type BridgeBrowser } from '../support/bridge-browser.ts';
 import { DEFAULT_EXTENSION_ID } from '../../src/protocol/bridge.ts';
+import type { ServerView } from '../../src/protocol/views.ts';
 import { appForThisFile, axeViolations, nexus, openClientPage } from './support.ts';
 
 const { app, stops } = appForThisFile();
@@ -180,9 +181,8 @@ test('allowlisted stdio servers run through nexus-bridge, shared by every tab, e
   ).toBeVisible();
   expect(await axeViolations(dashboard)).toEqual([]);
   await dashboard.screenshot({ path: path.join(screenshots, 'local-servers.png'), fullPage: true });
-  const fixtureId = (await nexus(first, 'admin', 'listServers')).find(
-    (s) => s.slug === 'fixture',
-  )!.id;
+  const servers = (await nexus(first, 'admin', 'listServers')) as ServerView[];
+  const fixtureId = servers.find((server) => server.slug === 'fixture')!.id;
   await dashboard.goto(`${app.url}/#/servers/${fixtureId}`);
   const stderr = dashboard.getByRole('region', { name: 'Stderr of fixture' });
   await expect(stderr).toContainText(`stdio fixture ${restarted} ready`);

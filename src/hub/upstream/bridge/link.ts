@@ -67,7 +67,11 @@ export class BridgeLink {
   #view: BridgeView = { state: 'no-relay', servers: [] };
   #relay: BridgeRelay | undefined;
   #joiner = new ChunkJoiner();
-  readonly #channels = new Map<string, { name: string; handlers: ChannelHandlers }>();
+  /** Open channels; `sent`: the bridge was asked to start it (else it waits for the bridge). */
+  readonly #channels = new Map<
+    string,
+    { name: string; handlers: ChannelHandlers; sent: boolean }
+  >();
   readonly #logs = new Map<string, BridgeLogLine[]>();
   /** The last exit of each local server, by allowlist name, for the words of its error. */
   readonly #exits = new Map<string, ChannelEnd>();
@@ -120,31 +124,51 @@ export class BridgeLink {
 
   /**
    * Starts the allowlisted server `name` on a new channel. Returns the channel's sender, or why
-   * not (no bridge now). The bridge answers `started`, or refuses (`handlers.ended`).
+   * not (the extension or the host is missing). The bridge answers `started`, or refuses
+   * (`handlers.ended`). While the bridge is still being reached (no relay yet, or connecting:
+   * the hub starts before its first page relays) the start waits for it, within the server's
+   * connect timeout, instead of failing at once.
    */
   open(
     name: string,
     handlers: ChannelHandlers,
   ): { send(message: unknown): void; stop(): void } | string {
-    const relay = this.#relay;
-    if (!relay || !this.connected) return this.#notConnected();
+    if (!this.connected && !this.#reaching) return this.#notConnected();
     const channel = `c${this.#nextChannel++}`;
-    this.#channels.set(channel, { name, handlers });
+    const open = { name, handlers, sent: false };
+    this.#channels.set(channel, open);
     this.#exits.delete(name);
-    relay.send({ type: 'start', channel, name });
+    if (this.connected) this.#startOn(channel);
     return {
       send: (message) => {
-        if (this.#channels.has(channel)) relay.send({ type: 'send', channel, message });
+        if (open.sent && this.#channels.has(channel))
+          this.#relay?.send({ type: 'send', channel, message });
       },
       stop: () => {
         if (!this.#channels.has(channel)) return;
-        relay.send({ type: 'stop', channel });
+        if (open.sent) this.#relay?.send({ type: 'stop', channel });
         this.#end(channel, { code: null, signal: null, reason: 'Nexus stopped it' });
       },
     };
   }
 
-  /** Why the bridge cannot start a server now, in words that say what to do. */
+  /** No answer yet on whether the bridge is there: a start may wait for one. */
+  get #reaching(): boolean {
+    return this.#view.state === 'no-relay' || this.#view.state === 'connecting';
+  }
+
+  #startOn(channel: string): void {
+    const open = this.#channels.get(channel);
+    if (!open || open.sent || !this.#relay) return;
+    open.sent = true;
+    this.#relay.send({ type: 'start', channel, name: open.name });
+  }
+
+  /** Why the bridge cannot start a server now, in words that say what to do; else undefined. */
+  get unavailable(): string | undefined {
+    return this.connected ? undefined : this.#notConnected();
+  }
+
   #notConnected(): string {
     const view = this.#view;
     switch (view.state) {
@@ -330,6 +354,9 @@ export class BridgeLink {
   #set(view: BridgeView): void {
     const last = view.lastRefusal ?? this.#view.lastRefusal;
     this.#view = last ? { ...view, lastRefusal: last } : view;
+    // Starts that waited for the bridge: asked for now, or told why not.
+    if (this.connected) for (const channel of [...this.#channels.keys()]) this.#startOn(channel);
+    else if (!this.#reaching) this.#endAll(this.#notConnected());
     this.options.onChange();
   }
 }

@@ -41,7 +41,12 @@ function explainLocal(link: BridgeLink, error: unknown, entry: ServerEntry): str
     error instanceof BridgeEnded ? (error.end ?? undefined) : link.lastExit(name);
   if (error instanceof BridgeEnded && !error.end) return error.message;
   if (end?.refusal) return `nexus-bridge refused: ${end.refusal.message}`;
-  if (!end) return error instanceof Error ? error.message : String(error);
+  if (!end) {
+    const said = error instanceof Error ? error.message : String(error);
+    // Waited for the bridge until the connect timeout: say what it is waiting for.
+    const missing = link.unavailable;
+    return missing === undefined ? said : `${said}: ${missing}`;
+  }
   const how =
     end.reason ??
     (end.signal !== null

@@ -12,6 +12,7 @@ import { McpServer } from '@modelcontextprotocol/server';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { allowAllPolicy, createHub, type Hub } from '../../../../../src/hub/index.ts';
+import { MemoryRegistryStore } from '../../../../../src/hub/memory-stores.ts';
 import type { BridgeServerInfo, HubToBridge } from '../../../../../src/protocol/bridge.ts';
 import { ChunkJoiner, readRelayFrame } from '../../../../../src/hub/upstream/bridge/frames.ts';
 import { NATIVE_TO_BROWSER_LIMIT } from '../../../../../src/protocol/bridge.ts';
@@ -282,6 +283,30 @@ describe('local servers through nexus-bridge', () => {
     next.attach(hub);
     await until(() => status(hub, id).state === 'ready', 'the next relay to start it again');
     expect(next.channels).toHaveLength(1);
+  });
+
+  it('a local server waits for the bridge while the first page is still reaching it', async () => {
+    const registry = new MemoryRegistryStore();
+    await registry.putServer({
+      kind: 'stdio',
+      id: 'e1',
+      slug: 'echo',
+      name: 'echo',
+      enabled: true,
+      createdAt: 0,
+      command: 'node',
+      args: ['echo.js'],
+      env: [],
+    });
+    const hub = await createHub({ policy: allowAllPolicy, registry });
+    hubs.push(hub);
+    // The hub started before any page relayed: the server waits, it does not fail.
+    expect(status(hub, 'e1')).toEqual({ state: 'connecting' });
+    new StandInBridge().attach(hub);
+    await until(
+      () => status(hub, 'e1').state === 'ready',
+      'the server to start once the bridge is there',
+    );
   });
 
   it('says what is missing when the extension or the host is', async () => {
