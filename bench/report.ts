@@ -6,6 +6,7 @@ import type { Run } from './page/bench-page.ts';
 import type {
   DashboardStart,
   HubStart,
+  LocalStdioResult,
   PipelineResult,
   PipelineRounds,
   RemoteResult,
@@ -28,6 +29,9 @@ export interface Measured {
   scale: ScaleResult;
   hubStart: HubStart;
   dashboard: DashboardStart;
+  localStdio?: LocalStdioResult;
+  /** Why the local stdio rows were not measured, when they were not. */
+  localStdioMissing?: string;
 }
 
 const KIB = 1024;
@@ -375,6 +379,53 @@ function consentRows(measured: Measured, floor: Summary): Row[] {
   return rows;
 }
 
+/**
+ * Item 10: a local stdio server's `echo` called directly from Node over stdio and from a page
+ * through the hub and nexus-bridge, in the same rounds; 10c is what the bridge adds.
+ */
+function localStdioRows(measured: Measured): Row[] {
+  const { localStdio } = measured;
+  if (!localStdio) {
+    return [
+      {
+        id: '10',
+        what: 'Local stdio `echo` through nexus-bridge',
+        result: `not measured: ${measured.localStdioMissing ?? 'no samples'}`,
+        verdict: 'n/a',
+      },
+    ];
+  }
+  const direct = summarize(localStdio.direct);
+  const bridge = summarize(localStdio.bridge);
+  const added = { median: bridge.median - direct.median, p99: bridge.p99 - direct.p99 };
+  const outlived = localStdio.outlived
+    ? `; ${localStdio.outlived} fixture processes outlived the browser (killed)`
+    : '';
+  return [
+    timed(
+      '10a',
+      'Local stdio `echo` (tests/fixtures/stdio-server.mjs), directly: SDK Client with StdioClientTransport in Node',
+      direct,
+      { result: `first call ${ms(localStdio.first.direct)} ms` },
+    ),
+    timed(
+      '10b',
+      'Local stdio `echo` from the page through the hub and nexus-bridge (dashboard tab relaying, extension, native messaging)',
+      bridge,
+      {
+        result: `first call ${ms(localStdio.first.bridge)} ms; median ${ratio(bridge.median / direct.median)} direct${outlived}`,
+      },
+    ),
+    {
+      id: '10c',
+      what: 'Added latency of the hub and nexus-bridge (bridge − direct)',
+      median: added.median,
+      p99: added.p99,
+      result: `${signedMs(added.median)} ms median, ${signedMs(added.p99)} ms p99`,
+    },
+  ];
+}
+
 export function buildRows(measured: Measured): Row[] {
   const floor = summarize(measured.pipeline.floor.samples);
   return [
@@ -399,5 +450,6 @@ export function buildRows(measured: Measured): Row[] {
     ...startRows(measured),
     ...inspectorRows(measured, floor),
     ...consentRows(measured, floor),
+    ...localStdioRows(measured),
   ];
 }

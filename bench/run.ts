@@ -18,6 +18,7 @@ import { buildRows, type Measured } from './report.ts';
 import {
   dashboardStart,
   hubStart,
+  localStdio,
   pipelineRounds,
   profileHub,
   profileHubStart,
@@ -139,6 +140,13 @@ async function main(): Promise<number> {
     );
     measured.dashboard = await dashboardStart(env, dashboardUrls, plan.dashboard.runs);
 
+    step('10: a local stdio server, directly from Node and through nexus-bridge');
+    try {
+      measured.localStdio = await localStdio(env, plan.echo);
+    } catch (error) {
+      measured.localStdioMissing = error instanceof Error ? error.message : String(error);
+    }
+
     if (values.profile) {
       // nexus-hub.js only imports the chunk that holds the hub's code: profile frames are in it.
       const hubChunk = sizes.worker.files.find((file) => file !== 'nexus-hub.js') ?? 'nexus-hub.js';
@@ -190,6 +198,8 @@ async function main(): Promise<number> {
     `${seconds.toFixed(1)} s`;
   console.log(`\n${header}\n\n${table}\n`);
   if (measured.mcpHubMissing) console.log(`mcp-hub rows not measured: ${measured.mcpHubMissing}\n`);
+  if (measured.localStdioMissing)
+    console.log(`nexus-bridge rows not measured: ${measured.localStdioMissing}\n`);
   if (profiles) {
     console.log('Hub worker under 32 calls in flight (bench/results/hub-worker.cpuprofile):\n');
     console.log(`${formatProfile(profiles.load)}\n`);

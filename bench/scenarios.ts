@@ -4,6 +4,10 @@
  * waits for its hub to stop, so no row runs beside another's hub. bench/run.ts calls them in order
  * and turns what they return into the table.
  */
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { Client } from '@modelcontextprotocol/client';
+import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { BenchApp } from './app-server.ts';
 import {
@@ -19,6 +23,13 @@ import {
 } from './browser.ts';
 import type { Run } from './page/bench-page.ts';
 import type { CpuProfile } from './profile.ts';
+import {
+  launchWithBridge,
+  processesWith,
+  type BridgeBrowser,
+} from '../tests/support/bridge-browser.ts';
+
+const root = path.resolve(import.meta.dirname, '..');
 
 export const HUB_SCRIPT = '/nexus-hub.js';
 /** The built-in server's cheapest tool: no storage, one Date formatted. */
@@ -504,4 +515,139 @@ export function profileToolsList(
     await cdp.detach();
     return { worker: profile, page: pageProfile as CpuProfile, run: result };
   });
+}
+
+/** The local stdio server of item 10 (plain JavaScript, run by the bench's own Node). */
+const STDIO_FIXTURE = path.join(root, 'tests', 'fixtures', 'stdio-server.mjs');
+/** Its name in nexus-bridge's allowlist, so its tools are `fixture__…` through the hub. */
+const STDIO_NAME = 'fixture';
+
+export interface LocalStdioResult {
+  /** The echo calls of every round together: SDK Client in Node, StdioClientTransport. */
+  direct: number[];
+  /** The same calls from a page through the hub and nexus-bridge (a dashboard tab relaying). */
+  bridge: number[];
+  /** ms of each route's very first call (before the warm-up; not in the samples). */
+  first: { direct: number; bridge: number };
+  /** Fixture processes still running 10 s after both routes were closed (then killed). */
+  outlived: number;
+}
+
+/** Node's own `sequential` (bench/page/bench-page.ts): `n` timed calls after `warmup`. */
+async function sequentialInNode(
+  n: number,
+  warmup: number,
+  call: () => Promise<unknown>,
+): Promise<number[]> {
+  for (let i = 0; i < warmup; i++) await call();
+  const samples = new Array<number>(n);
+  for (let i = 0; i < n; i++) {
+    const t = performance.now();
+    await call();
+    samples[i] = performance.now() - t;
+  }
+  return samples;
+}
+
+/**
+ * Item 10: a local stdio server (tests/fixtures/stdio-server.mjs, its `echo`), called directly
+ * from Node (the SDK `Client` with `StdioClientTransport` spawning it, as any desktop MCP client
+ * would) and from a page through the whole bridge: page → hub SharedWorker → the dashboard tab
+ * (the relay, holding its Web Lock) → the companion extension → Chrome native messaging →
+ * nexus-bridge → the child. The bridge needs Chromium with the extension loaded, a persistent
+ * context of its own (tests/support/bridge-browser.ts: the allowlist written and the host
+ * installed by the real CLI, in temporary directories). Both routes in interleaved rounds; each
+ * spawns its own child of the same script. Closing the browser ends nexus-bridge and its child;
+ * a marker on both children's command lines shows that none outlives the row.
+ */
+export async function localStdio(
+  env: Env,
+  echo: Counts & { rounds: number },
+): Promise<LocalStdioResult> {
+  const marker = `nexus-bench-${randomUUID()}`;
+  const entry = { command: process.execPath, args: [STDIO_FIXTURE, marker] };
+  const args = { text: 'hello' };
+  let direct: Client | undefined;
+  let bridge: BridgeBrowser | undefined;
+  try {
+    env.app.defaults = undefined;
+    bridge = await launchWithBridge({ [STDIO_NAME]: entry });
+    // The bench page first: it writes the settings that allow everything before the hub starts.
+    const page = await openBenchPage(bridge.context, env.app);
+    // And it loads nexus-client.js now (its `connect` imports this same URL, then from the module
+    // map): this context allows service workers (the extension needs its own), and the app's,
+    // registered by the dashboard, claims this page when it activates; an import in flight then
+    // fails ("Failed to fetch dynamically imported module").
+    await page.evaluate(async (url) => {
+      await import(/* @vite-ignore */ url);
+    }, '/nexus-client.js');
+    const dashboard = await bridge.context.newPage();
+    await dashboard.goto(env.app.url);
+    await dashboard
+      .getByRole('region', { name: 'Local servers' })
+      .getByRole('button', { name: `Add local server ${STDIO_NAME}` })
+      .click({ timeout: 30_000 });
+    await bench(page, 'connect', 'bridge', 'hub');
+    const tool = `${STDIO_NAME}__echo`;
+    await waitForTool(page, 'bridge', tool);
+
+    const client = new Client({ name: 'bench-direct', version: '1.0.0' });
+    direct = client;
+    await client.connect(new StdioClientTransport({ ...entry, stderr: 'ignore' }));
+    const callDirect = async () => {
+      const result = await client.callTool({ name: 'echo', arguments: args });
+      if (result.isError) throw new Error(`echo failed: ${JSON.stringify(result.content)}`);
+    };
+
+    const firstDirect = await sequentialInNode(1, 0, callDirect);
+    const firstBridge = await bench(page, 'calls', 'bridge', tool, args, { n: 1, warmup: 0 });
+    const result: LocalStdioResult = {
+      direct: [],
+      bridge: [],
+      first: { direct: firstDirect[0]!, bridge: firstBridge.samples[0]! },
+      outlived: 0,
+    };
+    for (let round = 0; round < echo.rounds; round++) {
+      result.direct.push(...(await sequentialInNode(echo.n, echo.warmup, callDirect)));
+      result.bridge.push(...(await bench(page, 'calls', 'bridge', tool, args, echo)).samples);
+    }
+    await closeLocalStdio(direct, bridge);
+    direct = bridge = undefined;
+    result.outlived = await outlivedBy(marker);
+    return result;
+  } finally {
+    await closeLocalStdio(direct, bridge);
+    if (direct || bridge) await outlivedBy(marker);
+  }
+}
+
+async function closeLocalStdio(
+  direct: Client | undefined,
+  bridge: BridgeBrowser | undefined,
+): Promise<void> {
+  await direct?.close().catch(() => undefined);
+  await bridge?.close().catch(() => undefined);
+}
+
+/**
+ * How many processes with `marker` on their command line (the fixture's children) still run
+ * 10 s from now at the latest; those are killed, by their pid.
+ */
+async function outlivedBy(marker: string): Promise<number> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const pids = await processesWith(marker);
+    if (pids.length === 0) return 0;
+    if (Date.now() > deadline) {
+      for (const pid of pids) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // Gone meanwhile.
+        }
+      }
+      return pids.length;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
