@@ -37,8 +37,9 @@ import { RelayedResults } from './upstream/relay.ts';
 import { NO_SIGN_IN, SignIns, type SignInOutcome } from './upstream/auth/sign-ins.ts';
 import { Subscriptions } from './router/subscriptions.ts';
 import { DEFAULT_BACKOFF } from './upstream/backoff.ts';
-import { BridgeLink } from './upstream/bridge/link.ts';
-import { bridgeConnector, bridgeName } from './upstream/connectors/bridge.ts';
+import type { BridgeLink } from './upstream/bridge/link.ts';
+import { localServersLink } from './upstream/bridge/local-servers.ts';
+import { bridgeConnector } from './upstream/connectors/bridge.ts';
 import { builtinConnector } from './upstream/connectors/builtin.ts';
 import { connectorsOf } from './upstream/connectors/connector.ts';
 import { httpConnector } from './upstream/connectors/remote.ts';
@@ -218,38 +219,12 @@ export class Hub {
       upstreams: this.#upstreams,
       changed: () => events.emit({ type: 'sessions' }),
     });
-    this.bridge = new BridgeLink({
+    this.bridge = localServersLink({
       clock,
       hubVersion: HUB_VERSION,
-      onChange: () => events.soon('bridge'),
-      // Local servers waiting for the bridge start when it (re)connects.
-      onUp: () => {
-        for (const upstream of this.#upstreams.values())
-          if (upstream.entry.kind === 'stdio' && upstream.status.state === 'error')
-            upstream.start();
-      },
-      // Pasted into the allowlist since it was refused: it may start now.
-      onAllowlist: () => {
-        for (const upstream of this.#upstreams.values()) {
-          const entry = upstream.entry;
-          if (entry.kind !== 'stdio' || upstream.status.state !== 'error') continue;
-          const name = bridgeName(entry);
-          const refused = this.bridge.lastExit(name)?.refusal?.code === 'unknown-server';
-          if (refused && this.bridge.view.servers.some((server) => server.name === name))
-            upstream.start();
-        }
-      },
-      onSecurity: (event, detail, name) => {
-        const entry = [...this.#upstreams.values()]
-          .map((upstream) => upstream.entry)
-          .find((each) => each.kind === 'stdio' && bridgeName(each) === name);
-        this.audit.record({
-          kind: 'security',
-          event,
-          detail,
-          ...(entry ? { serverId: entry.id, serverSlug: entry.slug } : {}),
-        });
-      },
+      upstreams: this.#upstreams,
+      changed: () => events.soon('bridge'),
+      record: (event) => this.audit.record(event),
       log,
     });
     this.#connectors = connectorsOf(
