@@ -192,6 +192,25 @@ test('allowlisted stdio servers run through nexus-bridge, shared by every tab, e
     fullPage: true,
   });
 
+  // The relaying tab closes: a client page takes the relay over (it was queued for the lock),
+  // and the local servers start again on its connection: a new child, still only one.
+  const beforeHandover = await nexus(second, 'callText', 'second', 'fixture__pid', {});
+  await dashboard.close();
+  let handedOver = '';
+  await expect
+    .poll(
+      async () => {
+        handedOver = await nexus(second, 'callText', 'second', 'fixture__pid', {}).catch(
+          () => 'not ready',
+        );
+        return /^\d+$/.test(handedOver) && handedOver !== beforeHandover;
+      },
+      { timeout: 30_000 },
+    )
+    .toBe(true);
+  // The old child ends with the old native port (SIGTERM to its group): then only the new one runs.
+  await expect.poll(() => processesWith(marker)).toEqual([Number(handedOver)]);
+
   // Closing the browser leaves no child running.
   const everythingPids = await processesWith(EVERYTHING);
   expect(everythingPids.length).toBeGreaterThan(0);
