@@ -5,13 +5,14 @@ import { relayBridge } from '../../client/bridge-relay.ts';
 import App from './App.svelte';
 import { AppUpdate } from '../state/app-update.svelte.ts';
 import { HubState } from '../state/hub.svelte.ts';
+import { pageTheme } from '../state/theme.svelte.ts';
 import UpdatePrompt from './UpdatePrompt.svelte';
 
 const target = document.getElementById('app');
 if (!target) throw new Error('index.html has no <div id="app"> to mount the Nexus dashboard into.');
 
 const hub = new HubState();
-mount(App, { target, props: { hub } });
+mount(App, { target, props: { hub, theme: pageTheme() } });
 
 // The service worker exists in builds only (vite-plugin-pwa, see vite.config.ts).
 const update = new AppUpdate({
