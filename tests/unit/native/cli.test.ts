@@ -100,27 +100,16 @@ describe('nexus-bridge CLI', () => {
     const userData = tempDir();
     run(config, 'add', 'echo', '--', process.execPath, join(FIXTURES, 'echo-server.mjs'));
 
-    const before = run(
-      config,
-      'doctor',
-      '--user-data-dir',
-      userData,
-      '--extension-id',
-      EXTENSION_ID,
-    );
+    // The same profile and extension for every command of this test.
+    const inProfile = (command: string) =>
+      run(config, command, '--user-data-dir', userData, '--extension-id', EXTENSION_ID);
+    const before = inProfile('doctor');
     expect(before.code).toBe(1);
     const manifestPath = join(userData, 'NativeMessagingHosts', 'dev.nexus.bridge.json');
     expect(before.stdout).toContain(`✗ chrome: no host manifest at ${manifestPath}`);
     expect(before.stdout).toContain(`nexus-bridge install --user-data-dir`);
 
-    const installed = run(
-      config,
-      'install',
-      '--user-data-dir',
-      userData,
-      '--extension-id',
-      EXTENSION_ID,
-    );
+    const installed = inProfile('install');
     expect(installed.code).toBe(0);
     expect(installed.stdout).toContain(manifestPath);
 
@@ -138,14 +127,7 @@ describe('nexus-bridge CLI', () => {
     expect(script.startsWith('#!/bin/sh\n')).toBe(true);
     expect(script).toContain(`'${process.execPath}' '${realpathSync(BIN)}' host "$@"`);
 
-    const after = run(
-      config,
-      'doctor',
-      '--user-data-dir',
-      userData,
-      '--extension-id',
-      EXTENSION_ID,
-    );
+    const after = inProfile('doctor');
     expect(after.stdout).not.toContain('✗');
     expect(after.code).toBe(0);
     expect(after.stdout).toContain(`✓ chrome: host manifest ${manifestPath}`);
