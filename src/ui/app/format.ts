@@ -20,6 +20,25 @@ export function statusText(status: ServerStatus): string {
   }
 }
 
+/**
+ * The glyph beside a status (UI.md §2): the shape tells the state apart without colour, for
+ * people who do not see the colour. Decoration only: the status's words say the same.
+ */
+export function statusGlyph(state: ServerStatus['state']): string {
+  switch (state) {
+    case 'ready':
+      return '●';
+    case 'connecting':
+      return '◐';
+    case 'error':
+      return '▲';
+    case 'needs-sign-in':
+      return '🔑';
+    case 'disabled':
+      return '○';
+  }
+}
+
 /** "1 tool", "3 tools". */
 export function toolCount(n: number): string {
   return n === 1 ? '1 tool' : `${n} tools`;
