@@ -180,12 +180,14 @@ export function launcherFor(place, node, bin) {
   if (place.platform === 'win32') {
     return {
       path: win32.join(place.configDir, `${LAUNCHER}.bat`),
-      text: `@echo off\r\nrem Written by nexus-bridge install: the browser runs this as the native host.\r\n"${node}" "${bin}" host %*\r\n`,
+      text: `@echo off\r\nrem Written by nexus-bridge install: the browser runs this as the native host.\r\nset "NEXUS_BRIDGE_CONFIG=${place.configDir}"\r\n"${node}" "${bin}" host %*\r\n`,
     };
   }
   return {
     path: posix.join(place.configDir, LAUNCHER),
-    text: `#!/bin/sh\n# Written by \`nexus-bridge install\`: the browser runs this as the native host.\nexec ${shQuote(node)} ${shQuote(bin)} host "$@"\n`,
+    // The allowlist next to this launcher, whatever environment the browser was started with
+    // (an install made with NEXUS_BRIDGE_CONFIG set would otherwise read the default one).
+    text: `#!/bin/sh\n# Written by \`nexus-bridge install\`: the browser runs this as the native host.\nNEXUS_BRIDGE_CONFIG=${shQuote(place.configDir)} exec ${shQuote(node)} ${shQuote(bin)} host "$@"\n`,
   };
 }
 

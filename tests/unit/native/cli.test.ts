@@ -126,6 +126,8 @@ describe('nexus-bridge CLI', () => {
     const script = readFileSync(launcher, 'utf8');
     expect(script.startsWith('#!/bin/sh\n')).toBe(true);
     expect(script).toContain(`'${process.execPath}' '${realpathSync(BIN)}' host "$@"`);
+    // The host reads the allowlist it was installed with, whatever the browser's environment.
+    expect(script).toContain(`NEXUS_BRIDGE_CONFIG='${config}' exec`);
 
     const after = inProfile('doctor');
     expect(after.stdout).not.toContain('✗');
