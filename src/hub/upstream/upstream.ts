@@ -1,7 +1,7 @@
 /**
  * One upstream connection per registered server, shared by every downstream session. Owns the
  * SDK `Client`, the connection state machine (connecting → ready | error → … ), reconnection with
- * backoff, the periodic ping health check and the server's current catalog (tools, prompts,
+ * backoff (unless the connector says its failures wait for Restart: local servers), the periodic ping health check and the server's current catalog (tools, prompts,
  * resources, resource templates), each list complete: every upstream page is followed.
  *
  * Why this file is longer than the house's ~400 lines: it is one state machine, and every method

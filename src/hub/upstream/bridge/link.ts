@@ -327,8 +327,8 @@ export class BridgeLink {
     const open = this.#channels.get(channel);
     if (!open) return;
     this.#channels.delete(channel);
-    // A refusal's words stay over the `exit` that follows it.
-    if (!this.#exits.get(open.name)?.refusal || end.refusal) this.#exits.set(open.name, end);
+    // Ended once: a refusal closes the channel, so the `exit` that follows it finds none here.
+    this.#exits.set(open.name, end);
     open.handlers.ended(end);
   }
 

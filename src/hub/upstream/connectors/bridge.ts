@@ -38,7 +38,7 @@ function explainLocal(link: BridgeLink, error: unknown, entry: ServerEntry): str
   if (entry.kind !== 'stdio') return String(error);
   const name = bridgeName(entry);
   const end: ChannelEnd | undefined =
-    error instanceof BridgeEnded ? (error.end ?? undefined) : link.lastExit(name);
+    error instanceof BridgeEnded ? error.end : link.lastExit(name);
   if (error instanceof BridgeEnded && !error.end) return error.message;
   if (end?.refusal) return `nexus-bridge refused: ${end.refusal.message}`;
   if (!end) {
