@@ -111,7 +111,7 @@ export class Consent {
     const id = queue.list(CLIENT_APPROVAL).at(-1)?.id;
     let notified = false;
     const unattended = async (): Promise<void> => {
-      if (notified) return;
+      if (notified || !this.#stillWaiting(id)) return;
       notified = true;
       await this.#notify(
         'A new client asks to use Nexus',
@@ -167,7 +167,7 @@ export class Consent {
       // Nobody watches (now, or once the last dashboard closes): a notification, or else the
       // bounded wait, so a call never waits for a person who cannot see it.
       unattended = async (): Promise<void> => {
-        if (unattendedOnce) return;
+        if (unattendedOnce || !this.#stillWaiting(id)) return;
         unattendedOnce = true;
         const shown = await this.#notify(
           `${view.client.clientName} asks to ${question.target === 'resource' ? 'read' : 'use'} ${question.name}`,
@@ -210,6 +210,15 @@ export class Consent {
       clock.clearTimeout(deadline);
       if (unattended) this.#unattended.delete(unattended);
     }
+  }
+
+  /**
+   * Whether the request still waits for the person. An answered one stays registered for
+   * `unwatched` until its answer is written (an IndexedDB commit): a dashboard closing meanwhile
+   * must not notify about a question already answered.
+   */
+  #stillWaiting(id: string | undefined): boolean {
+    return id !== undefined && this.deps.queue.get(id) !== undefined;
   }
 
   async #notify(title: string, body: string, id: string | undefined): Promise<boolean> {

@@ -291,6 +291,33 @@ describe('nobody watching', () => {
     expect(error.message).toMatch(/nobody answered in Nexus within 0\.3 s/);
     expect(shown).toHaveLength(2);
   });
+  it('a dashboard closing while an answer is still being written notifies nothing about it', async () => {
+    const shown: string[] = [];
+    const w = world();
+    const { hub, unwatch } = await hubOn(w, {
+      notify: async ({ title }) => {
+        shown.push(title);
+        return true;
+      },
+    });
+    // Holds the grant store's next write, as a busy IndexedDB does.
+    let release = (): void => {};
+    const commit = w.grants.commit.bind(w.grants);
+    w.grants.commit = async (change) => {
+      await new Promise<void>((resolve) => (release = resolve));
+      return commit(change);
+    };
+    const { heard } = await clientOf(hub);
+    hub.person.answer(await waiting(hub, CLIENT_APPROVAL), { approve: true });
+    // The approval left the queue; its decision is not written yet when the last dashboard goes.
+    expect(hub.person.list(CLIENT_APPROVAL)).toEqual([]);
+    // (What `unwatched` does, it starts at once: a notification would be asked for by now.)
+    unwatch();
+    expect(shown).toEqual([]);
+    release();
+    await until(() => heard.length > 0, 'list_changed after the approval');
+    expect(shown).toEqual([]);
+  });
 });
 
 describe('pinned definitions', () => {
