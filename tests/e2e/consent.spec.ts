@@ -114,6 +114,9 @@ test('a destructive tool waits for the person: allow once, deny, and "always all
   const request = dashboard.getByTestId('consent-request');
   await expect(request).toHaveCount(1);
   await expect(request).toContainText('counting__wipe');
+  // The arguments as a table, one row each (the JSON behind a toggle).
+  const args = request.getByRole('table', { name: 'Arguments of counting__wipe' });
+  await expect(args.getByRole('row', { name: 'reason' })).toContainText('spring cleaning');
   await expect(request.getByTestId('consent-arguments')).toContainText('spring cleaning');
   // A destructive tool's card starts on Deny, so Enter is never a blind "yes".
   await expect(request.getByRole('button', { name: 'Deny', exact: true })).toBeFocused();

@@ -3,9 +3,13 @@
  * reload (applied before the first paint by the external theme-init.js, which the CSP allows),
  * overrides the system's light scheme, passes axe, and System gives the choice back to the
  * system. Pages other than Servers load on demand, and one whose chunk fails says so and retries.
+ * The shell around every page: the sidebar's servers with glyph and words, the hub pill, the
+ * "Waiting for you" drawer opening by itself for what a client asks (focus on Deny for a
+ * destructive call, Esc denies), and the sidebar folded behind Menu on a phone.
  */
 import { expect, test, type Page } from '@playwright/test';
-import { appForThisFile, axeViolations } from './support.ts';
+import { startCountingServer } from '../fixtures/counting-server.ts';
+import { appForThisFile, axeViolations, nexus, openClientPage } from './support.ts';
 
 const { app, stops } = appForThisFile();
 
@@ -77,4 +81,74 @@ test('a page loads on demand; when its chunk fails, the page says so and Try aga
   await alert.getByRole('button', { name: 'Try again' }).click();
   await expect(page.getByRole('heading', { name: 'Inspector', level: 2 })).toBeVisible();
   await expect(alert).toHaveCount(0);
+});
+
+test('the shell: servers in the sidebar, the hub pill, the Waiting drawer, and a phone’s Menu', async ({
+  browser,
+}) => {
+  const counting = await startCountingServer();
+  stops.push(() => counting.stop());
+  app.defaults = { mcpServers: { counting: { url: counting.url } } };
+  stops.push(async () => (app.defaults = undefined));
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  stops.push(() => context.close());
+  const page = await context.newPage();
+  await page.goto(`${app.url}/#/audit`);
+
+  // From a page that is not Servers, the sidebar shows the server turn ready, glyph and words.
+  const servers = page.getByRole('navigation', { name: 'Servers' });
+  const link = servers.getByRole('link', { name: /^counting/ });
+  await expect(link).toHaveAttribute('data-state', 'ready');
+  await expect(link).toHaveAccessibleName('counting , ready');
+  await expect(link).toContainText('●');
+  await expect(page.getByTestId('hub-pill')).toContainText(/\d+\/\d+ ready · 0 clients/);
+
+  // A new client asks: the drawer opens by itself on this page, and the top bar counts it.
+  const waitingButton = page.getByRole('button', { name: /^Waiting for you/ });
+  await expect(waitingButton).toHaveAttribute('aria-expanded', 'false');
+  const client = await openClientPage(context, app, { consent: 'person' });
+  await nexus(client, 'connect', 'v2', 'agent');
+  const drawer = page.getByRole('complementary', { name: 'Waiting for you' });
+  await expect(drawer.getByRole('form', { name: 'Approve agent' })).toBeVisible();
+  await expect(waitingButton).toHaveAttribute('aria-expanded', 'true');
+  await expect(waitingButton).toContainText('1');
+  await expect(page.getByTestId('hub-pill')).toContainText('1 client');
+  // Closed by the person, it stays closed while the same request waits; the button reopens it.
+  await drawer.getByRole('button', { name: 'Close' }).click();
+  await expect(drawer).toHaveCount(0);
+  await waitingButton.click();
+  await drawer.getByRole('button', { name: 'Approve' }).click();
+  // Nothing waits any more: the drawer goes, the count is 0.
+  await expect(drawer).toHaveCount(0);
+  await expect(waitingButton).toContainText('0');
+
+  // A destructive call waits in the drawer with focus on Deny; Esc denies.
+  const pending = client.evaluate(() =>
+    window.nexusTest.callText('agent', 'counting__wipe', { reason: 'shell' }).then(
+      (text) => text,
+      (error: unknown) => (error instanceof Error ? error.message : String(error)),
+    ),
+  );
+  const request = drawer.getByTestId('consent-request');
+  await expect(request).toContainText('counting › counting__wipe');
+  await expect(request.getByRole('button', { name: 'Deny', exact: true })).toBeFocused();
+  await page.keyboard.press('Escape');
+  expect(await pending).toMatch(/call counting__wipe: the person said no/);
+  await expect(drawer).toHaveCount(0);
+
+  // On a phone the sidebar folds behind Menu, and choosing a page folds it again.
+  await page.setViewportSize({ width: 390, height: 844 });
+  const nav = page.getByRole('navigation', { name: 'Main' });
+  await expect(nav).toBeHidden();
+  const menu = page.getByRole('button', { name: 'Menu' });
+  await menu.click();
+  await expect(menu).toHaveAttribute('aria-expanded', 'true');
+  await nav.getByRole('link', { name: 'Clients' }).click();
+  await expect(page).toHaveURL(/#\/clients$/);
+  await expect(nav).toBeHidden();
+  await expect(menu).toHaveAttribute('aria-expanded', 'false');
+  const overflow = await page.evaluate(
+    () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+  );
+  expect(overflow).toBe(0);
 });

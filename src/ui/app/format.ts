@@ -1,5 +1,5 @@
 /** Small pure formatters for the dashboard: text a person reads, no markup. */
-import type { ClientIdentity, ServerStatus } from '../../protocol/views.ts';
+import type { BridgeView, ClientIdentity, ServerStatus } from '../../protocol/views.ts';
 
 /**
  * The status as the server list shows it: `connecting`, `ready`, `ready (2 warnings)`,
@@ -102,4 +102,41 @@ export function messageOf(error: unknown, fallback: string): string {
     if (typeof message === 'string' && message) return message;
   }
   return fallback;
+}
+
+/**
+ * The top bar's hub pill: "5/6 ready · 2 clients". Disabled servers are left out of the count:
+ * the person turned them off, so they are not something waiting to be ready.
+ */
+export function hubSummary(
+  servers: ReadonlyArray<{ enabled: boolean; status: Pick<ServerStatus, 'state'> }>,
+  clients: number,
+): string {
+  const enabled = servers.filter((server) => server.enabled);
+  const ready = enabled.filter((server) => server.status.state === 'ready').length;
+  return `${ready}/${enabled.length} ready · ${plural(clients, 'client')}`;
+}
+
+/** The top bar's bridge pill, in words: nexus-bridge as the hub last reported it. */
+export function bridgeText(state: BridgeView['state']): { glyph: string; text: string } {
+  switch (state) {
+    case 'connected':
+      return { glyph: '●', text: 'connected' };
+    case 'no-extension':
+      return { glyph: '○', text: 'extension not installed' };
+    case 'no-host':
+      return { glyph: '○', text: 'not installed' };
+    default:
+      return { glyph: '◐', text: 'connecting' };
+  }
+}
+
+/** "2.5 %" of calls that failed, or "—" with no calls. */
+export function errorRate(errors: number, calls: number): string {
+  return calls === 0 ? '—' : `${Math.round((errors / calls) * 1000) / 10} %`;
+}
+
+/** "≤ 40 ms": a latency from the hub's histogram is a bound, not a measurement; "—" if none. */
+export function latencyBound(ms: number | undefined): string {
+  return ms === undefined ? '—' : `≤ ${ms} ms`;
 }
