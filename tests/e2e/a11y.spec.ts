@@ -37,6 +37,11 @@ const PAGES: Array<{ name: string; hash: string; ready(page: Page): Promise<void
     ready: (page) => expect(page.getByRole('heading', { name: /^Tools \(/ })).toBeVisible(),
   },
   {
+    name: 'server-overview',
+    hash: '',
+    ready: (page) => expect(page.getByTestId('detail-status')).toBeVisible(),
+  },
+  {
     name: 'clients',
     hash: '#/clients',
     ready: (page) =>
@@ -104,7 +109,8 @@ test('every page passes axe in both themes at desktop and phone width', async ({
     .getByRole('article', { name: 'everything' })
     .getByRole('link', { name: 'everything', exact: true })
     .getAttribute('href');
-  PAGES[1]!.hash = serverHash!;
+  PAGES[1]!.hash = `${serverHash!}/tools`;
+  PAGES[2]!.hash = serverHash!;
 
   const failures: string[] = [];
   for (const viewport of VIEWPORTS) {

@@ -41,6 +41,16 @@ test('a new user adds a server, opens it, runs a tool from the playground, finds
   await card.getByRole('link', { name: 'Everything' }).click();
   await expect(page.getByRole('heading', { name: 'Everything', level: 2 })).toBeVisible();
   await expect(page.getByTestId('detail-status')).toHaveAttribute('data-state', 'ready');
+  // Its tabs: Overview first; Tools by arrow key (the tab's place is in the URL).
+  const tablist = page.getByRole('tablist', { name: 'Everything' });
+  await expect(tablist.getByRole('tab', { name: 'Overview' })).toHaveAttribute(
+    'aria-selected',
+    'true',
+  );
+  await tablist.getByRole('tab', { name: 'Overview' }).focus();
+  await page.keyboard.press('ArrowRight');
+  await expect(tablist.getByRole('tab', { name: /^Tools/ })).toBeFocused();
+  await expect(page).toHaveURL(/#\/servers\/[^/]+\/tools$/);
   const tools = page.getByRole('list', { name: /^Tools/ });
   const echo = tools.getByRole('listitem').filter({ hasText: 'Echo Tool' });
   await expect(echo.getByText('read-only', { exact: true })).toBeVisible();

@@ -161,7 +161,12 @@ test('a hostile server registered in the dashboard: every page renders, names ar
 
   // The server's page.
   const serverLink = await handle(card.getByRole('link', { name: 'Hostile' }));
-  await measure('server page', () => serverLink.click(), '[aria-labelledby="tools-heading"] li');
+  await measure('server page', () => serverLink.click(), '[role="tab"][aria-selected="true"]');
+  await measure(
+    'its tools tab',
+    () => page.locator('#tab-tools').click(),
+    '[aria-labelledby="tools-heading"] li',
+  );
   await expect(page.getByRole('list', { name: /^Tools/ })).toContainText('hostile__echo');
 
   // The Playground: the tool with the repeated enum values, and a call with unknown content.

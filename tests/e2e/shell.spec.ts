@@ -152,3 +152,53 @@ test('the shell: servers in the sidebar, the hub pill, the Waiting drawer, and a
   );
   expect(overflow).toBe(0);
 });
+
+test('Ctrl+K jumps to a tool, a server or a page, by keyboard alone', async ({ browser }) => {
+  const counting = await startCountingServer();
+  stops.push(() => counting.stop());
+  app.defaults = { mcpServers: { counting: { url: counting.url } } };
+  stops.push(async () => (app.defaults = undefined));
+  const context = await browser.newContext();
+  stops.push(() => context.close());
+  const page = await context.newPage();
+  await page.goto(app.url);
+  await expect(
+    page.getByRole('navigation', { name: 'Servers' }).getByRole('link', { name: /^counting/ }),
+  ).toHaveAttribute('data-state', 'ready');
+
+  await page.keyboard.press('Control+k');
+  const dialog = page.getByRole('dialog', { name: 'Go to' });
+  const box = dialog.getByRole('combobox');
+  await expect(box).toBeFocused();
+  await page.keyboard.type('wipe');
+  await expect(dialog.getByRole('option').first()).toContainText('counting__wipe');
+  await page.keyboard.press('Enter');
+  await expect(page).toHaveURL(/#\/playground\/counting__wipe$/);
+  await expect(dialog).toBeHidden();
+  await expect(page.getByRole('form', { name: 'Call counting__wipe' })).toBeVisible();
+
+  // A server by name, the second result chosen with ↓ when the first is not it.
+  await page.keyboard.press('Control+k');
+  await page.keyboard.type('counting');
+  const options = dialog.getByRole('option');
+  const names = await options.allTextContents();
+  const server = names.findIndex((text) => /Server/.test(text) && !/__/.test(text));
+  expect(server).toBeGreaterThanOrEqual(0);
+  for (let i = 0; i < server; i++) await page.keyboard.press('ArrowDown');
+  await expect(box).toHaveAttribute(
+    'aria-activedescendant',
+    (await options.nth(server).getAttribute('id'))!,
+  );
+  await page.keyboard.press('Enter');
+  await expect(page).toHaveURL(/#\/servers\/[^/]+$/);
+  await expect(page.getByTestId('detail-status')).toHaveAttribute('data-state', 'ready');
+
+  // Esc closes it, and focus goes back to where it was.
+  const opener = page.getByRole('button', { name: /^Go to/ });
+  await opener.click();
+  await expect(box).toBeFocused();
+  await page.keyboard.press('Escape');
+  await expect(dialog).toBeHidden();
+  await expect(opener).toBeFocused();
+  expect(await axeViolations(page)).toEqual([]);
+});

@@ -6,7 +6,8 @@
 
 export type Route =
   | { page: 'servers' }
-  | { page: 'server'; id: string }
+  /** A server's page, at one of its tabs (absent: Overview). */
+  | { page: 'server'; id: string; tab?: ServerTab }
   | { page: 'clients' }
   | { page: 'inspector' }
   | { page: 'activity' }
@@ -16,13 +17,19 @@ export type Route =
   | { page: 'waiting' }
   | { page: 'playground'; tool?: string };
 
+/** The tabs of a server's page (UI.md §3). */
+export const SERVER_TABS = ['overview', 'tools', 'prompts', 'resources'] as const;
+export type ServerTab = (typeof SERVER_TABS)[number];
+
 /** The hash for a route; the inverse of `parseRoute`. */
 export function hrefOf(route: Route): string {
   switch (route.page) {
     case 'servers':
       return '#/servers';
     case 'server':
-      return `#/servers/${encodeURIComponent(route.id)}`;
+      return route.tab && route.tab !== 'overview'
+        ? `#/servers/${encodeURIComponent(route.id)}/${route.tab}`
+        : `#/servers/${encodeURIComponent(route.id)}`;
     case 'clients':
       return '#/clients';
     case 'inspector':
@@ -42,9 +49,12 @@ export function hrefOf(route: Route): string {
 
 /** Reads a hash; anything unknown is the servers page (the home page). */
 export function parseRoute(hash: string): Route {
-  const [page, arg] = hash.replace(/^#\/?/, '').split('/', 2);
+  const [page, arg, sub] = hash.replace(/^#\/?/, '').split('/', 3);
   const decoded = arg ? safeDecode(arg) : undefined;
-  if (page === 'servers' && decoded) return { page: 'server', id: decoded };
+  if (page === 'servers' && decoded) {
+    const tab = SERVER_TABS.find((name) => name === sub);
+    return tab && tab !== 'overview' ? { page: 'server', id: decoded, tab } : { page: 'server', id: decoded };
+  }
   if (
     page === 'clients' ||
     page === 'inspector' ||

@@ -1,6 +1,7 @@
 /**
- * The app shell's own state: whether the sidebar is open (phones: it is off-canvas), whether the
- * "Waiting for you" drawer is open, and whether the ⌘K palette is. One instance per page.
+ * The app shell's own state: whether the sidebar is open (phones: it is off-canvas), and whether the
+ * "Waiting for you" drawer is. One instance per page (the ⌘K palette keeps its own state, in
+ * the chunk it loads on demand: ../palette/).
  *
  * The drawer opens by itself when something new waits: what a client or server asks must reach
  * the person wherever they are in the dashboard (before the shell, it showed above every page).
@@ -10,7 +11,6 @@ export class ShellState {
   /** The sidebar on a narrow screen (on a wide one it is always shown). */
   navOpen = $state(false);
   drawerOpen = $state(false);
-  paletteOpen = $state(false);
   /** How many items waited when the drawer last looked. */
   #seen = 0;
 
@@ -29,16 +29,4 @@ export class ShellState {
   navigated(): void {
     this.navOpen = false;
   }
-}
-
-/** Whether a key event is the palette's shortcut: ⌘K on a Mac, Ctrl+K elsewhere (either works). */
-export function isPaletteShortcut(
-  event: Pick<KeyboardEvent, 'key' | 'metaKey' | 'ctrlKey' | 'altKey' | 'shiftKey'>,
-): boolean {
-  return (
-    (event.metaKey || event.ctrlKey) &&
-    !event.altKey &&
-    !event.shiftKey &&
-    event.key.toLowerCase() === 'k'
-  );
 }

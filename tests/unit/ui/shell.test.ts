@@ -1,11 +1,11 @@
 /**
  * The app shell's state and words: the "Waiting for you" drawer opens by itself for something
- * new (not on every refetch once the person closed it) and closes when nothing waits; ⌘K and
- * Ctrl+K open the palette and nothing else does; the hub and bridge pills' words.
+ * new (not on every refetch once the person closed it) and closes when nothing waits; the hub
+ * and bridge pills' words.
  */
 import { describe, expect, it } from 'vitest';
 import { bridgeText, hubSummary } from '../../../src/ui/app/format.ts';
-import { isPaletteShortcut, ShellState } from '../../../src/ui/state/shell.svelte.ts';
+import { ShellState } from '../../../src/ui/state/shell.svelte.ts';
 
 describe('the Waiting for you drawer', () => {
   it('opens for a new item, stays closed once closed until another arrives, and closes when nothing waits', () => {
@@ -32,27 +32,6 @@ describe('the Waiting for you drawer', () => {
     shell.navOpen = true;
     shell.navigated();
     expect(shell.navOpen).toBe(false);
-  });
-});
-
-describe('the palette shortcut', () => {
-  const key = (over: Partial<KeyboardEvent>) => ({
-    key: 'k',
-    metaKey: false,
-    ctrlKey: false,
-    altKey: false,
-    shiftKey: false,
-    ...over,
-  });
-
-  it('is ⌘K or Ctrl+K, with caps lock too, and not K alone or with other modifiers', () => {
-    expect(isPaletteShortcut(key({ metaKey: true }))).toBe(true);
-    expect(isPaletteShortcut(key({ ctrlKey: true }))).toBe(true);
-    expect(isPaletteShortcut(key({ ctrlKey: true, key: 'K' }))).toBe(true);
-    expect(isPaletteShortcut(key({}))).toBe(false);
-    expect(isPaletteShortcut(key({ ctrlKey: true, shiftKey: true }))).toBe(false);
-    expect(isPaletteShortcut(key({ ctrlKey: true, altKey: true }))).toBe(false);
-    expect(isPaletteShortcut(key({ ctrlKey: true, key: 'j' }))).toBe(false);
   });
 });
 
