@@ -79,7 +79,8 @@ test('a new user adds a server, opens it, runs a tool from the playground, finds
   const message = call.getByRole('textbox', { name: /Message to echo|message/i });
   await expect(message).toHaveValue('hello from JSON');
   await message.fill('hello from the playground');
-  await call.getByRole('button', { name: 'Run everything__echo' }).click();
+  // Ctrl+Enter in a field runs the tool.
+  await message.press('Control+Enter');
   await expect(page.getByTestId('playground-result')).toContainText(
     'Echo: hello from the playground',
   );
