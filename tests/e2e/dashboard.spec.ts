@@ -57,6 +57,11 @@ test('a new user adds a server, opens it, runs a tool from the playground, finds
   await expect(echo.getByText('idempotent', { exact: true })).toBeVisible();
   await echo.getByText('Input schema').click();
   await expect(echo.getByText('"message"')).toBeVisible();
+  // The one JSON viewer: Find marks the first match and selects it for Copy value / Copy path.
+  const schema = echo.getByRole('group', { name: 'Input schema of everything__echo' });
+  await schema.getByRole('searchbox', { name: /^Find in/ }).fill('Message to');
+  await expect(schema.getByText('1 match')).toBeVisible();
+  await expect(schema.getByText('Selected:')).toContainText('/properties/message/description');
 
   // Into the playground with the tool chosen; a run shows the result.
   await echo.getByRole('link', { name: /Try .*echo in the playground/ }).click();

@@ -21,7 +21,9 @@ import {
   normalizeResult,
   resourceView,
   roleLabel,
+  searchJson,
   toJsonText,
+  valueAt,
   visibleCount,
   type BlockView,
 } from '../../../src/ui/content/content.ts';
@@ -598,5 +600,42 @@ describe('JSON tree helpers', () => {
     const loop: Record<string, unknown> = {};
     loop.self = loop;
     expect(toJsonText(loop)).toMatch(/^\/\* not JSON: /);
+  });
+});
+
+describe('the JSON viewer: find, and the value or path of a node', () => {
+  const doc = {
+    name: 'search',
+    'a/b': { '~tilde': 'deep needle' },
+    list: [1, 'needle two', { needle: true }],
+  };
+
+  it('finds in keys and scalar values, in document order, with every ancestor to open', () => {
+    const found = searchJson(doc, 'NEEDLE');
+    expect(found.hits).toEqual(['/a~1b/~0tilde', '/list/1', '/list/2/needle']);
+    expect([...found.open].sort()).toEqual(['', '/a~1b', '/list', '/list/2']);
+    expect(found.partial).toBe(false);
+    expect(searchJson(doc, '  ').hits).toEqual([]);
+  });
+
+  it('reads the value at a path back, escapes and all, and nothing for a path that is not there', () => {
+    for (const path of searchJson(doc, 'needle').hits) expect(valueAt(doc, path)).toBeDefined();
+    expect(valueAt(doc, '/a~1b/~0tilde')).toBe('deep needle');
+    expect(valueAt(doc, '/list/2')).toEqual({ needle: true });
+    expect(valueAt(doc, '')).toBe(doc);
+    expect(valueAt(doc, '/missing/x')).toBeUndefined();
+    expect(valueAt(doc, '/name/length')).toBeUndefined();
+    // An inherited property is not a value of the document.
+    expect(valueAt({}, '/constructor')).toBeUndefined();
+  });
+
+  it('stays bounded on a huge value, and survives a cycle', () => {
+    const huge = Array.from({ length: 100_000 }, (_, i) => ({ id: i, text: 'x' }));
+    const found = searchJson(huge, 'y', 1_000);
+    expect(found.partial).toBe(true);
+    expect(searchJson(huge, 'x', 1_000_000, 5).hits).toHaveLength(5);
+    const cyclic: Record<string, unknown> = { label: 'loop' };
+    cyclic.self = cyclic;
+    expect(searchJson(cyclic, 'loop').hits).toEqual(['/label']);
   });
 });
