@@ -196,6 +196,10 @@ test('a tool whose definition changes is blocked until the person accepts the ch
   await expect(review).toHaveCount(1);
   await expect(review.getByTestId('pin-before')).toContainText('without changing them');
   await expect(review.getByTestId('pin-after')).toContainText('id_rsa');
+  // The change that matters is called out above the diff.
+  await expect(review.getByTestId('pin-callouts')).toContainText(
+    'New file paths in its text: ~/.ssh/id_rsa',
+  );
   await review.getByRole('button', { name: 'Accept and re-pin' }).click();
   await expect(review).toHaveCount(0);
   await expect.poll(() => nexus(page, 'toolNames', 'agent')).toContain('counting__look');
