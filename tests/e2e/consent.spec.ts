@@ -250,3 +250,43 @@ test('with no dashboard open, a system notification asks, and its click shows "W
   await request.getByRole('button', { name: 'Allow once' }).click();
   expect(await pending).toEqual({ text: 'wiped: unattended' });
 });
+
+test('the Permissions matrix: one client’s cell, then a whole row, decide what the client sees', async ({
+  browser,
+}) => {
+  const w = await world(browser);
+  const dashboard = await w.dashboard();
+  const page = await w.client('agent');
+  await approve(dashboard, 'agent');
+  await dashboard
+    .getByRole('navigation', { name: 'Main' })
+    .getByRole('link', { name: 'Permissions' })
+    .click();
+  await expect.poll(() => nexus(page, 'toolNames', 'agent')).toContain('counting__look');
+
+  await dashboard.getByLabel('Server', { exact: true }).selectOption({ label: 'counting' });
+  const matrix = dashboard.getByRole('table', { name: 'Tools of counting, per client' });
+  await expect(matrix.getByRole('columnheader', { name: /^agent/ })).toBeVisible();
+  const cell = matrix.getByRole('combobox', { name: 'look for agent', exact: true });
+  await expect(cell).toHaveValue('default');
+  // The destructive tool says so in its row.
+  await expect(matrix.getByRole('rowheader', { name: /^wipe/ })).toContainText('destructive');
+
+  await cell.selectOption('deny');
+  await expect(cell).toHaveValue('deny');
+  await expect.poll(() => nexus(page, 'toolNames', 'agent')).not.toContain('counting__look');
+  // Everyone keeps its default: only this client's column changed.
+  await expect(
+    matrix.getByRole('combobox', { name: 'look for Everyone', exact: true }),
+  ).toHaveValue('default');
+
+  await matrix
+    .getByRole('combobox', { name: 'Set look for everyone and every client' })
+    .selectOption('allow');
+  await expect(cell).toHaveValue('allow');
+  await expect(
+    matrix.getByRole('combobox', { name: 'look for Everyone', exact: true }),
+  ).toHaveValue('allow');
+  await expect.poll(() => nexus(page, 'toolNames', 'agent')).toContain('counting__look');
+  expect(await call(page, 'agent', 'counting__look', {})).toMatchObject({ text: /sessions/ });
+});

@@ -22,19 +22,12 @@ type Api = Comlink.Remote<AdminApi>;
 export class PermissionsState {
   view = $state.raw<PermissionsView | undefined>(undefined);
   error = $state.raw<string | undefined>(undefined);
-  /** The server, kind of item and client whose switches are shown (no client: everyone). */
+  /** The server and kind of item the matrix shows (its rows: the switches for everyone). */
   serverId = $state<string>('');
   target = $state<GrantTarget>('tool');
-  clientKey = $state<string>('');
   items = $state.raw<SwitchView[]>([]);
 
   constructor(private readonly hub: HubState) {}
-
-  /** The client the switches are for, from `clientKey` (an index into the view's clients). */
-  get client(): ClientId | undefined {
-    const found = this.view?.clients.find((client) => keyOf(client) === this.clientKey);
-    return found && { origin: found.origin, clientName: found.clientName };
-  }
 
   async load(): Promise<void> {
     await this.#try(async () => {
@@ -48,19 +41,27 @@ export class PermissionsState {
       this.items = [];
       return;
     }
-    const { serverId, target, client } = this;
+    const { serverId, target } = this;
     await this.#try(async () => {
-      this.items = await this.hub.query((api) => api.switches(serverId, target, client));
+      this.items = await this.hub.query((api) => api.switches(serverId, target));
     });
   }
 
-  /** `default` removes the grant; anything else sets it, for the chosen client or everyone. */
-  setSwitch(name: string, permission: Permission | 'default'): Promise<void> {
-    const { serverId, target, client } = this;
-    const key = { ...(client ? { client } : {}), serverId, target, name };
-    return this.#edit((api) =>
-      permission === 'default' ? api.removeGrant(key) : api.setGrant({ ...key, permission }),
-    );
+  /**
+   * Sets switches of the matrix, one cell or a whole row or column at once (one read back at
+   * the end). `default` removes the grant. The first failure stops the rest and is reported.
+   */
+  setCells(
+    cells: ReadonlyArray<{ name: string; client?: ClientId; permission: Permission | 'default' }>,
+  ): Promise<void> {
+    const { serverId, target } = this;
+    return this.#edit(async (api) => {
+      for (const { name, client, permission } of cells) {
+        const key = { ...(client ? { client } : {}), serverId, target, name };
+        if (permission === 'default') await api.removeGrant(key);
+        else await api.setGrant({ ...key, permission });
+      }
+    });
   }
 
   decide(client: ClientId, decision: ClientDecision): Promise<void> {
