@@ -139,6 +139,8 @@ test('a new user adds a server, opens it, runs a tool from the playground, finds
   await expect(
     page.getByRole('listitem').filter({ hasText: 'Everything' }).getByTestId('activity-calls'),
   ).toHaveText('3');
+  // The KPI row adds every server's calls (the built-in one had none).
+  await expect(page.getByTestId('kpi-calls')).toHaveText('3');
 
   // A page opened at the Inspector's own address (not reached by a link) loads its settings as
   // well: they are asked for while the page first renders, before the hub is connected.

@@ -33,3 +33,25 @@ export class ActivityState {
     return this.views.find((view) => view.serverId === serverId);
   }
 }
+
+/**
+ * The KPI row over every server (last 5 minutes): calls and errors add up; latencies do not (a
+ * median of medians means nothing), so the row names the slowest server's p95 instead.
+ */
+export function totals(views: readonly ActivityView[]): {
+  calls: number;
+  errors: number;
+  slowest?: { name: string; p95Ms: number };
+} {
+  let calls = 0;
+  let errors = 0;
+  let slowest: { name: string; p95Ms: number } | undefined;
+  for (const view of views) {
+    calls += view.recent.calls;
+    errors += view.recent.errors;
+    const p95 = view.recent.p95Ms;
+    if (p95 !== undefined && (!slowest || p95 > slowest.p95Ms))
+      slowest = { name: view.name, p95Ms: p95 };
+  }
+  return slowest ? { calls, errors, slowest } : { calls, errors };
+}
