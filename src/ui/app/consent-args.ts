@@ -18,7 +18,8 @@ const MAX_ROWS = 50;
 /** A value's characters in its cell; the JSON view has the whole. */
 const MAX_VALUE_CHARS = 300;
 
-const SECRET_NAME = /pass(word|phrase)?|secret|token|api[-_]?key|auth|credential|private[-_]?key|cookie|session/i;
+const SECRET_NAME =
+  /pass(word|phrase)?|secret|token|api[-_]?key|auth|credential|private[-_]?key|cookie|session/i;
 /** Shapes of well-known keys: `sk-…`, `ghp_…`, `xox…-`, JWTs, PEM blocks, long hex or base64. */
 const SECRET_VALUE =
   /^(sk|pk|rk)[-_][A-Za-z0-9_-]{16,}$|^gh[pousr]_[A-Za-z0-9]{20,}$|^xox[abpr]-|^eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]+\.|-----BEGIN [A-Z ]*PRIVATE KEY-----|^[A-Fa-f0-9]{32,}$|^[A-Za-z0-9+/_-]{40,}={0,2}$/;

@@ -53,7 +53,9 @@ export function parseRoute(hash: string): Route {
   const decoded = arg ? safeDecode(arg) : undefined;
   if (page === 'servers' && decoded) {
     const tab = SERVER_TABS.find((name) => name === sub);
-    return tab && tab !== 'overview' ? { page: 'server', id: decoded, tab } : { page: 'server', id: decoded };
+    return tab && tab !== 'overview'
+      ? { page: 'server', id: decoded, tab }
+      : { page: 'server', id: decoded };
   }
   if (
     page === 'clients' ||

@@ -41,9 +41,9 @@ describe('the top bar pills', () => {
       enabled,
       status: { state },
     });
-    expect(
-      hubSummary([server('ready'), server('error'), server('disabled', false)], 2),
-    ).toBe('1/2 ready · 2 clients');
+    expect(hubSummary([server('ready'), server('error'), server('disabled', false)], 2)).toBe(
+      '1/2 ready · 2 clients',
+    );
     expect(hubSummary([], 1)).toBe('0/0 ready · 1 client');
   });
 
