@@ -11,8 +11,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
-import { startCountingServer, type CountingServer } from '../fixtures/counting-server.ts';
-import { appForThisFile, nexus, openClientPage, sharedWorkers } from './support.ts';
+import type { CountingServer } from '../fixtures/counting-server.ts';
+import { appForThisFile, countingServer, nexus, openClientPage, sharedWorkers } from './support.ts';
 
 const { app, stops } = appForThisFile();
 
@@ -26,10 +26,7 @@ interface World {
 }
 
 async function world(browser: Browser): Promise<World> {
-  const counting = await startCountingServer();
-  stops.push(() => counting.stop());
-  app.defaults = { mcpServers: { counting: { url: counting.url } } };
-  stops.push(async () => (app.defaults = undefined));
+  const counting = await countingServer(app, stops, { asDefault: true });
   const context = await browser.newContext();
   stops.push(() => context.close());
   return {

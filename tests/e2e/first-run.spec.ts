@@ -7,8 +7,7 @@
  * on 127.0.0.1, real IndexedDB.
  */
 import { expect, test, type Locator, type Page } from '@playwright/test';
-import { startCountingServer } from '../fixtures/counting-server.ts';
-import { appForThisFile, nexus, openClientPage } from './support.ts';
+import { appForThisFile, countingServer, nexus, openClientPage } from './support.ts';
 
 const { app, stops } = appForThisFile();
 
@@ -35,8 +34,7 @@ async function goTo(page: Page, query: string, expected: RegExp): Promise<void> 
 test('a new person adds a server, runs a tool, answers a client and reviews a change, by keyboard', async ({
   browser,
 }) => {
-  const counting = await startCountingServer();
-  stops.push(() => counting.stop());
+  const counting = await countingServer(app, stops);
   const context = await browser.newContext();
   stops.push(() => context.close());
   const page = await context.newPage();

@@ -8,8 +8,7 @@
  * destructive call, Esc denies), and the sidebar folded behind Menu on a phone.
  */
 import { expect, test, type Page } from '@playwright/test';
-import { startCountingServer } from '../fixtures/counting-server.ts';
-import { appForThisFile, axeViolations, nexus, openClientPage } from './support.ts';
+import { appForThisFile, axeViolations, countingServer, nexus, openClientPage } from './support.ts';
 
 const { app, stops } = appForThisFile();
 
@@ -86,10 +85,7 @@ test('a page loads on demand; when its chunk fails, the page says so and Try aga
 test('the shell: servers in the sidebar, the hub pill, the Waiting drawer, and a phone’s Menu', async ({
   browser,
 }) => {
-  const counting = await startCountingServer();
-  stops.push(() => counting.stop());
-  app.defaults = { mcpServers: { counting: { url: counting.url } } };
-  stops.push(async () => (app.defaults = undefined));
+  await countingServer(app, stops, { asDefault: true });
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   stops.push(() => context.close());
   const page = await context.newPage();
@@ -154,10 +150,7 @@ test('the shell: servers in the sidebar, the hub pill, the Waiting drawer, and a
 });
 
 test('Ctrl+K jumps to a tool, a server or a page, by keyboard alone', async ({ browser }) => {
-  const counting = await startCountingServer();
-  stops.push(() => counting.stop());
-  app.defaults = { mcpServers: { counting: { url: counting.url } } };
-  stops.push(async () => (app.defaults = undefined));
+  await countingServer(app, stops, { asDefault: true });
   const context = await browser.newContext();
   stops.push(() => context.close());
   const page = await context.newPage();

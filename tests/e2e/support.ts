@@ -8,6 +8,7 @@ import AxeBuilder from '@axe-core/playwright';
 import { test, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import { build } from 'vite';
 import { startApp, type App, type StartAppOptions } from '../fixtures/app-server.ts';
+import { startCountingServer, type CountingServer } from '../fixtures/counting-server.ts';
 import { ALLOW_EVERYTHING } from '../support/allow-everything.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -49,6 +50,24 @@ export function appForThisFile(): { app: App; stops: Array<() => Promise<unknown
     for (const stop of stops.splice(0).reverse()) await stop();
   });
   return { app, stops };
+}
+
+/**
+ * A counting-server (tests/fixtures/counting-server.ts) on a free loopback port, stopped after
+ * the test; with `asDefault`, the app's embedded default lists it as `counting` for the test.
+ */
+export async function countingServer(
+  app: App,
+  stops: Array<() => Promise<unknown>>,
+  options: { asDefault?: boolean } = {},
+): Promise<CountingServer> {
+  const counting = await startCountingServer();
+  stops.push(() => counting.stop());
+  if (options.asDefault) {
+    app.defaults = { mcpServers: { counting: { url: counting.url } } };
+    stops.push(async () => (app.defaults = undefined));
+  }
+  return counting;
 }
 
 type Api = Window['nexusTest'];

@@ -17,6 +17,17 @@ export type Route =
   | { page: 'waiting' }
   | { page: 'playground'; tool?: string };
 
+/** The pages of the sidebar, in its order (the ⌘K palette lists the same ones). */
+export const NAV_PAGES: ReadonlyArray<{ label: string; route: Route }> = [
+  { label: 'Servers', route: { page: 'servers' } },
+  { label: 'Clients', route: { page: 'clients' } },
+  { label: 'Playground', route: { page: 'playground' } },
+  { label: 'Inspector', route: { page: 'inspector' } },
+  { label: 'Activity', route: { page: 'activity' } },
+  { label: 'Permissions', route: { page: 'permissions' } },
+  { label: 'Audit', route: { page: 'audit' } },
+];
+
 /** The tabs of a server's page (UI.md §3). */
 export const SERVER_TABS = ['overview', 'tools', 'prompts', 'resources'] as const;
 export type ServerTab = (typeof SERVER_TABS)[number];

@@ -13,7 +13,7 @@
  * `limit` matches in a small sorted buffer instead of sorting every match.
  */
 import type { ServerStatus, ServerView } from '../../protocol/views.ts';
-import { hrefOf, type Route } from '../app/router.svelte.ts';
+import { hrefOf, NAV_PAGES, type Route } from '../app/router.svelte.ts';
 
 /** The most results a query returns (and the palette renders): more is a list nobody reads. */
 export const RESULT_LIMIT = 50;
@@ -73,15 +73,9 @@ export interface ToolItem extends ItemBase {
 
 export type PaletteItem = PageItem | ServerItem | ToolItem;
 
-/** The dashboard's pages, in the order the navigation lists them. */
+/** Every page, as the sidebar lists them, and what waits for the person. */
 export const PAGES: ReadonlyArray<{ label: string; route: Route }> = [
-  { label: 'Servers', route: { page: 'servers' } },
-  { label: 'Clients', route: { page: 'clients' } },
-  { label: 'Playground', route: { page: 'playground' } },
-  { label: 'Inspector', route: { page: 'inspector' } },
-  { label: 'Activity', route: { page: 'activity' } },
-  { label: 'Permissions', route: { page: 'permissions' } },
-  { label: 'Audit', route: { page: 'audit' } },
+  ...NAV_PAGES,
   { label: 'Waiting for you', route: { page: 'waiting' } },
 ];
 
