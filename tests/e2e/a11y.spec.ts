@@ -66,7 +66,13 @@ const PAGES: Array<{ name: string; hash: string; ready(page: Page): Promise<void
   {
     name: 'permissions',
     hash: '#/permissions',
-    ready: (page) => expect(page.getByTestId('client-row')).toContainText('a11y-client'),
+    ready: async (page) => {
+      await expect(page.getByTestId('client-row')).toContainText('a11y-client');
+      // The matrix opens on the server the person added, a column for the client.
+      await expect(
+        page.getByTestId('permission-matrix').getByRole('columnheader', { name: /^a11y-client/ }),
+      ).toBeVisible();
+    },
   },
   {
     name: 'audit',
