@@ -342,8 +342,8 @@ function inspectorRows(measured: Measured, floor: Summary): Row[] {
   });
   rows.push({
     id: '8e',
-    what: 'Inspector check: tools/call rows its table showed after the last round',
-    result: `${recorded} rows (it keeps the last 500 messages)`,
+    what: 'Inspector check: tools/call rows its list counted (aria-rowcount) after the last round',
+    result: `${recorded} rows (it keeps the last 500 messages; a request and its answer are one row)`,
   });
   return rows;
 }

@@ -150,7 +150,7 @@ export interface PipelineRounds {
   allowAll: PipelineResult;
   /** Item 8: the same calls while a dashboard shows the Inspector, recording. */
   inspector: PipelineResult;
-  /** tools/call rows the Inspector's table showed at the end of the last round. */
+  /** tools/call rows (exchanges) the Inspector listed at the end of the last round. */
   recorded: number;
   /** The hub worker's heap with the built-in server only (after round 1, no dashboard yet). */
   heap: WorkerHeap;
@@ -192,8 +192,13 @@ export function pipelineRounds(
       heap ??= await sharedWorkerHeap(env.browser, HUB_SCRIPT);
       const dashboard = await openInspector(context, env.app);
       inspector.push(await pipeline(page, share(seq), share(conc)));
-      // Proof that it did record: the Inspector's table shows the calls.
-      recorded = await dashboard.getByRole('row').filter({ hasText: 'tools/call' }).count();
+      // Proof that it did record: the Inspector lists the calls. Its grid renders only the rows
+      // in view, so its aria-rowcount (every row, the header row included) gives the count.
+      await dashboard.getByLabel('Method').fill('tools/call');
+      const rows = await dashboard
+        .getByRole('grid', { name: 'Exchanges' })
+        .getAttribute('aria-rowcount');
+      recorded = Number(rows) - 1;
       await dashboard.close();
       // Closing the tab releases its Web Lock; the hub then stops watching at once. Give it a beat.
       await new Promise((resolve) => setTimeout(resolve, 300));

@@ -56,7 +56,10 @@ const PAGES: Array<{ name: string; hash: string; ready(page: Page): Promise<void
   {
     name: 'inspector',
     hash: '#/inspector',
-    ready: (page) => expect(page.getByRole('table', { name: 'Messages' })).toBeVisible(),
+    ready: (page) =>
+      expect(
+        page.getByRole('grid', { name: 'Exchanges' }).locator('[role="row"][data-key]').first(),
+      ).toBeVisible(),
   },
   {
     name: 'activity',

@@ -112,27 +112,26 @@ test('a new user adds a server, opens it, runs a tool from the playground, finds
     'Please promote Bob to the head of the Engineering team.',
   );
 
-  // The Inspector shows the call on both sides, each response with the latency of its request.
+  // The Inspector shows the call on both sides, one row per leg: each request paired with its
+  // response, with the latency between them. A row opens both messages in the detail pane.
   await nav.getByRole('link', { name: 'Inspector' }).click();
-  const messages = page.getByRole('table', { name: 'Messages' });
+  const exchanges = page.getByRole('grid', { name: 'Exchanges' });
   await page.getByLabel('Method').fill('tools/call');
-  const rows = messages.locator('tbody tr[data-seq]');
-  await expect(rows).toHaveCount(4);
-  await expect(rows.nth(0)).toContainText('client → hub');
-  await expect(rows.nth(1)).toContainText('hub → server');
-  await expect(rows.nth(2)).toContainText('server → hub');
-  await expect(rows.nth(3)).toContainText('hub → client');
-  for (const index of [2, 3]) await expect(rows.nth(index)).toContainText(/\d+ ms/);
-  await rows
-    .nth(3)
-    .getByRole('button', { name: /^Details of message/ })
-    .click();
-  await expect(messages.getByText('Echo: hello from the playground')).toBeVisible();
-  await rows
-    .nth(1)
-    .getByRole('button', { name: /^Details of message/ })
-    .click();
-  await expect(messages.getByRole('button', { name: 'Copy as cURL' })).toBeVisible();
+  const rows = exchanges.locator('[role="row"][data-key]');
+  await expect(rows).toHaveCount(2);
+  await expect(exchanges).toHaveAttribute('aria-rowcount', '3');
+  await expect(rows.nth(0)).toContainText('client ▸ hub');
+  await expect(rows.nth(1)).toContainText('hub ▸ server');
+  for (const index of [0, 1]) {
+    await expect(rows.nth(index)).toContainText(/ok\s*\d+ ms/);
+  }
+  const detail = page.getByTestId('exchange-detail');
+  await rows.nth(0).click();
+  await expect(detail.getByRole('article', { name: 'Response' })).toContainText(
+    'Echo: hello from the playground',
+  );
+  await rows.nth(1).click();
+  await expect(detail.getByRole('button', { name: 'Copy as cURL' })).toBeVisible();
 
   // Activity counts the calls: the tool, the resource read and the prompt.
   await nav.getByRole('link', { name: 'Activity' }).click();

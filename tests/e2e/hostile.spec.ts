@@ -53,7 +53,7 @@ test('3,000 hostile frames: one answer per readable id, no uncaught error, the I
     /\d{4}-\d\d-\d\d/,
   );
   await dashboard.getByLabel('Method').fill('tools/call');
-  const rows = dashboard.getByRole('table', { name: 'Messages' }).locator('tbody tr[data-seq]');
+  const rows = dashboard.getByRole('grid', { name: 'Exchanges' }).locator('[role="row"][data-key]');
   await expect(rows.filter({ hasText: 'after-fuzz' }).first()).toBeVisible();
 
   expect(hub.errors).toEqual([]);
@@ -83,11 +83,13 @@ test('four 50 MB frames are answered, shown truncated, and the hub heap returns 
 
   // The Inspector lists them with their real size and shows the beginning, saying so.
   await dashboard.getByLabel('Method').fill('ping');
-  const rows = dashboard.getByRole('table', { name: 'Messages' }).locator('tbody tr[data-seq]');
+  const rows = dashboard.getByRole('grid', { name: 'Exchanges' }).locator('[role="row"][data-key]');
   const huge = rows.filter({ hasText: 'huge' }).filter({ hasText: /MB/ }).first();
   await expect(huge).toBeVisible();
-  await huge.getByRole('button', { name: /^Details of message/ }).click();
-  await expect(dashboard.getByTestId('truncated')).toContainText('kept only the beginning');
+  await huge.click();
+  // The row opens the ping and its answer; the ping is the one of 50 MB.
+  const ping = dashboard.getByTestId('exchange-detail').getByRole('article', { name: 'Request' });
+  await expect(ping.getByTestId('truncated')).toContainText('kept only the beginning');
   expect(hub.errors).toEqual([]);
   expect(dashboardErrors).toEqual([]);
 });
@@ -190,11 +192,14 @@ test('a hostile server registered in the dashboard: every page renders, names ar
   await expect(page.getByTestId('playground-result')).toBeVisible({ timeout: 20_000 });
   await nav.getByRole('link', { name: 'Inspector' }).click();
   await page.getByLabel('Method').fill('tools/call');
-  const rows = page.getByRole('table', { name: 'Messages' }).locator('tbody tr[data-seq]');
-  const big = rows.filter({ hasText: /\d+(\.\d+)? MB/ }).last();
-  const details = await handle(big.getByRole('button', { name: /^Details of message/ }));
-  await measure('inspector detail, 10 MB', () => details.click(), 'tr.detail pre');
-  await expect(page.getByRole('button', { name: 'Copy JSON' })).toBeVisible();
+  const rows = page.getByRole('grid', { name: 'Exchanges' }).locator('[role="row"][data-key]');
+  const big = await handle(rows.filter({ hasText: /\d+(\.\d+)? MB/ }).last());
+  await measure(
+    'inspector detail, 10 MB',
+    () => big.click(),
+    '[data-testid="exchange-detail"] article[aria-label="Response"] pre',
+  );
+  await expect(page.getByRole('button', { name: 'Copy JSON of the response' })).toBeVisible();
 
   // The remaining pages render too, the hostile server among the others.
   await nav.getByRole('link', { name: 'Activity' }).click();

@@ -161,7 +161,7 @@ test('the Inspector log is readable offline after the hub restarts: it comes bac
   // Opening the playground lists resources and prompts through the hub: messages to keep.
   await expect(page.getByRole('heading', { name: 'Read a resource' })).toBeVisible();
   await page.getByRole('link', { name: 'Inspector' }).click();
-  const listed = page.getByRole('table', { name: 'Messages' }).getByText('prompts/list');
+  const listed = page.getByRole('grid', { name: 'Exchanges' }).getByText('prompts/list');
   await expect(listed.first()).toBeVisible();
   // The hub writes its journal in batches of a second: wait until this batch has landed.
   await expect.poll(() => journalRecords(page)).toBeGreaterThan(0);
@@ -173,7 +173,7 @@ test('the Inspector log is readable offline after the hub restarts: it comes bac
   page = await context.newPage();
   await page.goto(`${app.url}/#/inspector`);
   await expect(
-    page.getByRole('table', { name: 'Messages' }).getByText('prompts/list').first(),
+    page.getByRole('grid', { name: 'Exchanges' }).getByText('prompts/list').first(),
   ).toBeVisible();
   expect(csp).toEqual([]);
 });

@@ -10,9 +10,12 @@ import type {
   BridgeView,
   ElicitationView,
   HubEvent,
+  InspectorSettings,
   ServerView,
   SessionView,
   SignInRequestView,
+  TrafficDetail,
+  TrafficView,
 } from '../../../src/protocol/views.ts';
 import { HubState } from '../../../src/ui/state/hub.svelte.ts';
 
@@ -63,6 +66,10 @@ type FakeAdminApi = Pick<
   | 'bridgeStatus'
   | 'refreshBridge'
   | 'addBridgeServer'
+  | 'traffic'
+  | 'trafficDetail'
+  | 'inspectorSettings'
+  | 'setInspectorSettings'
 >;
 
 export class FakeAdmin implements FakeAdminApi {
@@ -71,6 +78,10 @@ export class FakeAdmin implements FakeAdminApi {
   elicitations: ElicitationView[] = [];
   signInRequests: SignInRequestView[] = [];
   bridge: BridgeView = { state: 'connecting', servers: [] };
+  /** The Inspector's buffer, oldest first, and the messages in full by sequence number. */
+  buffer: TrafficView[] = [];
+  trafficDetails: Record<number, TrafficDetail> = {};
+  inspector: InspectorSettings = { enabled: true, capacity: 500 };
   /** When set, `addBridgeServer` and `refreshBridge` reject with it. */
   refuse: Error | undefined;
   /** How often each method was called, and with what. */
@@ -79,6 +90,8 @@ export class FakeAdmin implements FakeAdminApi {
     bridgeStatus: 0,
     refreshBridge: 0,
     addBridgeServer: [] as string[],
+    traffic: [] as number[],
+    trafficDetail: [] as number[],
   };
   #listeners: Array<(event: HubEvent) => void> = [];
 
@@ -106,6 +119,22 @@ export class FakeAdmin implements FakeAdminApi {
   }
   async listSignInRequests(): Promise<SignInRequestView[]> {
     return this.signInRequests;
+  }
+
+  async traffic(afterSeq: number): Promise<TrafficView[]> {
+    this.calls.traffic.push(afterSeq);
+    return this.buffer.filter((entry) => entry.seq > afterSeq);
+  }
+  async trafficDetail(seq: number): Promise<TrafficDetail | undefined> {
+    this.calls.trafficDetail.push(seq);
+    return this.trafficDetails[seq];
+  }
+  async inspectorSettings(): Promise<InspectorSettings> {
+    return this.inspector;
+  }
+  async setInspectorSettings(settings: Partial<InspectorSettings>): Promise<InspectorSettings> {
+    this.inspector = { ...this.inspector, ...settings };
+    return this.inspector;
   }
 
   async bridgeStatus(): Promise<BridgeView> {
