@@ -153,6 +153,11 @@ test('a new user adds a server, opens it, runs a tool from the playground, finds
   const clients = page.getByRole('table', { name: 'Connected clients' });
   const row = clients.getByRole('row', { name: /Nexus playground/ });
   await expect(row.getByRole('cell', { name: '1', exact: true }).first()).toBeVisible();
+  // Its messages: the Inspector narrowed to this client, by address.
+  await row.getByRole('link', { name: 'Messages of Nexus playground' }).click();
+  await expect(page).toHaveURL(/#\/inspector\/client=/);
+  await expect(page.getByRole('combobox', { name: 'Client' })).toHaveValue(/.+/);
+  await page.goBack();
   page.once('dialog', (dialog) => void dialog.accept());
   await row.getByRole('button', { name: 'Disconnect Nexus playground' }).click();
   await expect(clients).toHaveCount(0);
