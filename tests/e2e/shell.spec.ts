@@ -90,6 +90,13 @@ test('the shell: servers in the sidebar, the hub pill, the Waiting drawer, and a
   stops.push(() => context.close());
   const page = await context.newPage();
   await page.goto(`${app.url}/#/audit`);
+  // The first Tab reaches "Skip to content", which moves focus to the page and stays on it.
+  await page.keyboard.press('Tab');
+  const skip = page.getByRole('link', { name: 'Skip to content' });
+  await expect(skip).toBeFocused();
+  await page.keyboard.press('Enter');
+  await expect(page.locator('main#main')).toBeFocused();
+  await expect(page).toHaveURL(/#\/audit$/);
 
   // From a page that is not Servers, the sidebar shows the server turn ready, glyph and words.
   const servers = page.getByRole('navigation', { name: 'Servers' });
