@@ -6,7 +6,14 @@
  */
 import { expect, test, type Browser, type Locator, type Page } from '@playwright/test';
 import { startHostileServer } from '../fixtures/hostile-server.ts';
-import { appForThisFile, attachToHub, nexus, openClientPage } from './support.ts';
+import {
+  appForThisFile,
+  attachToHub,
+  longestTask,
+  nexus,
+  openClientPage,
+  watchLongTasks,
+} from './support.ts';
 
 const { app, stops } = appForThisFile();
 
@@ -96,19 +103,8 @@ test('four 50 MB frames are answered, shown truncated, and the hub heap returns 
 
 declare global {
   interface Window {
-    /** Durations of the long tasks (≥ 50 ms) on this page's main thread since the last reset. */
-    nexusLongTasks?: number[];
     __xss?: number;
   }
-}
-
-/** The longest main-thread task since the last call (ms), from a PerformanceObserver. */
-async function longestTask(page: Page): Promise<number> {
-  return page.evaluate(() => {
-    const tasks = window.nexusLongTasks ?? [];
-    window.nexusLongTasks = [];
-    return tasks.length === 0 ? 0 : Math.max(...tasks);
-  });
 }
 
 test('a hostile server registered in the dashboard: every page renders, names are unique, long tasks stay short', async ({
@@ -118,12 +114,7 @@ test('a hostile server registered in the dashboard: every page renders, names ar
   stops.push(() => hostile.stop());
   const context = await browser.newContext();
   stops.push(() => context.close());
-  await context.addInitScript(() => {
-    window.nexusLongTasks = [];
-    new PerformanceObserver((list) => {
-      for (const entry of list.getEntries()) window.nexusLongTasks?.push(entry.duration);
-    }).observe({ type: 'longtask', buffered: true });
-  });
+  await watchLongTasks(context);
   const page = await context.newPage();
   const errors = pageErrors(page);
   await page.goto(app.url);

@@ -70,6 +70,32 @@ export async function countingServer(
   return counting;
 }
 
+declare global {
+  interface Window {
+    /** Durations of the long tasks (≥ 50 ms) on this page's main thread since the last reset. */
+    nexusLongTasks?: number[];
+  }
+}
+
+/** Records every long task (≥ 50 ms) of every page `context` opens from now on. */
+export async function watchLongTasks(context: BrowserContext): Promise<void> {
+  await context.addInitScript(() => {
+    window.nexusLongTasks = [];
+    new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) window.nexusLongTasks?.push(entry.duration);
+    }).observe({ type: 'longtask', buffered: true });
+  });
+}
+
+/** The longest main-thread task since the last call (ms; 0 when none passed 50 ms). */
+export async function longestTask(page: Page): Promise<number> {
+  return page.evaluate(() => {
+    const tasks = window.nexusLongTasks ?? [];
+    window.nexusLongTasks = [];
+    return tasks.length === 0 ? 0 : Math.max(...tasks);
+  });
+}
+
 type Api = Window['nexusTest'];
 
 /** Calls `window.nexusTest[method](...args)` in a client page and returns its (JSON) result. */
