@@ -249,9 +249,16 @@ export interface AuditQuery {
   /** Matches the tool, prompt or URI (substring, any case). */
   target?: string;
   decision?: 'allow' | 'ask' | 'deny';
+  /** `error`: only what failed; `ok`: only what succeeded (events without an outcome never match). */
+  outcome?: 'ok' | 'error';
+  /**
+   * Matches any of the event's words a person reads in the journal: its name, client (name or
+   * origin), server, tool or URI, and detail (substring, any case).
+   */
+  text?: string;
   /** Clock times, inclusive. */
   from?: number;
   to?: number;
-  /** Newest first, at most this many (default 500). */
+  /** Newest first, at most this many (default 500, at most 100,000). */
   limit?: number;
 }

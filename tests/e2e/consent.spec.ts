@@ -157,7 +157,7 @@ test('a destructive tool waits for the person: allow once, deny, and "always all
   await expect(rows.filter({ hasText: 'person:allow-once' })).toHaveCount(1);
   await expect(rows.filter({ hasText: 'person:deny' })).toHaveCount(1);
   await expect(rows.filter({ hasText: 'person:allow-always' })).toHaveCount(1);
-  const byGrant = dashboard.getByRole('cell', { name: 'grant', exact: true });
+  const byGrant = dashboard.getByRole('gridcell', { name: 'grant', exact: true });
   await expect(rows.filter({ has: byGrant })).toHaveCount(1);
   const [download] = await Promise.all([
     dashboard.waitForEvent('download'),

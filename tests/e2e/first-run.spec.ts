@@ -3,8 +3,8 @@
  * palette): the empty state teaches how to add a server and takes them to the form; the server
  * turns ready in the sidebar; a tool runs from the Playground with Ctrl+Enter; a client's
  * destructive call is answered in the "Waiting for you" drawer (focus starts on Deny); a changed
- * tool definition is reviewed and accepted; and the call is found in Audit. Real counting-server
- * on 127.0.0.1, real IndexedDB.
+ * tool definition is reviewed and accepted; and the call is found in Audit and, from there, its
+ * messages in the Inspector. Real counting-server on 127.0.0.1, real IndexedDB.
  */
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import { appForThisFile, countingServer, nexus, openClientPage } from './support.ts';
@@ -104,9 +104,25 @@ test('a new person adds a server, runs a tool, answers a client and reviews a ch
   await expect(review).toHaveCount(0);
   await expect(permissionsLink).not.toContainText('changed');
 
-  // The client's call, in Audit: who, which tool, the person's answer.
+  // The client's call, in Audit: searched for, selected with End, opened with Enter; who, which
+  // tool, the person's answer; then its messages in the Inspector, through the pane's link.
   await goTo(page, 'Audit', /#\/audit$/);
-  const row = page.getByTestId('audit-row').filter({ hasText: 'counting__wipe' }).first();
-  await expect(row).toContainText('agent');
-  await expect(row).toContainText('person:allow-once');
+  await tabTo(page, page.getByRole('searchbox', { name: 'Search' }));
+  await page.keyboard.type('counting__wipe');
+  const rows = page.getByTestId('audit-row');
+  await expect(rows.first()).toContainText('counting__wipe');
+  await expect(rows.filter({ hasNotText: 'counting__wipe' })).toHaveCount(0);
+  await tabTo(page, page.getByRole('grid', { name: 'Audit journal' }));
+  await page.keyboard.press('End');
+  await page.keyboard.press('Enter');
+  const detail = page.getByTestId('journal-detail');
+  await expect(detail).toContainText('agent');
+  await expect(detail).toContainText('counting__wipe');
+  await expect(detail).toContainText('person:allow-once');
+  await tabTo(page, detail.getByRole('link', { name: "This client's messages in the Inspector" }));
+  await page.keyboard.press('Enter');
+  await expect(page).toHaveURL(/#\/inspector\/client=[^&]+$/);
+  const exchanges = page.getByRole('grid', { name: 'Exchanges' }).locator('[role="row"][data-key]');
+  await expect(exchanges.filter({ hasText: 'tools/call' })).not.toHaveCount(0);
+  await expect(exchanges.filter({ hasNotText: 'agent' })).toHaveCount(0);
 });

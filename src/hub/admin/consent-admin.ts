@@ -266,6 +266,16 @@ export class ConsentAdmin {
   }
 }
 
+/** The fields of an event the Audit page's search looks in: what a person reads in a row. */
+const JOURNAL_WORDS = [
+  'event',
+  'clientName',
+  'origin',
+  'serverSlug',
+  'target',
+  'detail',
+] as const satisfies ReadonlyArray<keyof JournalEvent>;
+
 function includes(value: string | undefined, wanted: string | undefined): boolean {
   return !wanted || (value ?? '').toLowerCase().includes(wanted.toLowerCase());
 }
@@ -275,6 +285,10 @@ export function matchesQuery(event: JournalEvent, query: AuditQuery): boolean {
   if (query.to !== undefined && event.at > query.to) return false;
   if (query.server && event.serverSlug !== query.server) return false;
   if (query.decision && event.decision !== query.decision) return false;
+  if (query.outcome && event.outcome !== query.outcome) return false;
+  if (query.text && !JOURNAL_WORDS.some((field) => includes(event[field], query.text))) {
+    return false;
+  }
   if (
     query.client &&
     !includes(event.clientName, query.client) &&

@@ -1,15 +1,21 @@
 /**
- * The Audit page's filters as the person typed them, turned into the hub's `AuditQuery`: empty
- * fields are left out, times from `datetime-local` inputs (local time) become clock ms.
+ * The Audit page's filters as the person set them (chips, the search box, the server, a time
+ * range), turned into the hub's `AuditQuery`: empty fields are left out, times from
+ * `datetime-local` inputs (local time) become clock ms.
  */
 import type { AuditQuery } from '../../protocol/consent.ts';
 
+/** Events fetched at most: the journal's window shows them all; export for more. */
+export const JOURNAL_LIMIT = 10_000;
+
 export interface AuditFilters {
   kind: '' | 'audit' | 'security';
-  client: string;
-  server: string;
-  target: string;
   decision: '' | 'allow' | 'ask' | 'deny';
+  errorsOnly: boolean;
+  /** Words of a row: client, server, tool or URI, event, detail. */
+  text: string;
+  /** A server's slug, or empty for any. */
+  server: string;
   /** `YYYY-MM-DDTHH:MM` or empty. */
   from: string;
   to: string;
@@ -17,13 +23,24 @@ export interface AuditFilters {
 
 export const NO_FILTERS: AuditFilters = {
   kind: '',
-  client: '',
-  server: '',
-  target: '',
   decision: '',
+  errorsOnly: false,
+  text: '',
+  server: '',
   from: '',
   to: '',
 };
+
+/** The chips, in order: each sets one field, and pressing a pressed chip clears it. */
+export const KIND_CHIPS = [
+  { value: 'audit', label: 'Actions' },
+  { value: 'security', label: '⚠ Security' },
+] as const;
+export const DECISION_CHIPS = [
+  { value: 'allow', label: 'Allowed' },
+  { value: 'ask', label: 'Asked' },
+  { value: 'deny', label: 'Denied' },
+] as const;
 
 function time(local: string): number | undefined {
   if (!local) return undefined;
@@ -31,17 +48,26 @@ function time(local: string): number | undefined {
   return Number.isFinite(at) ? at : undefined;
 }
 
-export function auditQuery(filters: AuditFilters): AuditQuery {
+export function auditQuery(filters: AuditFilters, limit = JOURNAL_LIMIT): AuditQuery {
   const from = time(filters.from);
   // "To 10:42" includes the whole of that minute.
   const to = time(filters.to);
+  const text = filters.text.trim();
   return {
     ...(filters.kind ? { kind: filters.kind } : {}),
-    ...(filters.client.trim() ? { client: filters.client.trim() } : {}),
-    ...(filters.server ? { server: filters.server } : {}),
-    ...(filters.target.trim() ? { target: filters.target.trim() } : {}),
     ...(filters.decision ? { decision: filters.decision } : {}),
+    ...(filters.errorsOnly ? { outcome: 'error' as const } : {}),
+    ...(text ? { text } : {}),
+    ...(filters.server ? { server: filters.server } : {}),
     ...(from !== undefined ? { from } : {}),
     ...(to !== undefined ? { to: to + 59_999 } : {}),
+    limit,
   };
+}
+
+/** How many filters are set, for the "Clear filters (N)" button. */
+export function filterCount(filters: AuditFilters): number {
+  return (Object.keys(NO_FILTERS) as Array<keyof AuditFilters>).filter(
+    (field) => filters[field] !== NO_FILTERS[field],
+  ).length;
 }

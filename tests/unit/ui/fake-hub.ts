@@ -5,7 +5,9 @@
  * events when a test says so.
  */
 import * as Comlink from 'comlink';
+import { matchesQuery } from '../../../src/hub/admin/consent-admin.ts';
 import type { AdminApi } from '../../../src/protocol/admin-api.ts';
+import type { AuditQuery, JournalEvent } from '../../../src/protocol/consent.ts';
 import type {
   BridgeView,
   ElicitationView,
@@ -70,6 +72,7 @@ type FakeAdminApi = Pick<
   | 'trafficDetail'
   | 'inspectorSettings'
   | 'setInspectorSettings'
+  | 'auditEvents'
 >;
 
 export class FakeAdmin implements FakeAdminApi {
@@ -82,6 +85,10 @@ export class FakeAdmin implements FakeAdminApi {
   buffer: TrafficView[] = [];
   trafficDetails: Record<number, TrafficDetail> = {};
   inspector: InspectorSettings = { enabled: true, capacity: 500 };
+  /** The audit journal, oldest first (the hub answers newest first, as `auditEvents` does). */
+  journal: JournalEvent[] = [];
+  /** When set, `auditEvents` waits for it before answering (to hold a fetch in flight). */
+  holdAudit: Promise<void> | undefined;
   /** When set, `addBridgeServer` and `refreshBridge` reject with it. */
   refuse: Error | undefined;
   /** How often each method was called, and with what. */
@@ -92,6 +99,7 @@ export class FakeAdmin implements FakeAdminApi {
     addBridgeServer: [] as string[],
     traffic: [] as number[],
     trafficDetail: [] as number[],
+    auditEvents: [] as AuditQuery[],
   };
   #listeners: Array<(event: HubEvent) => void> = [];
 
@@ -135,6 +143,14 @@ export class FakeAdmin implements FakeAdminApi {
   async setInspectorSettings(settings: Partial<InspectorSettings>): Promise<InspectorSettings> {
     this.inspector = { ...this.inspector, ...settings };
     return this.inspector;
+  }
+
+  async auditEvents(query: AuditQuery): Promise<JournalEvent[]> {
+    this.calls.auditEvents.push(query);
+    const journal = this.journal;
+    await this.holdAudit;
+    const matches = journal.filter((event) => matchesQuery(event, query)).reverse();
+    return matches.slice(0, query.limit ?? 500);
   }
 
   async bridgeStatus(): Promise<BridgeView> {

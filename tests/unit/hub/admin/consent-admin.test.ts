@@ -227,6 +227,17 @@ describe('the Audit page', () => {
     ).toEqual(['shop__wipe']);
     expect(await admin.auditEvents({ server: 'elsewhere' })).toEqual([]);
     expect(await admin.auditEvents({ target: 'look', from: Date.now() + 60_000 })).toEqual([]);
+    // The page's search box: any word of a row (client, server, tool, event), and the outcome.
+    expect(
+      (await admin.auditEvents({ text: 'OTHER' })).every((e) => e.clientName === 'other'),
+    ).toBe(true);
+    const wipes = await admin.auditEvents({ text: 'shop__wi' });
+    expect(wipes.length > 0 && wipes.every((e) => e.target === 'shop__wipe')).toBe(true);
+    expect((await admin.auditEvents({ text: 'shop', outcome: 'ok' })).map((e) => e.target)).toEqual(
+      ['shop__look', 'shop__look'],
+    );
+    // The refusal has a decision, not an outcome: no call here ran and failed.
+    expect(await admin.auditEvents({ outcome: 'error' })).toEqual([]);
     expect((await admin.auditEvents({ kind: 'security', target: 'wipe' }))[0]).toMatchObject({
       rule: 'person:deny',
       serverSlug: 'shop',
