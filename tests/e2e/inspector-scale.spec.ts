@@ -15,6 +15,7 @@ import { ExchangeLog } from '../../src/ui/inspector/exchanges.ts';
 import {
   appForThisFile,
   axeViolations,
+  clockCalls,
   longestTask,
   nexus,
   openClientPage,
@@ -30,26 +31,6 @@ const screenshots = path.resolve(import.meta.dirname, 'screenshots');
 const CAPACITY = 10_000;
 const LONG_TASK_LIMIT_MS = 200;
 const MAX_ROWS_IN_DOM = 80;
-
-/**
- * `calls` calls of the built-in clock tool from the client page, `parallel` at a time (in the
- * page, so each is not a round trip from the test).
- */
-async function clockCalls(client: Page, name: string, calls: number, parallel = 32) {
-  await client.evaluate(
-    async ([name, calls, parallel]) => {
-      let started = 0;
-      const worker = async () => {
-        while (started < calls) {
-          started++;
-          await window.nexusTest.callTool(name, 'nexus__clock', {});
-        }
-      };
-      await Promise.all(Array.from({ length: parallel }, worker));
-    },
-    [name, calls, parallel] as const,
-  );
-}
 
 test('10,000 messages: no main-thread task over 200 ms, at most 80 rows in the DOM, axe clean', async ({
   browser,

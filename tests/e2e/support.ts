@@ -96,6 +96,26 @@ export async function longestTask(page: Page): Promise<number> {
   });
 }
 
+/**
+ * `calls` calls of the built-in clock tool from the client page, `parallel` at a time (in the
+ * page, so each is not a round trip from the test).
+ */
+export async function clockCalls(client: Page, name: string, calls: number, parallel = 32) {
+  await client.evaluate(
+    async ([name, calls, parallel]) => {
+      let started = 0;
+      const worker = async () => {
+        while (started < calls) {
+          started++;
+          await window.nexusTest.callTool(name, 'nexus__clock', {});
+        }
+      };
+      await Promise.all(Array.from({ length: parallel }, worker));
+    },
+    [name, calls, parallel] as const,
+  );
+}
+
 type Api = Window['nexusTest'];
 
 /** Calls `window.nexusTest[method](...args)` in a client page and returns its (JSON) result. */
