@@ -9,7 +9,7 @@
  */
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import type { TrafficView } from '../../src/protocol/views.ts';
 import { ExchangeLog } from '../../src/ui/inspector/exchanges.ts';
 import {
