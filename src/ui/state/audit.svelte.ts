@@ -50,7 +50,7 @@ export class AuditState {
     private readonly clock: () => number = () => Date.now(),
   ) {}
 
-  get open(): JournalRow | undefined {
+  get opened(): JournalRow | undefined {
     const key = this.openKey;
     if (key === undefined) return undefined;
     const items = this.list.items;
@@ -102,14 +102,14 @@ export class AuditState {
   }
 
   /** Opens row `key` in the detail pane. */
-  openRow(key: number): void {
+  open(key: number): void {
     this.list.select(key);
     this.openKey = key;
   }
 
   openSelected(): void {
     const selected = this.list.selected;
-    if (selected) this.openRow(selected.key);
+    if (selected) this.open(selected.key);
   }
 
   close(): void {

@@ -71,6 +71,22 @@ export class WindowedList<T> {
     });
   }
 
+  /** The rows to render now, from `range.first`. */
+  get shown(): readonly T[] {
+    const { first, end } = this.range;
+    return this.items.slice(first, end);
+  }
+
+  /**
+   * The selected row's element id (`prefix` and its key) while it is rendered, for the grid's
+   * aria-activedescendant: an id that is not in the page is an error.
+   */
+  activeId(prefix: string): string | undefined {
+    const index = this.selectedIndex;
+    const { first, end } = this.range;
+    return index >= first && index < end ? `${prefix}${this.selectedKey}` : undefined;
+  }
+
   /** The index of the selected row in `items`, or -1. */
   get selectedIndex(): number {
     const key = this.selectedKey;

@@ -1,6 +1,7 @@
 /**
- * Ties a windowed list's scroll box to its state (../state/windowed-list.svelte.ts), for every
- * windowed grid (the Inspector's exchanges, the Audit journal): the box's measured height (without
+ * What every windowed grid (the Inspector's exchanges, the Audit journal; styles in
+ * ./windowed-grid.css) does the same way. `windowedScroll` ties the scroll box to the list's
+ * state (../state/windowed-list.svelte.ts): the box's measured height (without
  * its sticky header, the box's first child) goes to the state, the person's scrolling goes to the
  * state, and the state's position (live follow, a key press, "jump to live") goes back to the box.
  *
@@ -45,5 +46,42 @@ export function windowedScroll<T>(list: WindowedList<T>): Attachment<HTMLElement
       observer.disconnect();
       box.removeEventListener('scroll', onscroll);
     };
+  };
+}
+
+/** What a grid's owner does with its rows: open one in the detail pane, close the pane. */
+export interface GridOwner {
+  open(key: number): unknown;
+  openSelected(): unknown;
+  close(): void;
+  readonly openKey: number | undefined;
+}
+
+/**
+ * The grid's keys (↑ ↓ PgUp PgDn Home End select, Enter opens, Escape closes the pane) and one
+ * click listener for every row (rows come and go as the list scrolls; each has `data-key`).
+ */
+export function gridEvents<T>(
+  list: WindowedList<T>,
+  owner: GridOwner,
+): { onkeydown(event: KeyboardEvent): void; onclick(event: MouseEvent): void } {
+  return {
+    onkeydown(event) {
+      if (event.altKey || event.ctrlKey || event.metaKey) return;
+      const outcome = list.key(event.key);
+      if (outcome === 'moved') event.preventDefault();
+      else if (outcome === 'open') {
+        event.preventDefault();
+        void owner.openSelected();
+      } else if (outcome === 'close' && owner.openKey !== undefined) {
+        event.preventDefault();
+        owner.close();
+      }
+    },
+    onclick(event) {
+      const row = (event.target as Element | null)?.closest('[data-key]');
+      const key = Number(row?.getAttribute('data-key'));
+      if (Number.isFinite(key)) void owner.open(key);
+    },
   };
 }
