@@ -45,7 +45,7 @@ const PAGES: Array<{ name: string; hash: string; ready(page: Page): Promise<void
     name: 'clients',
     hash: '#/clients',
     ready: (page) =>
-      expect(page.getByRole('table', { name: 'Connected clients' })).toContainText('a11y-client'),
+      expect(page.getByRole('list', { name: 'Connected clients' })).toContainText('a11y-client'),
   },
   {
     name: 'playground',

@@ -130,6 +130,11 @@ test('a new user adds a server, opens it, runs a tool from the playground, finds
   await expect(detail.getByRole('article', { name: 'Response' })).toContainText(
     'Echo: hello from the playground',
   );
+  // The decision about the call is in the journal: the pane links to the tool's events there.
+  await expect(detail.getByRole('link', { name: /__echo in Audit$/ })).toHaveAttribute(
+    'href',
+    /^#\/audit\/q=.+__echo$/,
+  );
   await rows.nth(1).click();
   await expect(detail.getByRole('button', { name: 'Copy as cURL' })).toBeVisible();
 
@@ -140,6 +145,15 @@ test('a new user adds a server, opens it, runs a tool from the playground, finds
   ).toHaveText('3');
   // The KPI row adds every server's calls (the built-in one had none).
   await expect(page.getByTestId('kpi-calls')).toHaveText('3');
+  // Pivoted by client: the same three calls, made by the Playground (a client like any other).
+  await page.getByRole('button', { name: 'Client', exact: true }).click();
+  await expect(
+    page
+      .getByRole('list', { name: 'Activity by client' })
+      .getByRole('listitem')
+      .filter({ hasText: 'Nexus playground' })
+      .getByTestId('activity-calls'),
+  ).toHaveText('3');
 
   // A page opened at the Inspector's own address (not reached by a link) loads its settings as
   // well: they are asked for while the page first renders, before the hub is connected.
@@ -150,13 +164,19 @@ test('a new user adds a server, opens it, runs a tool from the playground, finds
 
   // The playground is a client of the hub like any other, and can be disconnected.
   await nav.getByRole('link', { name: 'Clients' }).click();
-  const clients = page.getByRole('table', { name: 'Connected clients' });
-  const row = clients.getByRole('row', { name: /Nexus playground/ });
-  await expect(row.getByRole('cell', { name: '1', exact: true }).first()).toBeVisible();
+  const clients = page.getByRole('list', { name: 'Connected clients' });
+  const row = clients.getByRole('article', { name: /Nexus playground/ });
+  await expect(row.getByTestId('client-calls')).toHaveText('1');
   // Its messages: the Inspector narrowed to this client, by address.
   await row.getByRole('link', { name: 'Messages of Nexus playground' }).click();
   await expect(page).toHaveURL(/#\/inspector\/client=/);
   await expect(page.getByRole('combobox', { name: 'Client' })).toHaveValue(/.+/);
+  await page.goBack();
+  // Its events in the journal: Audit searched for its name, by address.
+  await row.getByRole('link', { name: 'Audit of Nexus playground' }).click();
+  await expect(page).toHaveURL(/#\/audit\/q=Nexus\+playground$/);
+  await expect(page.getByRole('searchbox', { name: 'Search' })).toHaveValue('Nexus playground');
+  await expect(page.getByTestId('audit-row').first()).toContainText('Nexus playground');
   await page.goBack();
   page.once('dialog', (dialog) => void dialog.accept());
   await row.getByRole('button', { name: 'Disconnect Nexus playground' }).click();

@@ -58,13 +58,13 @@ async function addServer(
   await expect(server(page, options.name)).toBeVisible();
 }
 
-/** Goes to the dashboard's Clients page and returns its table. */
-async function clientsTable(dashboard: Page) {
+/** Goes to the dashboard's Clients page and returns its list of client cards. */
+async function clientCards(dashboard: Page) {
   await dashboard
     .getByRole('navigation', { name: 'Main' })
     .getByRole('link', { name: 'Clients' })
     .click();
-  return dashboard.getByRole('table', { name: 'Connected clients' });
+  return dashboard.getByRole('list', { name: 'Connected clients' });
 }
 
 test('remote servers over Streamable HTTP and legacy SSE serve v2 and v1 clients through the hub', async ({
@@ -141,7 +141,7 @@ test('two tabs share one upstream session per server', async ({ browser }) => {
   }
   expect(fixture.sessions()).toBe(1);
   await expect(
-    (await clientsTable(dashboard)).getByRole('rowheader', { name: 'tab-1' }),
+    (await clientCards(dashboard)).getByRole('article', { name: 'tab-1' }),
   ).toBeVisible();
 });
 
@@ -163,8 +163,8 @@ test('a client scoped to one server sees its tools under their own names, throug
   );
   expect(echoed).toBe('just me');
   // Still a hub session: the person sees it, and the call went through the shared upstream.
-  const scopedRow = (await clientsTable(dashboard)).getByRole('row', { name: /scoped/ });
-  await expect(scopedRow.getByRole('cell', { name: 'only counted' })).toBeVisible();
+  const scopedCard = (await clientCards(dashboard)).getByRole('article', { name: /scoped/ });
+  await expect(scopedCard.getByText('only counted', { exact: true })).toBeVisible();
   expect(fixture.sessions()).toBe(1);
 
   const refused = await page.evaluate(() =>
@@ -274,11 +274,11 @@ test('a page that closes without a goodbye leaves the sessions list within 5 s',
   const dashboard = await openDashboard(context);
   const page = await openClientPage(context, app);
   await page.evaluate(() => window.nexusTest.connect('v2', 'short-lived'));
-  const sessions = await clientsTable(dashboard);
-  await expect(sessions.getByRole('rowheader', { name: 'short-lived' })).toBeVisible();
+  const sessions = await clientCards(dashboard);
+  await expect(sessions.getByRole('article', { name: 'short-lived' })).toBeVisible();
 
   await page.close();
-  await expect(sessions.getByRole('rowheader', { name: 'short-lived' })).toHaveCount(0, {
+  await expect(sessions.getByRole('article', { name: 'short-lived' })).toHaveCount(0, {
     timeout: 5_000,
   });
 });

@@ -71,3 +71,31 @@ export function filterCount(filters: AuditFilters): number {
     (field) => filters[field] !== NO_FILTERS[field],
   ).length;
 }
+
+const ADDRESS = /^#\/?audit\/(.*)$/;
+
+/**
+ * The search and server read from the page's address, `#/audit/q=<words>&server=<slug>`, so
+ * other pages link to what the journal holds about a client or a tool, and a reload keeps it.
+ * Anything else in it is ignored.
+ */
+export function filtersFromAddress(hash: string): Partial<AuditFilters> {
+  const match = ADDRESS.exec(hash);
+  if (!match) return {};
+  const params = new URLSearchParams(match[1]);
+  const filters: Partial<AuditFilters> = {};
+  const text = params.get('q');
+  const server = params.get('server');
+  if (text) filters.text = text;
+  if (server) filters.server = server;
+  return filters;
+}
+
+/** The address of the journal searched for `text` (and one server's); the inverse of the above. */
+export function auditAddress(filters: Partial<Pick<AuditFilters, 'text' | 'server'>>): string {
+  const params = new URLSearchParams();
+  if (filters.text) params.set('q', filters.text);
+  if (filters.server) params.set('server', filters.server);
+  const query = params.toString();
+  return query ? `#/audit/${query}` : '#/audit';
+}

@@ -135,3 +135,34 @@ export function addressOf(filter: ExchangeFilter = NO_FILTER): string {
   const query = params.toString();
   return query ? `#/inspector/${query}` : '#/inspector';
 }
+
+/** Methods whose request names what the audit journal records as the event's target. */
+const AUDITED_TARGET: Record<string, 'name' | 'uri'> = {
+  'tools/call': 'name',
+  'prompts/get': 'name',
+  'resources/read': 'uri',
+  'resources/subscribe': 'uri',
+};
+/** Longer request text is not parsed just to find a name for a link. */
+const SUBJECT_SCAN_CHARS = 1_000_000;
+
+/**
+ * The tool, prompt or URI a request names, read from its JSON (as the hub formatted it), for a
+ * link to the journal's events about it; undefined when the method names none, the text is cut
+ * or too long, or the name is not a short string. The JSON is a client's or server's: anything.
+ */
+export function auditedSubject(method: string | undefined, json: string): string | undefined {
+  const field = method === undefined ? undefined : AUDITED_TARGET[method];
+  if (!field || json.length > SUBJECT_SCAN_CHARS) return undefined;
+  let message: unknown;
+  try {
+    message = JSON.parse(json);
+  } catch {
+    return undefined;
+  }
+  if (typeof message !== 'object' || message === null) return undefined;
+  const params = (message as { params?: unknown }).params;
+  if (typeof params !== 'object' || params === null) return undefined;
+  const value = (params as Record<string, unknown>)[field];
+  return typeof value === 'string' && value.length > 0 && value.length <= 2_048 ? value : undefined;
+}

@@ -47,8 +47,12 @@ export class AuditState {
 
   constructor(
     private readonly hub: HubState,
+    /** Filters to start with (the page's address may hold a search or a server). */
+    initial: Partial<AuditFilters> = {},
     private readonly clock: () => number = () => Date.now(),
-  ) {}
+  ) {
+    this.filters = { ...NO_FILTERS, ...initial };
+  }
 
   get opened(): JournalRow | undefined {
     const key = this.openKey;

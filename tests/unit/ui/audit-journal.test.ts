@@ -11,8 +11,14 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { JournalEvent } from '../../../src/protocol/consent.ts';
 import AuditPage from '../../../src/ui/audit/AuditPage.svelte';
 import { inspectorLinks, journalCsv, journalRows } from '../../../src/ui/audit/journal.ts';
-import { auditQuery, filterCount, NO_FILTERS } from '../../../src/ui/audit/query.ts';
-import { filterFromAddress } from '../../../src/ui/inspector/row-format.ts';
+import {
+  auditAddress,
+  auditQuery,
+  filterCount,
+  filtersFromAddress,
+  NO_FILTERS,
+} from '../../../src/ui/audit/query.ts';
+import { auditedSubject, filterFromAddress } from '../../../src/ui/inspector/row-format.ts';
 import { AuditState, REFRESH_MS, TYPING_MS } from '../../../src/ui/state/audit.svelte.ts';
 import { FakeAdmin, connectedHub } from './fake-hub.ts';
 import { renderWithHub } from './render.ts';
@@ -115,6 +121,33 @@ describe('the journal rows', () => {
     expect(csv).toContain('-32603');
     expect(csv).not.toContain("'-32603");
     expect(csv).toContain('"line one\nline, two"');
+  });
+});
+
+describe('links into the journal', () => {
+  it('carry a search and a server in the address, and read back only those', () => {
+    const address = auditAddress({ text: 'alpha agent & co', server: 'shop' });
+    expect(address).toBe('#/audit/q=alpha+agent+%26+co&server=shop');
+    expect(filtersFromAddress(address)).toEqual({ text: 'alpha agent & co', server: 'shop' });
+    expect(auditAddress({})).toBe('#/audit');
+    expect(filtersFromAddress('#/audit')).toEqual({});
+    expect(filtersFromAddress('#/inspector/q=x')).toEqual({});
+    expect(filtersFromAddress('#/audit/kind=security&q=%E0%A4%A')).toEqual({ text: '\uFFFD%A' });
+  });
+
+  it('name the tool, prompt or URI of an Inspector request, whatever its JSON holds', () => {
+    const call = (params: unknown) => JSON.stringify({ method: 'tools/call', params });
+    expect(auditedSubject('tools/call', call({ name: 'shop__wipe' }))).toBe('shop__wipe');
+    expect(auditedSubject('resources/read', JSON.stringify({ params: { uri: 'file:///a' } }))).toBe(
+      'file:///a',
+    );
+    for (const params of [{ name: { toString: 1 } }, { name: ['a'] }, { name: 7 }, null, 'x']) {
+      expect(auditedSubject('tools/call', call(params))).toBeUndefined();
+    }
+    expect(auditedSubject('tools/call', call({ name: 'x'.repeat(5_000) }))).toBeUndefined();
+    expect(auditedSubject('tools/call', '{"params":{"name":"cut')).toBeUndefined();
+    expect(auditedSubject('tools/list', call({ name: 'shop__wipe' }))).toBeUndefined();
+    expect(auditedSubject(undefined, call({ name: 'shop__wipe' }))).toBeUndefined();
   });
 });
 

@@ -274,7 +274,7 @@ describe('the detail pane', () => {
     const long = `{ "result": "${'x'.repeat(30_000)}" }`;
     page.admin.trafficDetails = {
       [row.first.seq]: {
-        json: '{ "method": "tools/call" }',
+        json: '{ "method": "tools/call", "params": { "name": "files__read" } }',
         curl: "curl -X POST 'https://example.com/mcp'",
       },
       [row.answer!.seq]: { json: long },
@@ -287,7 +287,9 @@ describe('the detail pane', () => {
     shown = page.render();
     expect(shown.html).toMatch(/<article[^>]*aria-label="Request"/);
     expect(shown.html).toMatch(/<article[^>]*aria-label="Response"/);
-    expect(shown.text).toContain('{ "method": "tools/call" }');
+    expect(shown.text).toContain('"name": "files__read"');
+    // The decision about the call is in the journal: a link to its events there.
+    expect(shown.html).toContain('href="#/audit/q=files__read"');
     expect(shown.buttons.map((button) => button.name)).toEqual(
       expect.arrayContaining([
         'Copy JSON of the request',
