@@ -14,6 +14,7 @@ import {
   type ExchangeFilter,
 } from '../inspector/exchanges.ts';
 import { countsText } from '../inspector/row-format.ts';
+import { nextFrame } from '../app/frames.ts';
 import type { HubState } from './hub.svelte.ts';
 import { WindowedList } from './windowed-list.svelte.ts';
 
@@ -24,16 +25,6 @@ export const ANNOUNCE_MS = 2_000;
 
 /** Messages paired per animation frame (UI.md §5: entries are added once per frame). */
 const CHUNK = 2_500;
-
-/**
- * The next animation frame, so each chunk is its own task before a paint. Without a DOM (tests,
- * rendering on the server) there is no frame to wait for. A hidden tab gets no frames: its
- * fetched messages wait until it shows again.
- */
-function nextFrame(): Promise<void> {
-  const frame = globalThis.requestAnimationFrame;
-  return frame ? new Promise((resolve) => frame(() => resolve())) : Promise.resolve();
-}
 
 export type InspectorView = 'list' | 'lanes';
 
