@@ -180,6 +180,7 @@ export class Hub {
       secrets,
       log,
       ...(consent ? { retention: () => consent.retention() } : {}),
+      written: () => events.soon('audit'),
     });
     this.recorder = new ProtocolRecorder({
       clock,

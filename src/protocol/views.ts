@@ -267,6 +267,8 @@ export type HubEvent =
   | { type: 'consent' }
   /** New messages in the Inspector's log (sent at most every 250 ms). */
   | { type: 'traffic' }
+  /** New events in the audit journal, written to its store (sent at most every 250 ms). */
+  | { type: 'audit' }
   /** The local bridge's state, its allowlist or a local server's log lines changed (held 250 ms). */
   | { type: 'bridge' };
 

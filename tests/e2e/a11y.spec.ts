@@ -42,6 +42,15 @@ const PAGES: Array<{ name: string; hash: string; ready(page: Page): Promise<void
     ready: (page) => expect(page.getByTestId('detail-status')).toBeVisible(),
   },
   {
+    // The server's Activity tab: its calls, and which clients made them (from the journal).
+    name: 'server-activity',
+    hash: '',
+    ready: (page) =>
+      expect(page.getByRole('list', { name: 'Clients of everything' })).toContainText(
+        'a11y-client',
+      ),
+  },
+  {
     name: 'clients',
     hash: '#/clients',
     ready: (page) =>
@@ -120,6 +129,7 @@ test('every page passes axe in both themes at desktop and phone width', async ({
     .getAttribute('href');
   PAGES[1]!.hash = `${serverHash!}/tools`;
   PAGES[2]!.hash = serverHash!;
+  PAGES[3]!.hash = `${serverHash!}/activity`;
 
   const failures: string[] = [];
   for (const viewport of VIEWPORTS) {

@@ -51,7 +51,7 @@ export class HubEvents {
   }
 
   /** Emits `type` within 250 ms, once however often it is asked for meanwhile. */
-  soon(type: 'traffic' | 'sessions' | 'bridge'): void {
+  soon(type: 'traffic' | 'sessions' | 'bridge' | 'audit'): void {
     if (this.#held.has(type)) return;
     this.#held.set(
       type,

@@ -37,6 +37,8 @@ export interface AuditOptions {
   /** What the journal keeps after each write (the person's settings); default the newest
    * `EVENTS_KEPT` of any age. */
   retention?: () => EventRetention;
+  /** A batch is in the store: dashboards showing the journal fetch it again. */
+  written?: () => void;
 }
 
 export class AuditJournal {
@@ -94,6 +96,7 @@ export class AuditJournal {
     }));
     try {
       await journal.appendEvents(redacted, trim ? keep : { count: Infinity });
+      this.options.written?.();
     } catch (error) {
       this.options.log(`could not write the audit journal: ${String(error)}`);
     }

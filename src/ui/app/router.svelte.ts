@@ -29,7 +29,7 @@ export const NAV_PAGES: ReadonlyArray<{ label: string; route: Route }> = [
 ];
 
 /** The tabs of a server's page (UI.md §3). */
-export const SERVER_TABS = ['overview', 'tools', 'prompts', 'resources'] as const;
+export const SERVER_TABS = ['overview', 'tools', 'prompts', 'resources', 'activity'] as const;
 export type ServerTab = (typeof SERVER_TABS)[number];
 
 /** The hash for a route; the inverse of `parseRoute`. */

@@ -27,7 +27,11 @@ export class ActivityState {
   constructor(
     private readonly hub: Pick<HubState, 'query'>,
     private readonly clock: () => number = () => Date.now(),
-  ) {}
+    /** One server's page: its callers, always (`pivot` is 'client' from the start). */
+    private readonly server?: string,
+  ) {
+    if (server !== undefined) this.pivot = 'client';
+  }
 
   async load(): Promise<void> {
     try {
@@ -37,6 +41,7 @@ export class ActivityState {
         const events = await this.hub.query((api) =>
           api.auditEvents({
             kind: 'audit',
+            ...(this.server !== undefined ? { server: this.server } : {}),
             from: now - (now % BUCKET_MS) - (BUCKETS - 1) * BUCKET_MS,
             limit: CLIENT_EVENTS,
           }),

@@ -4,11 +4,10 @@
  * events while the person is at the bottom, the row open in the detail pane, and the exports
  * (JSON Lines and CSV of everything that matches).
  *
- * The journal has no change signal of its own: the page fetches again when the filters change
- * (the search box after a pause in typing), when the person's decisions change, and while there
- * is traffic, at most every `REFRESH_MS` with one more fetch after the last (the journal writes
- * in batches, so the last event lands a moment after its traffic). A fetch that returns after a
- * newer one started is dropped.
+ * The page fetches again when the filters change (the search box after a pause in typing), when
+ * the person's decisions change, and when the hub says the journal wrote new events, at most
+ * every `REFRESH_MS` (10,000 events are not fetched for each call of a busy client). A fetch that
+ * returns after a newer one started is dropped.
  */
 import type { JournalEvent } from '../../protocol/consent.ts';
 import { downloadText } from '../app/download.ts';
@@ -84,7 +83,7 @@ export class AuditState {
     }
   }
 
-  /** There was traffic: fetch again, at most every `REFRESH_MS`, and once after the last. */
+  /** The journal has new events: fetch again, at most every `REFRESH_MS`, and once after the last. */
   refreshSoon(): void {
     if (this.#refreshTimer !== undefined) return;
     const wait = Math.max(0, this.#lastFetch + REFRESH_MS - this.clock());

@@ -71,6 +71,8 @@ export class HubState {
   readonly bridge: BridgeState;
   /** Bumped when the hub recorded new traffic; the Inspector page refetches on change. */
   trafficVersion = $state.raw(0);
+  /** Bumped when the audit journal wrote new events; the Audit page refetches on change. */
+  auditVersion = $state.raw(0);
   /** Bumped when what waits for the person changed (consent requests, new clients). */
   waitingVersion = $state.raw(0);
   /** Bumped when the person's decisions changed (clients, grants, settings, pins). */
@@ -190,6 +192,7 @@ export class HubState {
       void this.signIn.refreshRequests();
     } else if (event.type === 'consent') this.consentVersion++;
     else if (event.type === 'traffic') this.trafficVersion++;
+    else if (event.type === 'audit') this.auditVersion++;
     else if (event.type === 'bridge') {
       this.bridge.changed();
       // Whether each local server is allowlisted is part of its view, and the hub announces a

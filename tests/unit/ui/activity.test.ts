@@ -104,4 +104,17 @@ describe('activity by client, from the audit journal', () => {
     // From the oldest bucket the page shows.
     expect(asked.at(-1)).toBe(`audit from ${NOW - 5_000 - 59 * 10_000}`);
   });
+
+  it('on a server’s page, asks for that server’s callers from the first load', async () => {
+    const queries: AuditQuery[] = [];
+    const api = {
+      activity: async () => [view('shop', 1, 0)],
+      auditEvents: async (query: AuditQuery) => (queries.push(query), [call('alpha', 1_000)]),
+    };
+    const hub = { query: <T>(ask: (api: never) => Promise<T>) => ask(api as never) };
+    const activity = new ActivityState(hub, () => NOW, 'shop');
+    await activity.load();
+    expect(queries).toMatchObject([{ kind: 'audit', server: 'shop' }]);
+    expect(activity.clients.map((client) => client.recent.calls)).toEqual([1]);
+  });
 });

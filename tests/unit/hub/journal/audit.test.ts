@@ -84,11 +84,14 @@ describe('the audit journal', () => {
       batches.push(events.length);
       return append(events, keep);
     };
+    // Dashboards hear of each batch once it is in the store (and of nothing before).
+    const told: number[] = [];
     const audit = new AuditJournal({
       clock,
       journal,
       secrets: () => ['sk-secret-1'],
       log: () => {},
+      written: () => told.push(batches.length),
     });
     audit.record({ kind: 'security', event: 'odd', detail: 'saw sk-secret-1 and Cookie: a=b' });
     await clock.advance(50);
@@ -96,6 +99,7 @@ describe('the audit journal', () => {
     expect(batches).toEqual([]);
     await clock.advance(50);
     expect(batches).toEqual([2]);
+    expect(told).toEqual([1]);
     expect((await journal.events('security', 10))[0]!.detail).toBe('saw •••• and Cookie: ••••');
     // Reading through the journal writes what waits first.
     audit.record({ kind: 'audit', event: 'server-edited' });
@@ -106,6 +110,7 @@ describe('the audit journal', () => {
     audit.record({ kind: 'audit', event: 'server-removed' });
     await audit.close();
     expect(batches).toEqual([2, 1, 1]);
+    expect(told).toEqual([1, 2, 3]);
   });
 
   it('trims the store at most once a second, and writes no more than it keeps', async () => {
