@@ -31,7 +31,8 @@ function percentile(sorted: readonly number[], fraction: number): number | undef
 /**
  * Per client: calls and errors per bucket, and the last 5 minutes' calls, errors, median and p95.
  * Counted: the journal's actions that ran (they have an outcome); refusals and changes are not
- * calls. Events outside the window, or with a time or duration that is not a number, are left out.
+ * calls. Events outside the window or with a time that is not a number are left out; a duration
+ * that is not a number counts as 0 ms (the call happened; its time is unknown).
  */
 export function activityByClient(events: readonly JournalEvent[], now: number): ClientActivity[] {
   const end = now - (now % BUCKET_MS);
