@@ -137,6 +137,15 @@ test('a new user adds a server, opens it, runs a tool from the playground, finds
   );
   await rows.nth(1).click();
   await expect(detail.getByRole('button', { name: 'Copy as cURL' })).toBeVisible();
+  // Replay: the client's call again from the Playground, its arguments filled in (the server's
+  // leg names the tool as the server knows it, so only the client's is offered).
+  await expect(detail.getByRole('button', { name: 'Replay in Playground' })).toHaveCount(0);
+  await rows.nth(0).click();
+  await detail.getByRole('button', { name: 'Replay in Playground' }).click();
+  await expect(page).toHaveURL(/#\/playground\/[^/]+__echo$/);
+  await expect(page.getByRole('textbox', { name: /message/ })).toHaveValue(
+    'hello from the playground',
+  );
 
   // Activity counts the calls: the tool, the resource read and the prompt.
   await nav.getByRole('link', { name: 'Activity' }).click();

@@ -146,14 +146,9 @@ const AUDITED_TARGET: Record<string, 'name' | 'uri'> = {
 /** Longer request text is not parsed just to find a name for a link. */
 const SUBJECT_SCAN_CHARS = 1_000_000;
 
-/**
- * The tool, prompt or URI a request names, read from its JSON (as the hub formatted it), for a
- * link to the journal's events about it; undefined when the method names none, the text is cut
- * or too long, or the name is not a short string. The JSON is a client's or server's: anything.
- */
-export function auditedSubject(method: string | undefined, json: string): string | undefined {
-  const field = method === undefined ? undefined : AUDITED_TARGET[method];
-  if (!field || json.length > SUBJECT_SCAN_CHARS) return undefined;
+/** A request's `params`, read from its JSON (as the hub formatted it); undefined if none. */
+function paramsOf(json: string): Record<string, unknown> | undefined {
+  if (json.length > SUBJECT_SCAN_CHARS) return undefined;
   let message: unknown;
   try {
     message = JSON.parse(json);
@@ -162,7 +157,43 @@ export function auditedSubject(method: string | undefined, json: string): string
   }
   if (typeof message !== 'object' || message === null) return undefined;
   const params = (message as { params?: unknown }).params;
-  if (typeof params !== 'object' || params === null) return undefined;
-  const value = (params as Record<string, unknown>)[field];
+  return typeof params === 'object' && params !== null && !Array.isArray(params)
+    ? (params as Record<string, unknown>)
+    : undefined;
+}
+
+/** A short, non-empty string, or undefined: a name to put in a link. */
+function shortName(value: unknown): string | undefined {
   return typeof value === 'string' && value.length > 0 && value.length <= 2_048 ? value : undefined;
+}
+
+/**
+ * The tool, prompt or URI a request names, read from its JSON, for a link to the journal's
+ * events about it; undefined when the method names none, the text is cut or too long, or the
+ * name is not a short string. The JSON is a client's or server's: anything.
+ */
+export function auditedSubject(method: string | undefined, json: string): string | undefined {
+  const field = method === undefined ? undefined : AUDITED_TARGET[method];
+  return field ? shortName(paramsOf(json)?.[field]) : undefined;
+}
+
+/**
+ * The tool call a client sent the hub, to run again from the Playground: its tool's name (the
+ * hub's name for it, which the Playground lists) and its arguments. Only a client's own request
+ * (a server's leg names the tool as its server knows it); undefined for anything else.
+ */
+export function replayOf(
+  message: Pick<TrafficView, 'side' | 'direction' | 'kind' | 'method'>,
+  json: string,
+): { tool: string; arguments: Record<string, unknown> } | undefined {
+  if (message.side !== 'client' || message.direction !== 'in') return undefined;
+  if (message.kind !== 'request' || message.method !== 'tools/call') return undefined;
+  const params = paramsOf(json);
+  const tool = shortName(params?.name);
+  const args = params?.arguments;
+  if (!tool) return undefined;
+  if (args === undefined) return { tool, arguments: {} };
+  return typeof args === 'object' && args !== null && !Array.isArray(args)
+    ? { tool, arguments: args as Record<string, unknown> }
+    : undefined;
 }

@@ -170,6 +170,24 @@ export class SchemaFormState {
     return result.ok ? { ok: true, arguments: result.arguments } : { ok: false };
   }
 
+  /**
+   * Fills in `args` (a call replayed from the Inspector): in the form when it can hold them,
+   * else as raw JSON, so nothing of the original call is lost on the way.
+   */
+  prefill(args: Record<string, unknown>): void {
+    this.reset();
+    if (this.root.kind !== 'raw') {
+      const back = argumentsToValues(this.root, args);
+      if (back.ok) {
+        this.values = back.value;
+        return;
+      }
+    }
+    this.rawText = argumentsToJson(args);
+    if (this.root.kind === 'raw') this.values = this.rawText;
+    this.rawMode = true;
+  }
+
   /** Back to the schema's defaults, in form mode, with no messages. */
   reset(): void {
     this.values = initialValue(this.root);
